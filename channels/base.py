@@ -1,0 +1,168 @@
+"""The adapter contract: what Loa hands an adapter, what it gets back, and how it fails.
+
+An adapter never sees a database object. It gets a plain `Publication` and returns a `Receipt`,
+or raises one of the errors below. Errors are data: the worker decides what to do from the
+class alone, so every platform error code and every transport failure maps to exactly one::
+
+    ChannelError                      anything an adapter raises on purpose
+     ├── Retryable(retry_after)       try again later (5xx, timeouts before sending, -214 ...)
+     │    └── RateLimited             the platform says slow down: the channel cools down
+     ├── QuotaExceeded(until)         the day's quota is spent: wait for its reset
+     ├── AuthRequired                 credentials no longer work: a person must reconnect
+     ├── Rejected                     permanent: the platform refused this content (reason kept)
+     └── OutcomeUnknown               the request may have landed: reconcile, never blind-retry
+
+What a platform accepts is declared as frozen `Capabilities` data, so `check` needs no I/O and
+runs when a post is queued and again when it is approved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one platform accepts. Limits are in characters unless named otherwise."""
+
+    title_max: int | None = None  # None: the platform has no title field
+    title_required: bool = False
+    text_max: int | None = None  # the main text as sent, hashtags included
+    summary_max: int | None = None  # a separate short description (Zalo), if any
+    takes_html: bool = False  # True: the body is sent as sanitized HTML
+    image_mimes: frozenset[str] = frozenset()
+    video_mimes: frozenset[str] = frozenset()
+    max_images: int = 0
+    max_videos: int = 0
+    max_image_bytes: int = 0
+    max_video_bytes: int = 0
+    min_image_side: int = 1
+    requires: frozenset[str] = frozenset()  # media kinds a post must carry ("video" for YouTube)
+    mixes_images_and_video: bool = False
+    can_schedule_natively: bool = False  # the platform itself can hold a post until a time
+    requests_per_minute: float | None = None  # our own pacing, below the platform's limit
+    daily_quota_units: int | None = None
+    quota_cost: Mapping[str, int] = field(default_factory=dict)  # operation -> units
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    kind: str  # "image" | "video"
+    mime: str
+    sha256: str
+    size_bytes: int
+    width: int | None = None
+    height: int | None = None
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One post as one channel will publish it, overrides already applied."""
+
+    post_id: int
+    channel_id: str
+    title: str
+    text: str  # plain text, without hashtags
+    link: str | None = None
+    hashtags: tuple[str, ...] = ()
+    media: tuple[MediaFile, ...] = ()
+    marker: str = ""  # a slug Loa chose, unique per post and channel: how `find` recognises it
+    scheduled_at: datetime | None = None
+    topic: str = ""
+    pillar: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def hashtag_line(self) -> str:
+        return " ".join(f"#{tag}" for tag in self.hashtags)
+
+    @property
+    def text_with_hashtags(self) -> str:
+        return "\n\n".join(part for part in (self.text, self.hashtag_line) if part)
+
+    def media_of(self, kind: str) -> tuple[MediaFile, ...]:
+        return tuple(item for item in self.media if item.kind == kind)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a post cannot go to a channel as it is, in Vietnamese and in English."""
+
+    field: str
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    remote_id: str
+    url: str | None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    url: str | None = None
+
+
+class Progress(Protocol):
+    def __call__(self, done: int, total: int) -> None: ...
+
+
+@runtime_checkable
+class Channel(Protocol):
+    type: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    @classmethod
+    def check(cls, pub: Publication) -> list[Problem]:
+        """No I/O: a class method, so posts are checked without credentials or a connection."""
+        ...
+
+    def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt: ...
+
+    def find(self, pub: Publication, since: datetime) -> Receipt | None: ...
+
+    def verify(self) -> Account: ...
+
+
+class ChannelError(Exception):
+    """Base of every error an adapter raises on purpose. Messages never carry secrets."""
+
+
+class Retryable(ChannelError):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(Retryable):
+    pass
+
+
+class QuotaExceeded(ChannelError):
+    def __init__(self, message: str, until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class AuthRequired(ChannelError):
+    pass
+
+
+class Rejected(ChannelError):
+    pass
+
+
+class OutcomeUnknown(ChannelError):
+    pass

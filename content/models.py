@@ -1,0 +1,211 @@
+"""The tables of Loa (SQLModel). See DESIGN.md, "The data".
+
+States are stored as short strings (the `StrEnum` values below), not database enums, so a new
+state is a code change and a migration-free deploy on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import UniqueConstraint as Unique
+from sqlmodel import Field, SQLModel
+
+from content.timeutil import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    officer = "officer"
+    editor = "editor"
+    admin = "admin"
+
+
+class EditorialState(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+
+class DeliveryState(StrEnum):
+    pending = "pending"  # the post is not approved yet: the worker never touches it
+    scheduled = "scheduled"
+    claimed = "claimed"
+    sending = "sending"
+    published = "published"
+    reconciling = "reconciling"
+    needs_review = "needs_review"
+    failed = "failed"
+    missed = "missed"
+    cancelled = "cancelled"
+
+
+FINAL_DELIVERY_STATES = frozenset(
+    {DeliveryState.published, DeliveryState.failed, DeliveryState.missed, DeliveryState.cancelled}
+)
+# Deliveries in these states may be in a platform's hands: never rewritten by editorial changes.
+IN_FLIGHT_DELIVERY_STATES = frozenset(
+    {DeliveryState.claimed, DeliveryState.sending, DeliveryState.reconciling}
+)
+
+
+class ChannelState(StrEnum):
+    active = "active"
+    needs_auth = "needs_auth"
+    paused = "paused"
+
+
+class MissedPolicy(StrEnum):
+    publish_late = "publish_late"
+    skip = "skip"
+
+
+class MediaKind(StrEnum):
+    image = "image"
+    video = "video"
+
+
+def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def _json_column(*, nullable: bool = False) -> Any:
+    return Column(JSON, nullable=nullable)
+
+
+class Department(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=32)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    full_name: str = Field(default="", max_length=200)
+    role: str = Field(sa_type=String(16))
+    department_code: str | None = Field(default=None, foreign_key="department.code")
+    active: bool = True
+    password_hash: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class Channel(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    type: str = Field(max_length=32)
+    department_code: str = Field(foreign_key="department.code")
+    name: str = Field(default="", max_length=200)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+    credentials: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    state: str = Field(default=ChannelState.active, sa_type=String(16))
+    slots: list[str] = Field(default_factory=list, sa_column=_json_column())
+    cooldown_until: datetime | None = Field(default=None, sa_column=_utc_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class Post(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    body: str = Field(default="", sa_type=Text)
+    link: str | None = Field(default=None, max_length=2000)
+    hashtags: list[str] = Field(default_factory=list, sa_column=_json_column())
+    topic: str = Field(max_length=1, index=True)
+    pillar: str | None = Field(default=None, max_length=8)
+    audience: str | None = Field(default=None, max_length=200)
+    department_code: str = Field(foreign_key="department.code", index=True)
+    author_id: int = Field(foreign_key="user.id")
+    state: str = Field(default=EditorialState.draft, sa_type=String(16), index=True)
+    scheduled_at: datetime | None = Field(default=None, sa_column=_utc_column(index=True))
+    missed_policy: str = Field(default=MissedPolicy.publish_late, sa_type=String(16))
+    grace_minutes: int = 60
+    review_comment: str | None = Field(default=None, sa_type=Text)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class Media(SQLModel, table=True):
+    """A file in the content-addressed media store, named by the sha256 of its bytes."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(sa_type=String(8))
+    mime: str = Field(max_length=64)
+    size_bytes: int
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    original_name: str = Field(default="", max_length=300)
+    alt_text: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class PostMedia(SQLModel, table=True):
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    )
+    media_sha256: str = Field(foreign_key="media.sha256", primary_key=True, max_length=64)
+    position: int = 0
+    alt_text: str | None = Field(default=None, max_length=1000)
+
+
+class Delivery(SQLModel, table=True):
+    """One post on one channel: the unit the worker claims and publishes."""
+
+    __table_args__ = (
+        Unique("post_id", "channel_id", name="uq_delivery_post_channel"),
+        Index("ix_delivery_state_due", "state", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), nullable=False)
+    )
+    channel_id: str = Field(foreign_key="channel.id", index=True, max_length=64)
+    overrides: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+    state: str = Field(default=DeliveryState.pending, sa_type=String(16))
+    due_at: datetime | None = Field(default=None, sa_column=_utc_column(index=True))
+    attempts: int = 0
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    send_started_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    remote_id: str | None = Field(default=None, max_length=300)
+    remote_url: str | None = Field(default=None, max_length=2000)
+    published_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class Attempt(SQLModel, table=True):
+    """Every try of a delivery, kept as evidence behind its state."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("delivery.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    number: int
+    worker_id: str = Field(default="", max_length=200)
+    started_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    outcome: str = Field(default="", max_length=32)
+    error_kind: str | None = Field(default=None, max_length=64)
+    error_message: str | None = Field(default=None, sa_type=Text)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what to which post or channel, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False, index=True))
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64)
+    post_id: int | None = Field(default=None, index=True)
+    channel_id: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())

@@ -1,0 +1,642 @@
+"""The post service: every change to a post goes through here, in one transaction each.
+
+Each method checks who acts and from which state (`content.workflow`), validates the whole input
+(`content.inputs`), writes the post, its deliveries and an audit event together, and refuses
+with a `UserError` that leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from content import audit
+from content.db import Database
+from content.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from content.inputs import (
+    EDITABLE_FIELDS,
+    ChannelInfo,
+    MediaRef,
+    PostInput,
+    Vocabulary,
+    normalise_hashtags,
+    problem,
+    validate_input,
+)
+from content.models import (
+    FINAL_DELIVERY_STATES,
+    IN_FLIGHT_DELIVERY_STATES,
+    AuditEvent,
+    Channel,
+    Delivery,
+    DeliveryState,
+    Department,
+    EditorialState,
+    Media,
+    Post,
+    PostMedia,
+    User,
+)
+from content.slots import next_free_slot, parse_slot
+from content.timeutil import format_local, utcnow
+from content.workflow import (
+    Action,
+    Actor,
+    require_permission,
+    require_transition,
+    state_after_edit,
+)
+
+log = logging.getLogger(__name__)
+
+D = DeliveryState
+# Changing only these keeps an editor's approval: moving a post in time is part of reviewing.
+SCHEDULE_FIELDS = frozenset({"scheduled_at", "missed_policy", "grace_minutes"})
+SLOT_HORIZON_DAYS = 60
+
+Checker = Callable[[Session, Post, Sequence[Delivery]], list[FieldProblem]]
+"""Runs each chosen channel's own checks; wired by `loa` from the channel adapters."""
+
+
+@dataclass(frozen=True)
+class PostDetail:
+    post: Post
+    deliveries: list[Delivery]
+    media: list[tuple[Media, PostMedia]]
+    events: list[AuditEvent]
+
+
+class PostService:
+    def __init__(
+        self,
+        db: Database,
+        vocabulary: Vocabulary,
+        tz: tzinfo,
+        *,
+        checker: Checker | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        default_grace_minutes: int = 60,
+    ) -> None:
+        self.db = db
+        self.vocabulary = vocabulary
+        self.tz = tz
+        self.checker = checker
+        self.clock = clock
+        self.default_grace_minutes = default_grace_minutes
+
+    # -- who is acting -------------------------------------------------------------------
+
+    def actor(self, username: str) -> Actor:
+        with self.db.read() as session:
+            return actor_of(session, username)
+
+    # -- creating and changing -----------------------------------------------------------
+
+    def create(self, actor: Actor, data: PostInput) -> Post:
+        with self.db.write() as session:
+            context = self.context(session)
+            problems = self.validate(actor, data, context)
+            if problems:
+                raise InvalidInput(problems, "post not saved")
+            return self.insert(session, actor, data, context)
+
+    def context(self, session: Session) -> WriteContext:
+        return WriteContext(load_channels(session), load_departments(session))
+
+    def validate(self, actor: Actor, data: PostInput, context: WriteContext) -> list[FieldProblem]:
+        problems = validate_input(data, self.vocabulary, context.channels, context.departments)
+        if not actor.reviews:
+            if data.department != actor.department_code:
+                problems.append(
+                    problem(
+                        "department",
+                        f"Cán bộ của {actor.department_code} chỉ được viết bài cho đơn vị mình.",
+                        f"{actor.username} may only write posts for {actor.department_code}",
+                    )
+                )
+            for channel_id in data.channels:
+                info = context.channels.get(channel_id)
+                if info and not info.shared and info.department_code != actor.department_code:
+                    problems.append(
+                        problem(
+                            "channels",
+                            f"Kênh {channel_id} thuộc {info.department_code}, không dùng chung.",
+                            f"channel {channel_id} belongs to {info.department_code} and is"
+                            " not shared",
+                        )
+                    )
+        return problems
+
+    def insert(
+        self,
+        session: Session,
+        actor: Actor,
+        data: PostInput,
+        context: WriteContext,
+        *,
+        author_id: int | None = None,
+        source: str = "",
+    ) -> Post:
+        """Write one validated post; the importer calls this for every row in one transaction."""
+        scheduled_at = data.scheduled_at
+        if data.next_slot:
+            scheduled_at = self._next_slot(session, data.channels, context, post_id=None)
+        post = Post(
+            title=data.title.strip(),
+            body=data.body,
+            link=data.link or None,
+            hashtags=normalise_hashtags(data.hashtags),
+            topic=data.topic,
+            pillar=data.pillar,
+            audience=data.audience,
+            department_code=data.department,
+            author_id=author_id if author_id is not None else actor.id,
+            scheduled_at=scheduled_at,
+            missed_policy=data.missed_policy,
+            grace_minutes=(
+                data.grace_minutes if data.grace_minutes is not None else self.default_grace_minutes
+            ),
+        )
+        session.add(post)
+        session.flush()
+        assert post.id is not None
+        _sync_media(session, post.id, data.media)
+        _sync_deliveries(session, post, data.channels, data.overrides, [])
+        detail: dict[str, Any] = {"title": post.title, "channels": data.channels}
+        if source:
+            detail["source"] = source
+        audit.record(session, actor.username, "post.created", post_id=post.id, **detail)
+        return post
+
+    def edit(
+        self,
+        actor: Actor,
+        post_id: int,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> Post:
+        return self._change(actor, post_id, changes, Action.edit, expected_version)
+
+    def reschedule(
+        self, actor: Actor, post_id: int, when: datetime | None, *, next_slot: bool = False
+    ) -> Post:
+        if (when is None) == (not next_slot):
+            raise InvalidInput(
+                [problem("at", "Chọn giờ mới hoặc --next-slot.", "give a new time or --next-slot")]
+            )
+        if when is not None and when <= self.clock():
+            raise InvalidInput([self._past_problem(when)], f"post #{post_id} not moved")
+        changes: dict[str, Any] = {"scheduled_at": when, "next_slot": next_slot}
+        return self._change(actor, post_id, changes, Action.reschedule, None)
+
+    def _change(
+        self,
+        actor: Actor,
+        post_id: int,
+        changes: Mapping[str, Any],
+        action: Action,
+        expected_version: int | None,
+    ) -> Post:
+        unknown = sorted(set(changes) - EDITABLE_FIELDS - {"next_slot"})
+        if unknown:
+            known = ", ".join(sorted(EDITABLE_FIELDS))
+            raise InvalidInput(
+                [
+                    problem(
+                        name, f"Không sửa được trường này ({known}).", f"not editable ({known})"
+                    )
+                    for name in unknown
+                ]
+            )
+        with self.db.write() as session:
+            post, deliveries = self._load_for_change(session, actor, post_id, action)
+            if expected_version is not None and post.version != expected_version:
+                raise Conflict(
+                    f"post #{post_id} was changed by someone else (version {post.version});"
+                    " reload it and try again",
+                    f"Bài #{post_id} vừa được người khác sửa; hãy tải lại rồi sửa tiếp.",
+                )
+            context = self.context(session)
+            before = input_of(session, post, deliveries)
+            after = dataclasses.replace(before, **changes)
+            after.hashtags = normalise_hashtags(after.hashtags)
+            problems = self.validate(actor, after, context)
+            if problems:
+                raise InvalidInput(problems, f"post #{post_id} not changed")
+            if after.next_slot:
+                after.scheduled_at = self._next_slot(session, after.channels, context, post_id)
+                after.next_slot = False
+            changed = _changed_fields(before, after)
+            if not changed:
+                return post
+            old_state = post.state
+            _apply(post, after)
+            _sync_media(session, post_id, after.media)
+            _sync_deliveries(session, post, after.channels, after.overrides, deliveries)
+            post.state = state_after_edit(
+                post.state, content_changed=bool(changed - SCHEDULE_FIELDS), actor=actor
+            )
+            _follow_editorial_state(session, post)
+            post.version += 1
+            post.updated_at = self.clock()
+            audit.record(
+                session,
+                actor.username,
+                "post.edited" if action is Action.edit else "post.rescheduled",
+                post_id=post_id,
+                changes={name: [getattr(before, name), getattr(after, name)] for name in changed},
+                state=[old_state, post.state],
+            )
+            return post
+
+    # -- the workflow --------------------------------------------------------------------
+
+    def submit(self, actor: Actor, post_id: int) -> Post:
+        with self.db.write() as session:
+            return self.submit_in(session, actor, post_id)
+
+    def submit_in(self, session: Session, actor: Actor, post_id: int) -> Post:
+        """Submit inside the caller's transaction (the importer's, for one)."""
+        post, deliveries = self._load_for_change(session, actor, post_id, Action.submit)
+        self._require_ready(session, post, deliveries, "submitted")
+        return self._move(session, actor, post, EditorialState.in_review, "post.submitted")
+
+    def approve(self, actor: Actor, post_id: int, comment: str | None = None) -> Post:
+        with self.db.write() as session:
+            return self.approve_in(session, actor, post_id, comment)
+
+    def approve_in(
+        self, session: Session, actor: Actor, post_id: int, comment: str | None = None
+    ) -> Post:
+        post, deliveries = self._load_for_change(session, actor, post_id, Action.approve)
+        self._require_ready(session, post, deliveries, "approved")
+        post.review_comment = comment or None
+        return self._move(
+            session, actor, post, EditorialState.approved, "post.approved", comment=comment
+        )
+
+    def reject(self, actor: Actor, post_id: int, comment: str) -> Post:
+        if not comment.strip():
+            raise InvalidInput(
+                [
+                    problem(
+                        "comment",
+                        "Hãy ghi lý do trả lại để người viết biết cần sửa gì.",
+                        "say why, so the author knows what to fix",
+                    )
+                ]
+            )
+        with self.db.write() as session:
+            post, _ = self._load_for_change(session, actor, post_id, Action.reject)
+            post.review_comment = comment.strip()
+            return self._move(
+                session, actor, post, EditorialState.rejected, "post.rejected", comment=comment
+            )
+
+    def cancel(self, actor: Actor, post_id: int, reason: str | None = None) -> Post:
+        with self.db.write() as session:
+            post, deliveries = self._load_for_change(session, actor, post_id, Action.cancel)
+            if deliveries and all(d.state == D.published for d in deliveries):
+                raise Conflict(
+                    f"post #{post_id} is already published on every channel; nothing to cancel",
+                    f"Bài #{post_id} đã đăng trên mọi kênh; không còn gì để hủy.",
+                )
+            return self._move(
+                session, actor, post, EditorialState.cancelled, "post.cancelled", reason=reason
+            )
+
+    def _move(
+        self, session: Session, actor: Actor, post: Post, state: str, action: str, **detail: Any
+    ) -> Post:
+        old = post.state
+        post.state = state
+        post.version += 1
+        post.updated_at = self.clock()
+        _follow_editorial_state(session, post)
+        audit.record(session, actor.username, action, post_id=post.id, state=[old, state], **detail)
+        log.info("post %s: %s -> %s by %s", post.id, old, state, actor.username)
+        return post
+
+    def _load_for_change(
+        self, session: Session, actor: Actor, post_id: int, action: Action
+    ) -> tuple[Post, list[Delivery]]:
+        post = session.get(Post, post_id, with_for_update=not self.db.is_sqlite)
+        if post is None:
+            raise NotFound(f"no post #{post_id}", f"Không có bài #{post_id}.")
+        require_permission(
+            actor, action, post_department=post.department_code, author_id=post.author_id
+        )
+        require_transition(action, post.state, post_id)
+        deliveries = deliveries_of(session, post_id)
+        busy = [d.channel_id for d in deliveries if d.state in IN_FLIGHT_DELIVERY_STATES]
+        if busy:
+            raise Conflict(
+                f"post #{post_id} is being published on {', '.join(busy)} right now;"
+                " try again in a minute",
+                f"Bài #{post_id} đang được đăng lên {', '.join(busy)}; hãy thử lại sau ít phút.",
+            )
+        return post, deliveries
+
+    # -- checks before a post enters the queue -------------------------------------------
+
+    def queue_problems(
+        self, session: Session, post: Post, deliveries: Sequence[Delivery]
+    ) -> list[FieldProblem]:
+        problems: list[FieldProblem] = []
+        waiting = [d for d in deliveries if d.state not in FINAL_DELIVERY_STATES]
+        if not waiting:
+            problems.append(
+                problem("channels", "Hãy chọn ít nhất một kênh.", "choose at least one channel")
+            )
+        if post.scheduled_at is None:
+            problems.append(
+                problem(
+                    "at",
+                    "Hãy chọn giờ đăng (hoặc --next-slot).",
+                    "choose a time to publish (or --next-slot)",
+                )
+            )
+        elif post.scheduled_at <= self.clock():
+            problems.append(self._past_problem(post.scheduled_at))
+        if self.checker is not None and waiting:
+            problems += self.checker(session, post, waiting)
+        return problems
+
+    def _require_ready(
+        self, session: Session, post: Post, deliveries: Sequence[Delivery], verb: str
+    ) -> None:
+        problems = self.queue_problems(session, post, deliveries)
+        if problems:
+            raise InvalidInput(problems, f"post #{post.id} cannot be {verb}")
+
+    def _past_problem(self, when: datetime) -> FieldProblem:
+        shown = format_local(when, self.tz)
+        return problem(
+            "at",
+            f"Giờ đăng {shown} đã qua; hãy chọn giờ khác.",
+            f"the time {shown} is in the past; choose a later one",
+        )
+
+    def _next_slot(
+        self, session: Session, channel_ids: list[str], context: WriteContext, post_id: int | None
+    ) -> datetime:
+        now = self.clock()
+        slots = {cid: [parse_slot(s) for s in context.channels[cid].slots] for cid in channel_ids}
+        busy_rows = session.exec(
+            select(Delivery.channel_id, Delivery.due_at).where(
+                col(Delivery.channel_id).in_(channel_ids),
+                col(Delivery.due_at) > now,
+                col(Delivery.state) != D.cancelled,
+                col(Delivery.post_id) != (post_id or -1),
+            )
+        ).all()
+        busy: dict[str, set[datetime]] = {}
+        for channel_id, due_at in busy_rows:
+            if due_at is not None:
+                busy.setdefault(channel_id, set()).add(due_at)
+        found = next_free_slot(slots, busy, now, self.tz, SLOT_HORIZON_DAYS)
+        if found is None:
+            names = ", ".join(channel_ids) or "(none)"
+            raise InvalidInput(
+                [
+                    problem(
+                        "at",
+                        f"Không tìm được khung giờ trống chung cho {names} trong"
+                        f" {SLOT_HORIZON_DAYS} ngày tới; hãy chọn giờ cụ thể.",
+                        f"no free slot shared by {names} in the next {SLOT_HORIZON_DAYS} days;"
+                        " give a time instead",
+                    )
+                ]
+            )
+        return found
+
+    # -- reading -------------------------------------------------------------------------
+
+    def detail(self, post_id: int) -> PostDetail:
+        with self.db.read() as session:
+            post = session.get(Post, post_id)
+            if post is None:
+                raise NotFound(f"no post #{post_id}", f"Không có bài #{post_id}.")
+            return PostDetail(
+                post,
+                deliveries_of(session, post_id),
+                media_of(session, post_id),
+                list(audit.history(session, post_id)),
+            )
+
+    def list_posts(
+        self,
+        *,
+        department: str | None = None,
+        state: str | None = None,
+        topic: str | None = None,
+        channel: str | None = None,
+        limit: int = 200,
+    ) -> list[tuple[Post, list[str]]]:
+        with self.db.read() as session:
+            query = select(Post)
+            if department:
+                query = query.where(Post.department_code == department)
+            if state:
+                query = query.where(Post.state == state)
+            if topic:
+                query = query.where(Post.topic == topic)
+            if channel:
+                query = query.where(
+                    col(Post.id).in_(select(Delivery.post_id).where(Delivery.channel_id == channel))
+                )
+            query = query.order_by(
+                col(Post.scheduled_at).is_(None), col(Post.scheduled_at), col(Post.id)
+            )
+            posts = list(session.exec(query.limit(limit)).all())
+            channels: dict[int, list[str]] = {}
+            ids = [p.id for p in posts if p.id is not None]
+            for post_id, channel_id in session.exec(
+                select(Delivery.post_id, Delivery.channel_id)
+                .where(col(Delivery.post_id).in_(ids), Delivery.state != D.cancelled)
+                .order_by(col(Delivery.channel_id))
+            ).all():
+                channels.setdefault(post_id, []).append(channel_id)
+            return [(post, channels.get(post.id or 0, [])) for post in posts]
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """Reference data read once per transaction (and once per import, not once per row)."""
+
+    channels: dict[str, ChannelInfo]
+    departments: frozenset[str]
+
+
+def actor_of(session: Session, username: str) -> Actor:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.id is None:
+        raise NotFound(f"no user {username!r}", f"Không có người dùng “{username}”.")
+    if not user.active:
+        raise PermissionDenied(
+            f"user {username!r} is disabled", f"Tài khoản “{username}” đã bị khóa."
+        )
+    return Actor(user.id, user.username, user.role, user.department_code)
+
+
+def load_channels(session: Session) -> dict[str, ChannelInfo]:
+    return {
+        row.id: ChannelInfo(
+            row.id,
+            row.type,
+            row.department_code,
+            bool(row.settings.get("shared", False)),
+            tuple(row.slots),
+        )
+        for row in session.exec(select(Channel)).all()
+    }
+
+
+def load_departments(session: Session) -> frozenset[str]:
+    return frozenset(session.exec(select(Department.code)).all())
+
+
+def deliveries_of(session: Session, post_id: int) -> list[Delivery]:
+    query = select(Delivery).where(Delivery.post_id == post_id)
+    return list(session.exec(query.order_by(col(Delivery.channel_id))).all())
+
+
+def media_of(session: Session, post_id: int) -> list[tuple[Media, PostMedia]]:
+    query = (
+        select(Media, PostMedia)
+        .join(PostMedia, col(PostMedia.media_sha256) == col(Media.sha256))
+        .where(PostMedia.post_id == post_id)
+        .order_by(col(PostMedia.position))
+    )
+    return [(m, pm) for m, pm in session.exec(query).all()]
+
+
+def input_of(session: Session, post: Post, deliveries: Sequence[Delivery]) -> PostInput:
+    """The post as the input that would create it, so an edit is a replace plus validation."""
+    live = [d for d in deliveries if d.state != D.cancelled]
+    return PostInput(
+        title=post.title,
+        topic=post.topic,
+        department=post.department_code,
+        channels=[d.channel_id for d in live],
+        body=post.body,
+        link=post.link,
+        hashtags=list(post.hashtags),
+        pillar=post.pillar,
+        audience=post.audience,
+        scheduled_at=post.scheduled_at,
+        missed_policy=post.missed_policy,
+        grace_minutes=post.grace_minutes,
+        media=[MediaRef(m.sha256, pm.alt_text) for m, pm in media_of(session, post.id or 0)],
+        overrides={d.channel_id: dict(d.overrides) for d in live if d.overrides},
+    )
+
+
+def _changed_fields(before: PostInput, after: PostInput) -> set[str]:
+    return {name for name in EDITABLE_FIELDS if getattr(before, name) != getattr(after, name)}
+
+
+def _apply(post: Post, data: PostInput) -> None:
+    post.title = data.title.strip()
+    post.body = data.body
+    post.link = data.link or None
+    post.hashtags = normalise_hashtags(data.hashtags)
+    post.topic = data.topic
+    post.pillar = data.pillar
+    post.audience = data.audience
+    post.department_code = data.department
+    post.scheduled_at = data.scheduled_at
+    post.missed_policy = data.missed_policy
+    if data.grace_minutes is not None:
+        post.grace_minutes = data.grace_minutes
+
+
+def _sync_media(session: Session, post_id: int, refs: list[MediaRef]) -> None:
+    wanted = [ref.sha256 for ref in refs]
+    if len(set(wanted)) != len(wanted):
+        raise InvalidInput(
+            [problem("media", "Một tệp được đính kèm hai lần.", "a file is attached twice")]
+        )
+    found = set(session.exec(select(Media.sha256).where(col(Media.sha256).in_(wanted))).all())
+    missing = [sha for sha in wanted if sha not in found]
+    if missing:
+        raise InvalidInput(
+            [
+                problem("media", f"Không có tệp {sha[:12]}… trong kho.", f"no media {sha[:12]}...")
+                for sha in missing
+            ]
+        )
+    existing = {
+        row.media_sha256: row
+        for row in session.exec(select(PostMedia).where(PostMedia.post_id == post_id)).all()
+    }
+    for sha, row in existing.items():
+        if sha not in wanted:
+            session.delete(row)
+    for position, ref in enumerate(refs):
+        row = existing.get(ref.sha256) or PostMedia(post_id=post_id, media_sha256=ref.sha256)
+        row.position = position
+        row.alt_text = ref.alt_text
+        session.add(row)
+
+
+def _sync_deliveries(
+    session: Session,
+    post: Post,
+    channel_ids: list[str],
+    overrides: Mapping[str, dict[str, Any]],
+    deliveries: Sequence[Delivery],
+) -> None:
+    """One delivery per chosen channel; a channel taken away cancels its delivery.
+
+    Deliveries with history (attempts, a publication) are never deleted: they are evidence.
+    """
+    existing = {d.channel_id: d for d in deliveries}
+    for channel_id, delivery in existing.items():
+        if channel_id in channel_ids or delivery.state == D.cancelled:
+            continue
+        if delivery.state == D.published:
+            raise Conflict(
+                f"post #{post.id} is already published on {channel_id}; it cannot be taken off",
+                f"Bài #{post.id} đã đăng trên {channel_id}; không thể bỏ kênh này.",
+            )
+        if delivery.attempts == 0:
+            session.delete(delivery)
+        else:
+            delivery.state = D.cancelled
+    for channel_id in channel_ids:
+        found = existing.get(channel_id)
+        delivery = found or Delivery(post_id=post.id or 0, channel_id=channel_id)
+        if delivery.state == D.cancelled:
+            delivery.state = D.pending
+        delivery.overrides = dict(overrides.get(channel_id, {}))
+        if delivery.state not in FINAL_DELIVERY_STATES:
+            delivery.due_at = post.scheduled_at
+        session.add(delivery)
+    session.flush()
+
+
+def _follow_editorial_state(session: Session, post: Post) -> None:
+    """Deliveries follow the post: scheduled once approved, held while under review."""
+    now = utcnow()
+    for delivery in deliveries_of(session, post.id or 0):
+        if post.state == EditorialState.approved:
+            if delivery.state in (D.pending, D.scheduled, D.failed, D.missed):
+                delivery.state = D.scheduled
+                delivery.due_at = post.scheduled_at
+                delivery.attempts = 0
+                delivery.last_error = None
+        elif post.state == EditorialState.cancelled:
+            if delivery.state not in FINAL_DELIVERY_STATES:
+                delivery.state = D.cancelled
+        elif delivery.state in (D.scheduled, D.failed, D.missed):
+            delivery.state = D.pending
+        delivery.updated_at = now
+        session.add(delivery)

@@ -1,0 +1,154 @@
+"""The editorial state machine: which transitions exist, and who may take them.
+
+    draft ──submit──> in_review ──approve──> approved
+      ^                   │                      │ edit (content changes)
+      │                reject                    v
+      └──edit── rejected <┘                  in_review
+    any state but cancelled ──cancel──> cancelled
+
+Pure rules with no database access, so the command line, the web pages and the API refuse the
+same things with the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from content.errors import PermissionDenied, TransitionRefused
+from content.models import EditorialState, Role
+
+S = EditorialState
+
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    S.draft: ("Nháp", "Draft"),
+    S.in_review: ("Chờ duyệt", "In review"),
+    S.approved: ("Đã duyệt", "Approved"),
+    S.rejected: ("Bị trả lại", "Rejected"),
+    S.cancelled: ("Đã hủy", "Cancelled"),
+}
+
+
+class Action(StrEnum):
+    edit = "edit"
+    submit = "submit"
+    approve = "approve"
+    reject = "reject"
+    cancel = "cancel"
+    reschedule = "reschedule"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: plain data, so rules never need a session."""
+
+    id: int
+    username: str
+    role: str
+    department_code: str | None
+
+    @property
+    def reviews(self) -> bool:
+        return self.role in (Role.editor, Role.admin)
+
+
+# From which states each action may be taken.
+ALLOWED_FROM: dict[Action, frozenset[str]] = {
+    Action.edit: frozenset({S.draft, S.in_review, S.approved, S.rejected}),
+    Action.submit: frozenset({S.draft}),
+    Action.approve: frozenset({S.in_review}),
+    Action.reject: frozenset({S.in_review}),
+    Action.cancel: frozenset({S.draft, S.in_review, S.approved, S.rejected}),
+    Action.reschedule: frozenset({S.draft, S.in_review, S.approved, S.rejected}),
+}
+
+ACTION_LABELS: dict[Action, tuple[str, str]] = {
+    Action.edit: ("sửa", "edit"),
+    Action.submit: ("gửi duyệt", "submit"),
+    Action.approve: ("duyệt", "approve"),
+    Action.reject: ("trả lại", "reject"),
+    Action.cancel: ("hủy", "cancel"),
+    Action.reschedule: ("đổi lịch", "reschedule"),
+}
+
+HINTS: dict[tuple[Action, str], tuple[str, str]] = {
+    (Action.submit, S.rejected): (
+        "hãy sửa bài theo góp ý của biên tập viên trước (bài sẽ về nháp)",
+        "edit it to address the editor's comment first (it goes back to draft)",
+    ),
+    (Action.submit, S.in_review): ("bài đã chờ duyệt rồi", "it is already waiting for review"),
+    (Action.submit, S.approved): ("bài đã được duyệt", "it is already approved"),
+    (Action.approve, S.draft): (
+        "người viết cần gửi duyệt trước",
+        "its author must submit it for review first",
+    ),
+    (Action.approve, S.approved): ("bài đã được duyệt rồi", "it is already approved"),
+    (Action.reject, S.draft): ("bài chưa được gửi duyệt", "it has not been submitted"),
+}
+
+
+def state_label(state: str, lang: str = "vi") -> str:
+    vi, en = STATE_LABELS.get(state, (state, state))
+    return vi if lang == "vi" else en
+
+
+def require_transition(action: Action, state: str, post_id: int | None) -> None:
+    if state in ALLOWED_FROM[action]:
+        return
+    act_vi, act_en = ACTION_LABELS[action]
+    hint_vi, hint_en = HINTS.get(
+        (action, state),
+        (
+            "bài đã hủy không thể thay đổi" if state == S.cancelled else "",
+            "a cancelled post cannot change" if state == S.cancelled else "",
+        ),
+    )
+    name = f"#{post_id}" if post_id is not None else ""
+    raise TransitionRefused(
+        f"cannot {act_en} post {name}: it is {state_label(state, 'en').lower()}"
+        + (f"; {hint_en}" if hint_en else ""),
+        f"Không thể {act_vi} bài {name}: bài đang ở trạng thái"
+        f" “{state_label(state, 'vi')}”" + (f"; {hint_vi}" if hint_vi else ""),
+    )
+
+
+def require_permission(
+    actor: Actor, action: Action, *, post_department: str, author_id: int | None
+) -> None:
+    """Officers act on their own department's posts; editors and admins review everything."""
+    act_vi, act_en = ACTION_LABELS[action]
+    if action in (Action.approve, Action.reject):
+        if not actor.reviews:
+            raise PermissionDenied(
+                f"only editors may {act_en} posts; {actor.username} is an {actor.role}",
+                f"Chỉ biên tập viên mới được {act_vi} bài; {actor.username} không phải"
+                " biên tập viên.",
+            )
+        if action is Action.approve and author_id == actor.id:
+            raise PermissionDenied(
+                f"{actor.username} wrote this post; another editor must approve it",
+                f"{actor.username} là người viết bài này; cần một biên tập viên khác duyệt.",
+            )
+        return
+    if actor.reviews:
+        return
+    if actor.department_code != post_department:
+        raise PermissionDenied(
+            f"{actor.username} belongs to {actor.department_code or 'no department'} and may not"
+            f" {act_en} posts of {post_department}",
+            f"{actor.username} thuộc đơn vị {actor.department_code or '(không có)'}, không được"
+            f" {act_vi} bài của đơn vị {post_department}.",
+        )
+
+
+def state_after_edit(state: str, *, content_changed: bool, actor: Actor) -> str:
+    """Editing sends approved posts back to review and rejected ones back to draft.
+
+    An editor moving an approved post in time keeps it approved: rescheduling is part of
+    reviewing. Any other change needs a fresh look.
+    """
+    if state == S.rejected:
+        return S.draft
+    if state == S.approved and (content_changed or not actor.reviews):
+        return S.in_review
+    return state

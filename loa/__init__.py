@@ -1,0 +1,1 @@
+"""Loa: the composition root (configuration, wiring, the `loa` command line)."""

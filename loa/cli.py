@@ -1,0 +1,306 @@
+"""The `loa` command line (Typer).
+
+Heavy modules (SQLAlchemy, Pillow, the adapters) are imported inside the commands, so
+`loa --help` answers at once. Every mistake a person can make ends in one clear line and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from content.workflow import Actor
+    from loa.app import App
+
+HELP = (
+    "Loa — lịch đăng bài đa kênh cho truyền thông ASEAN của tỉnh.\n\n"
+    "Loa — a multi-channel publishing scheduler for the province's ASEAN communication."
+)
+app = typer.Typer(
+    help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+)
+db_app = typer.Typer(help="Cơ sở dữ liệu / Database.", no_args_is_help=True)
+channels_app = typer.Typer(help="Kênh đăng bài / Channels.", no_args_is_help=True)
+config_app = typer.Typer(help="Tệp cấu hình / Configuration file.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(channels_app, name="channels")
+app.add_typer(config_app, name="config")
+
+
+@dataclass
+class State:
+    config_path: str | None = None
+    username: str | None = None
+    lang: str = "vi"
+    _app: Any = field(default=None, repr=False)
+
+    def app(self, *, migrate: bool = False) -> App:
+        if self._app is None:
+            from loa.app import open_app
+            from loa.config import find_config_path
+
+            self._app = open_app(find_config_path(self.config_path), migrate=migrate)
+        return self._app  # type: ignore[no-any-return]
+
+    def actor(self) -> Actor:
+        from content.errors import UserError
+
+        if not self.username:
+            raise UserError(
+                "say who you are: --as USERNAME or the LOA_USER environment variable",
+                "Hãy cho biết bạn là ai: --as TÊN_ĐĂNG_NHẬP hoặc biến môi trường LOA_USER.",
+            )
+        return self.app().posts.actor(self.username)
+
+    def say(self, vi: str, en: str) -> str:
+        return vi if self.lang == "vi" else en
+
+
+def state_of(ctx: typer.Context) -> State:
+    state = ctx.find_object(State)
+    assert state is not None
+    return state
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="LOA_CONFIG",
+            help="Tệp cấu hình (mặc định ./config.yaml) / Configuration file.",
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as", envvar="LOA_USER", help="Tên đăng nhập của bạn / Who you are (username)."
+        ),
+    ] = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar="LOA_LANG",
+            help="Ngôn ngữ: vi hoặc en / Language: vi or en.",
+        ),
+    ] = "vi",
+) -> None:
+    if lang not in ("vi", "en"):
+        raise typer.BadParameter("vi hoặc en / vi or en", param_hint="--lang")
+    ctx.obj = State(config, as_user, lang)
+
+
+@app.command("init")
+def init_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="Nơi ghi tệp cấu hình / Where to write the configuration.")
+    ] = Path("config.yaml"),
+) -> None:
+    """Tạo tệp cấu hình mẫu và cơ sở dữ liệu. / Write a starter config and create the database."""
+    from loa.config import write_starter_config
+    from loa.keys import ensure_key_file
+
+    state = state_of(ctx)
+    write_starter_config(path)
+    state.config_path = str(path)
+    loa = state.app(migrate=True)
+    key_path = ensure_key_file(loa.config.media_path.parent / "loa.key")
+    typer.echo(state.say(f"Đã tạo {path}", f"Wrote {path}"))
+    typer.echo(
+        state.say(f"Cơ sở dữ liệu: {loa.config.database}", f"Database: {loa.config.database}")
+    )
+    typer.echo(state.say(f"Khóa mã hóa: {key_path} (0600)", f"Encryption key: {key_path} (0600)"))
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Thư mục chạy thử / Demo workspace folder.")
+    ] = Path("loa-demo"),
+) -> None:
+    """Chạy thử: tạo không gian mới với các bài ASEAN mẫu và in lịch. / Run the demo."""
+    from loa.demo import run_demo
+
+    state = state_of(ctx)
+    for line in run_demo(directory, state.lang):
+        typer.echo(line)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Tệp CSV hoặc YAML / A CSV or YAML file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ kiểm tra / Check only, save nothing.")
+    ] = False,
+) -> None:
+    """Nhập nhiều bài từ CSV/YAML (tất cả hoặc không). / Import posts, all or nothing."""
+    from content.importer import Importer
+
+    state = state_of(ctx)
+    loa = state.app()
+    report = Importer(loa.posts, loa.media).run(state.actor(), file, dry_run=dry_run)
+    counts = ", ".join(f"{state_name}: {n}" for state_name, n in sorted(report.by_state.items()))
+    if dry_run:
+        typer.echo(state.say(f"Hợp lệ, chưa lưu ({counts}).", f"Valid, nothing saved ({counts})."))
+    else:
+        total = len(report.post_ids)
+        typer.echo(
+            state.say(f"Đã nhập {total} bài ({counts}).", f"Imported {total} posts ({counts}).")
+        )
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Tệp CSV ra / Output CSV file.")
+    ] = None,
+) -> None:
+    """Xuất mọi bài ra CSV (nhập lại được). / Export every post as CSV (re-importable)."""
+    from content.importer import export_csv
+
+    state = state_of(ctx)
+    loa = state.app()
+    with loa.db.read() as session:
+        text = export_csv(session, loa.config.zone, loa.media)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8-sig")
+        typer.echo(state.say(f"Đã ghi {output}", f"Wrote {output}"), err=True)
+
+
+@app.command("calendar")
+def calendar_command(
+    ctx: typer.Context,
+    month: Annotated[
+        str | None, typer.Option(help="Tháng YYYY-MM (mặc định: tháng này) / Month.")
+    ] = None,
+    week: Annotated[
+        str | None, typer.Option(help="Tuần chứa ngày YYYY-MM-DD / The week of a day.")
+    ] = None,
+    department: Annotated[list[str] | None, typer.Option(help="Đơn vị / Department.")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="Kênh / Channel.")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Chủ đề a-i / Topic.")] = None,
+    state_filter: Annotated[
+        list[str] | None,
+        typer.Option("--state", help="Trạng thái bài hoặc lượt đăng / Post or delivery state."),
+    ] = None,
+) -> None:
+    """Lịch đăng bài theo tuần hoặc tháng. / The publishing calendar, by week or month."""
+    from loa.calendar_command import show_calendar
+
+    state = state_of(ctx)
+    for line in show_calendar(
+        state.app(), state.lang, month, week, department, channel, topic, state_filter
+    ):
+        typer.echo(line)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Tạo hoặc nâng cấp lược đồ CSDL. / Create or migrate the database schema."""
+    state = state_of(ctx)
+    loa = state.app(migrate=True)
+    revision = loa.db.current_revision()
+    typer.echo(state.say(f"CSDL ở phiên bản {revision}.", f"Database at revision {revision}."))
+
+
+@channels_app.command("list")
+def channels_list(ctx: typer.Context) -> None:
+    """Liệt kê các kênh đã cấu hình. / List the configured channels."""
+    from sqlmodel import col, select
+
+    from content.models import Channel
+    from loa.views import words
+
+    state = state_of(ctx)
+    loa = state.app()
+    with loa.db.read() as session:
+        rows = session.exec(select(Channel).order_by(col(Channel.id))).all()
+    for row in rows:
+        slots = ", ".join(row.slots) or words(state.lang, "(không có khung giờ)", "(no slots)")
+        typer.echo(f"{row.id:<18} {row.type:<14} {row.department_code:<8} {row.state:<10} {slots}")
+        if row.name:
+            typer.echo(f"{'':<18} {row.name}")
+
+
+@config_app.command("check")
+def config_check(ctx: typer.Context) -> None:
+    """Kiểm tra cấu hình và các biến môi trường bí mật. / Check config and secret variables."""
+    from loa.config import find_config_path, load_config
+
+    state = state_of(ctx)
+    path = find_config_path(state.config_path)
+    config = load_config(path)
+    missing = config.missing_secrets()
+    for line in missing:
+        typer.echo(line, err=True)
+    if missing:
+        raise typer.Exit(1)
+    typer.echo(state.say(f"{path}: hợp lệ.", f"{path}: valid."))
+
+
+def _register_subcommands() -> None:
+    from loa.cli_posts import media_app, post_app
+
+    app.add_typer(post_app, name="post")
+    app.add_typer(media_app, name="media")
+
+
+_register_subcommands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; every user error becomes one message and exit status 1."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    lang = os.environ.get("LOA_LANG", "vi")
+    if "--lang" in args[:-1]:
+        lang = args[args.index("--lang") + 1]
+    try:
+        app(args=args, prog_name="loa")
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except KeyboardInterrupt:
+        typer.echo("Đã dừng. / Interrupted.", err=True)
+        return 130
+    except Exception as error:
+        return _report(error, lang)
+    return 0
+
+
+def _report(error: Exception, lang: str) -> int:
+    from content.errors import InvalidInput, UserError
+    from content.media import MediaError
+    from loa.config import ConfigError
+
+    prefix = "Lỗi" if lang == "vi" else "Error"
+    if isinstance(error, InvalidInput):
+        typer.echo(f"{prefix}: {error.what}" if error.what else f"{prefix}:", err=True)
+        for line in error.lines(lang):
+            typer.echo(f"  - {line}", err=True)
+        return 1
+    if isinstance(error, UserError):
+        typer.echo(f"{prefix}: {error.text(lang)}", err=True)
+        return 1
+    if isinstance(error, ConfigError | MediaError):
+        typer.echo(f"{prefix}: {error}", err=True)
+        return 1
+    raise error
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""What the command line prints: calendars, post details and lists, Vietnamese first.
+
+Plain functions from data to lines of text, so they are easy to test and the CLI stays thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, tzinfo
+
+from content.calendar import CalendarEntry, by_local_day
+from content.models import DeliveryState, Post
+from content.posts import PostDetail
+from content.timeutil import format_local
+from content.workflow import state_label
+
+WEEKDAYS = {
+    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+D = DeliveryState
+DELIVERY_LABELS: dict[str, tuple[str, str]] = {
+    D.pending: ("chưa duyệt", "not approved"),
+    D.scheduled: ("chờ đăng", "scheduled"),
+    D.claimed: ("đang xử lý", "claimed"),
+    D.sending: ("đang gửi", "sending"),
+    D.published: ("đã đăng", "published"),
+    D.reconciling: ("đang đối soát", "reconciling"),
+    D.needs_review: ("cần kiểm tra", "needs review"),
+    D.failed: ("thất bại", "failed"),
+    D.missed: ("lỡ giờ", "missed"),
+    D.cancelled: ("đã hủy", "cancelled"),
+}
+TITLE_WIDTH = 56
+
+
+def words(lang: str, vi: str, en: str) -> str:
+    return vi if lang == "vi" else en
+
+
+def delivery_label(state: str, lang: str) -> str:
+    vi, en = DELIVERY_LABELS.get(state, (state, state))
+    return words(lang, vi, en)
+
+
+def day_heading(day: date, lang: str) -> str:
+    return f"{WEEKDAYS[lang][day.weekday()]}, {day:%d/%m/%Y}"
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def calendar_lines(
+    entries: Sequence[CalendarEntry],
+    tz: tzinfo,
+    lang: str,
+    heading: str,
+    days: Iterable[date] | None = None,
+) -> list[str]:
+    """Day by day; with `days`, empty days are shown too so gaps in the plan are visible."""
+    grouped = by_local_day(list(entries), tz)
+    lines = [heading, "=" * len(heading)]
+    channel_width = max((len(e.channel_id) for e in entries), default=10)
+    for day in days if days is not None else sorted(grouped):
+        found = grouped.get(day, [])
+        lines.append("")
+        lines.append(day_heading(day, lang))
+        if not found:
+            lines.append("  " + words(lang, "(không có bài)", "(nothing planned)"))
+        for entry in found:
+            state = state_label(entry.post_state, lang)
+            state += " · " + delivery_label(entry.delivery_state, lang)
+            title = shorten(entry.title, TITLE_WIDTH)
+            lines.append(
+                f"  {format_local(entry.due_at, tz, '%H:%M')}  {entry.channel_id:<{channel_width}}"
+                f"  #{entry.post_id:<5} {title:<{TITLE_WIDTH}}  [{state}]"
+            )
+    total = len(entries)
+    posts = len({e.post_id for e in entries})
+    lines.append("")
+    lines.append(
+        words(
+            lang,
+            f"Tổng: {posts} bài, {total} lượt đăng.",
+            f"Total: {posts} posts, {total} deliveries.",
+        )
+    )
+    return lines
+
+
+def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, str]) -> list[str]:
+    post = detail.post
+
+    def w(vi: str, en: str) -> str:
+        return words(lang, vi, en)
+
+    when = format_local(post.scheduled_at, tz) or w("(chưa đặt)", "(not set)")
+    lines = [
+        f"#{post.id}  {post.title}",
+        f"  {w('Trạng thái', 'State')}: {state_label(post.state, lang)}  (v{post.version})",
+        f"  {w('Giờ đăng', 'Time')}: {when}",
+        f"  {w('Đơn vị', 'Department')}: {post.department_code}   "
+        f"{w('Chủ đề', 'Topic')}: {post.topic}   {w('Trụ cột', 'Pillar')}: {post.pillar or '-'}",
+        f"  {w('Người viết', 'Author')}: {usernames.get(post.author_id, post.author_id)}",
+    ]
+    if post.link:
+        lines.append(f"  {w('Liên kết', 'Link')}: {post.link}")
+    if post.hashtags:
+        lines.append("  Hashtag: " + " ".join(f"#{tag}" for tag in post.hashtags))
+    if post.review_comment:
+        lines.append(f"  {w('Góp ý duyệt', 'Review comment')}: {post.review_comment}")
+    if post.body:
+        lines += ["", *("  " + line for line in post.body.splitlines())]
+    if detail.media:
+        lines += ["", w("Tệp đính kèm:", "Media:")]
+        for media, link in detail.media:
+            alt = link.alt_text if link.alt_text is not None else media.alt_text
+            size = f" {media.width}×{media.height}" if media.width else ""
+            lines.append(f"  {media.kind} {media.mime}{size} {media.sha256[:12]}  {alt}")
+    lines += ["", w("Kênh:", "Channels:")]
+    for delivery in detail.deliveries:
+        extra = delivery.remote_url or delivery.last_error or ""
+        lines.append(
+            f"  {delivery.channel_id:<16} {delivery_label(delivery.state, lang):<14}"
+            f" {format_local(delivery.due_at, tz)}  {extra}".rstrip()
+        )
+        for field, value in delivery.overrides.items():
+            lines.append(f"      {field} = {value}")
+    lines += ["", w("Lịch sử:", "History:")]
+    for event in detail.events:
+        lines.append(
+            f"  {format_local(event.at, tz, '%Y-%m-%d %H:%M:%S')}  {event.actor:<12} {event.action}"
+            + _event_detail(event.detail)
+        )
+    return lines
+
+
+def _event_detail(detail: dict[str, object]) -> str:
+    parts = []
+    state = detail.get("state")
+    if isinstance(state, list) and len(state) == 2:
+        parts.append(f"{state[0]} → {state[1]}")
+    changes = detail.get("changes")
+    if isinstance(changes, dict):
+        parts.append(", ".join(sorted(changes)))
+    for key in ("comment", "reason", "source"):
+        if detail.get(key):
+            parts.append(f"{key}: {detail[key]}")
+    return ("  " + "; ".join(parts)) if parts else ""
+
+
+def post_list_lines(rows: Sequence[tuple[Post, list[str]]], tz: tzinfo, lang: str) -> list[str]:
+    if not rows:
+        return [words(lang, "Không có bài nào.", "No posts.")]
+    header = words(
+        lang,
+        "  ID  Giờ đăng          Trạng thái   Đơn vị  Kênh",
+        "  ID  Time              State        Dept    Channels",
+    )
+    lines = [header]
+    for post, channels in rows:
+        lines.append(
+            f"{post.id:>4}  {format_local(post.scheduled_at, tz) or '-':<16}  "
+            f"{state_label(post.state, lang):<11}  {post.department_code:<6}  {','.join(channels)}"
+        )
+        lines.append(f"      {shorten(post.title, 90)}")
+    return lines
+
+
+def local_date_range(start: datetime, end: datetime, tz: tzinfo) -> list[date]:
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    return [date.fromordinal(ordinal) for ordinal in range(first.toordinal(), last.toordinal())]

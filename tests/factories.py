@@ -1,0 +1,81 @@
+"""Reference data and helpers for tests: a small province with five channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from content.db import Database
+from content.inputs import PostInput, Vocabulary
+from content.models import Channel, Department, Role, User
+
+VOCABULARY = Vocabulary(topics=frozenset("abcdefghi"), pillars=frozenset({"APSC", "AEC", "ASCC"}))
+
+DEPARTMENTS = [
+    ("STTTT", "Sở Thông tin và Truyền thông", "Department of Information and Communications"),
+    ("SDL", "Sở Du lịch", "Department of Tourism"),
+    ("SVHTT", "Sở Văn hóa và Thể thao", "Department of Culture and Sports"),
+]
+USERS = [
+    ("admin", Role.admin, "STTTT"),
+    ("bientap", Role.editor, "STTTT"),
+    ("bientap2", Role.editor, "SDL"),
+    ("cbtt.stttt", Role.officer, "STTTT"),
+    ("cbtt.sdl", Role.officer, "SDL"),
+]
+CHANNELS: list[tuple[str, str, str, dict[str, Any], list[str]]] = [
+    ("zalo-asean-hue", "zalo_oa", "STTTT", {"shared": True}, ["mon-fri 08:00", "sat 09:00"]),
+    ("fb-asean-hue", "facebook_page", "STTTT", {"shared": True}, ["daily 09:00", "daily 20:00"]),
+    ("fb-dulich-hue", "facebook_page", "SDL", {}, ["daily 10:00"]),
+    ("yt-hue-asean", "youtube", "STTTT", {"shared": True}, ["tue,thu 17:00"]),
+    ("web-asean", "wordpress", "STTTT", {"shared": True}, ["mon-fri 07:30", "mon-fri 14:00"]),
+]
+
+
+def seed(db: Database) -> None:
+    with db.write() as session:
+        for code, vi, en in DEPARTMENTS:
+            session.add(Department(code=code, name_vi=vi, name_en=en))
+        session.flush()
+        for username, role, department in USERS:
+            session.add(User(username=username, role=role, department_code=department))
+        for channel_id, kind, department, settings, slots in CHANNELS:
+            session.add(
+                Channel(
+                    id=channel_id,
+                    type=kind,
+                    department_code=department,
+                    name=channel_id,
+                    settings=settings,
+                    slots=slots,
+                )
+            )
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def post_input(**fields: Any) -> PostInput:
+    """A valid text post for the website, one day after the test clock's start."""
+    values: dict[str, Any] = {
+        "title": "Ngày ASEAN 8/8: lễ thượng cờ tại Trung tâm Hành chính tỉnh",
+        "body": "Sáng 8/8, tỉnh Thừa Thiên Huế tổ chức lễ thượng cờ ASEAN.",
+        "topic": "a",
+        "pillar": "ASCC",
+        "department": "STTTT",
+        "channels": ["web-asean"],
+        "hashtags": ["ASEAN", "Hue"],
+    }
+    values.update(fields)
+    return PostInput(**values)
