@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from content.errors import FieldProblem, InvalidInput
 from content.inputs import OVERRIDABLE, MediaRef, PostInput
 from content.media import MediaError, MediaStore
-from content.models import Delivery, DeliveryState, EditorialState, Post, User
+from content.models import Delivery, DeliveryState, EditorialState, Post, Role, User
 from content.posts import PostService, WriteContext, actor_of, media_of
 from content.timeutil import format_local, parse_local
 from content.workflow import Actor
@@ -320,28 +320,16 @@ class Importer:
         self, session: Session, actor: Actor, parsed: list[ParsedRow], context: WriteContext
     ) -> list[FieldProblem]:
         problems: list[FieldProblem] = []
-        authors = {row.author for row in parsed if row.author}
-        known = set(
-            session.exec(select(User.username).where(col(User.username).in_(authors))).all()
-        )
+        names = {row.author for row in parsed if row.author}
+        authors = {
+            user.username: user
+            for user in session.exec(select(User).where(col(User.username).in_(names))).all()
+        }
         for row in parsed:
             found = self.service.validate(actor, row.data, context)
             problems += [FieldProblem(p.field, p.vi, p.en, row.where) for p in found]
-            if row.author and row.author not in known:
-                problems.append(
-                    FieldProblem(
-                        "author", "Không có người dùng này.", f"no user {row.author!r}", row.where
-                    )
-                )
-            elif row.author and row.author != actor.username and not actor.reviews:
-                problems.append(
-                    FieldProblem(
-                        "author",
-                        "Chỉ biên tập viên mới nhập bài thay người khác.",
-                        "only editors may import posts on behalf of others",
-                        row.where,
-                    )
-                )
+            if row.author:
+                problems += _author_problems(row, authors.get(row.author), actor)
         return problems
 
     def _write(
@@ -389,6 +377,26 @@ class Importer:
         if problems:
             raise InvalidInput(problems, f"{source}: nothing imported")
         return ImportReport(post_ids, by_state)
+
+
+def _author_problems(row: ParsedRow, author: User | None, actor: Actor) -> list[FieldProblem]:
+    def refuse(vi: str, en: str) -> list[FieldProblem]:
+        return [FieldProblem("author", vi, en, row.where)]
+
+    if author is None or not author.active:
+        return refuse(f"Không có người dùng “{row.author}”.", f"no active user {row.author!r}")
+    if author.username != actor.username and not actor.reviews:
+        return refuse(
+            "Chỉ biên tập viên mới nhập bài thay người khác.",
+            "only editors may import posts on behalf of others",
+        )
+    if author.role == Role.officer and author.department_code != row.data.department:
+        return refuse(
+            f"{author.username} thuộc {author.department_code}, không viết bài cho"
+            f" {row.data.department}.",
+            f"{author.username} belongs to {author.department_code}, not {row.data.department}",
+        )
+    return []
 
 
 def _boolean(value: Any) -> bool | None:

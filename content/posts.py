@@ -44,7 +44,7 @@ from content.models import (
     User,
 )
 from content.slots import next_free_slot, parse_slot
-from content.timeutil import format_local, utcnow
+from content.timeutil import as_utc, format_local, utcnow
 from content.workflow import (
     Action,
     Actor,
@@ -171,7 +171,9 @@ class PostService:
         detail: dict[str, Any] = {"title": post.title, "channels": data.channels}
         if source:
             detail["source"] = source
-        audit.record(session, actor.username, "post.created", post_id=post.id, **detail)
+        audit.record(
+            session, actor.username, "post.created", post_id=post.id, at=self.clock(), **detail
+        )
         return post
 
     def edit(
@@ -236,6 +238,9 @@ class PostService:
             changed = _changed_fields(before, after)
             if not changed:
                 return post
+            moved_to = after.scheduled_at if "scheduled_at" in changed else None
+            if moved_to is not None and as_utc(moved_to) <= self.clock():
+                raise InvalidInput([self._past_problem(moved_to)], f"post #{post_id} not changed")
             old_state = post.state
             _apply(post, after)
             _sync_media(session, post_id, after.media)
@@ -243,7 +248,7 @@ class PostService:
             post.state = state_after_edit(
                 post.state, content_changed=bool(changed - SCHEDULE_FIELDS), actor=actor
             )
-            _follow_editorial_state(session, post)
+            _follow_editorial_state(session, post, self.clock())
             post.version += 1
             post.updated_at = self.clock()
             audit.record(
@@ -251,6 +256,7 @@ class PostService:
                 actor.username,
                 "post.edited" if action is Action.edit else "post.rescheduled",
                 post_id=post_id,
+                at=self.clock(),
                 changes={name: [getattr(before, name), getattr(after, name)] for name in changed},
                 state=[old_state, post.state],
             )
@@ -319,8 +325,16 @@ class PostService:
         post.state = state
         post.version += 1
         post.updated_at = self.clock()
-        _follow_editorial_state(session, post)
-        audit.record(session, actor.username, action, post_id=post.id, state=[old, state], **detail)
+        _follow_editorial_state(session, post, self.clock())
+        audit.record(
+            session,
+            actor.username,
+            action,
+            post_id=post.id,
+            at=self.clock(),
+            state=[old, state],
+            **detail,
+        )
         log.info("post %s: %s -> %s by %s", post.id, old, state, actor.username)
         return post
 
@@ -623,9 +637,8 @@ def _sync_deliveries(
     session.flush()
 
 
-def _follow_editorial_state(session: Session, post: Post) -> None:
+def _follow_editorial_state(session: Session, post: Post, now: datetime) -> None:
     """Deliveries follow the post: scheduled once approved, held while under review."""
-    now = utcnow()
     for delivery in deliveries_of(session, post.id or 0):
         if post.state == EditorialState.approved:
             if delivery.state in (D.pending, D.scheduled, D.failed, D.missed):

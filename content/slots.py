@@ -46,9 +46,11 @@ def _parse_days(spec: str, text: str) -> frozenset[int]:
         return frozenset(range(7))
     days: set[int] = set()
     for part in spec.split(","):
-        first, _, last = part.partition("-")
-        if first not in DAYS or (last and last not in DAYS):
-            raise SlotError(f"slot {text!r}: unknown day {part!r}; days are {', '.join(DAYS)}")
+        first, dash, last = part.partition("-")
+        if first not in DAYS or (dash and last not in DAYS):
+            raise SlotError(
+                f"slot {text!r}: unknown day {part!r} (days are {', '.join(DAYS)}); {SLOT_EXAMPLE}"
+            )
         start, end = DAYS.index(first), DAYS.index(last or first)
         span = range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
         days.update(span)

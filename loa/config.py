@@ -34,6 +34,9 @@ from pydantic import (
     model_validator,
 )
 
+from content.slots import Slot as SlotRule
+from content.slots import parse_slot
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -66,35 +69,6 @@ class ConfigError(Exception):
 
 
 # --- posting slots --------------------------------------------------------------------------
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_SLOT_HELP = (
-    "a slot looks like 'mon-fri 08:00', 'sat 09:00', 'daily 12:00' or 'mon,wed,fri 10:30' "
-    "(days mon..sun, ranges and comma lists, or 'daily'; then a 24-hour time HH:MM)"
-)
-
-
-def parse_slot(text: str) -> tuple[frozenset[int], int, int]:
-    """`"mon-fri 08:00"` -> (weekdays with 0 = Monday, hour, minute); ValueError if unreadable."""
-    parts = text.strip().lower().split()
-    time = _TIME.match(parts[1]) if len(parts) == 2 else None
-    if time is None:
-        raise ValueError(f"cannot read slot {text!r}: {_SLOT_HELP}")
-    days: set[int] = set()
-    for item in parts[0].split(","):
-        if item == "daily":
-            days.update(range(7))
-            continue
-        first, dash, last = item.partition("-")
-        if first not in _DAYS or (dash and last not in _DAYS):
-            raise ValueError(f"cannot read slot {text!r}: {_SLOT_HELP}")
-        start = _DAYS.index(first)
-        span = (_DAYS.index(last) - start) % 7 if dash else 0
-        # A range may run over the weekend ("sat-mon"), as a rota does.
-        days.update((start + i) % 7 for i in range(span + 1))
-    return frozenset(days), int(time[1]), int(time[2])
-
 
 # --- field types ----------------------------------------------------------------------------
 
@@ -208,7 +182,7 @@ class ChannelConfig(_Model):
         return {"api_base": self.api_base, **self.extra_bases}
 
     @property
-    def slot_rules(self) -> tuple[tuple[frozenset[int], int, int], ...]:
+    def slot_rules(self) -> tuple[SlotRule, ...]:
         return tuple(parse_slot(s) for s in self.slots)
 
 

@@ -21,7 +21,8 @@ from content.errors import (
     TransitionRefused,
     UserError,
 )
-from content.models import AuditEvent, Delivery, Post, User
+from content.inputs import MediaRef
+from content.models import AuditEvent, Delivery, Media, Post, User
 from content.posts import PostService, deliveries_of
 from content.timeutil import zone
 from content.workflow import state_label
@@ -303,12 +304,6 @@ def test_unknown_edit_field_is_refused(service: PostService, db: Database) -> No
     assert snapshot(db, post_id) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PostService._change never checks scheduled_at against the clock, so an editor"
-    " editing an approved post's time into the past keeps it approved with deliveries"
-    " scheduled at a past due_at (reschedule/submit/approve all refuse past times)",
-)
 def test_editor_cannot_move_an_approved_post_into_the_past(
     service: PostService, db: Database
 ) -> None:
@@ -381,9 +376,7 @@ def test_an_author_editor_may_still_reject_their_own_post(service: PostService) 
 
 def test_editors_act_on_every_department(service: PostService) -> None:
     # A post of SDL on SDL's own page, written by SDL's officer.
-    post_id = make_post(
-        service, author=OTHER_OFFICER, department="SDL", channels=["fb-dulich-hue"]
-    )
+    post_id = make_post(service, author=OTHER_OFFICER, department="SDL", channels=["fb-dulich-hue"])
     editor = service.actor(EDITOR)  # of STTTT
     assert service.edit(editor, post_id, {"audience": "Thanh niên"}).state == "draft"
     assert service.reschedule(editor, post_id, LATER).scheduled_at == LATER
@@ -680,7 +673,11 @@ def test_submit_with_only_cancelled_deliveries_has_no_channel(
 @pytest.fixture
 def checked(db: Database, clock: Clock, tmp_path: Path) -> PostService:
     """A service that also runs each channel adapter's own checks."""
-    checker = channel_checker(lambda sha: tmp_path / sha)
+
+    def media_path(item: Media) -> Path:
+        return tmp_path / item.sha256
+
+    checker = channel_checker(media_path)
     return PostService(db, VOCABULARY, TZ, clock=clock, checker=checker)
 
 
@@ -844,3 +841,18 @@ def test_clock_is_eight_in_the_morning_in_hue(clock: Clock) -> None:
     # The tests above rely on the fixture's starting time.
     assert clock().astimezone(TZ).strftime("%a %H:%M") == "Tue 08:00"
     assert WHEN - clock() == timedelta(hours=25)
+
+
+def test_an_attached_video_satisfies_youtube(
+    checked: PostService, db: Database, tmp_path: Path
+) -> None:
+    sha = "ab" * 32
+    with db.write() as session:
+        session.add(
+            Media(sha256=sha, kind="video", mime="video/mp4", size_bytes=5_000_000, alt_text="")
+        )
+    post_id = make_post(
+        checked, channels=["yt-hue-asean"], media=[MediaRef(sha, "Lễ thượng cờ ASEAN")]
+    )
+    assert checked.submit(checked.actor(OFFICER), post_id).state == "in_review"
+    assert [m.sha256 for m, _ in checked.detail(post_id).media] == [sha]

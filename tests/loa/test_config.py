@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 import loa.config
+from content.slots import Slot
 from loa.config import (
     ConfigError,
     LoaConfig,
@@ -88,9 +90,11 @@ def test_demo_config_loads() -> None:
     assert config.pillars[2].vi == "Cộng đồng Văn hóa - Xã hội"
     assert len(config.departments) == 13
     assert config.department("TTVH-PD").name_vi.endswith("huyện Phong Điền")
-    assert [u.username for u in config.users] == [
+    assert [u.username for u in config.users][:6] == [
         "admin", "bientap", "cbtt.stttt", "cbtt.sdl", "cbtt.svhtt", "cbtt.sngv",
     ]  # fmt: skip
+    officers = {u.department for u in config.users if u.role == "officer"}
+    assert officers == {d.code for d in config.departments}, "every department has an officer"
     assert config.users[1].full_name == "Nguyễn Thị Bích Liên"
     assert [c.id for c in config.channels] == [
         "zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "web-asean",
@@ -105,7 +109,7 @@ def test_demo_config_loads() -> None:
     assert zalo.settings["shared"] is True
     assert config.channel("fb-dulich-hue").settings.get("shared") is None
     assert config.channel("fb-asean-hue").settings["graph_version"] == "v21.0"
-    assert config.channel("fb-dulich-hue").slot_rules[1] == (frozenset({4, 5, 6}), 18, 0)
+    assert config.channel("fb-dulich-hue").slot_rules[1] == Slot(frozenset({4, 5, 6}), time(18, 0))
     assert config.worker.threads == 4
     assert config.worker.max_attempts == 8
     assert config.database_url == f"sqlite:///{ROOT / 'data' / 'loa.db'}"
@@ -195,9 +199,9 @@ def test_unknown_departments(in_tmp: Path) -> None:
 def test_bad_slot(in_tmp: Path) -> None:
     (line,) = problems(edit('"sat 09:00"', '"saturday 9am"'))
     assert line.startswith(
-        "config.yaml:19: channels[0].slots[1]: cannot read slot 'saturday 9am': "
+        "config.yaml:19: channels[0].slots[1]: cannot read slot 'saturday 9am'; "
     )
-    assert "a slot looks like 'mon-fri 08:00', 'sat 09:00', 'daily 12:00'" in line
+    assert 'write a slot as "mon-fri 08:00", "sat 09:00", "daily 12:00"' in line
 
 
 def test_unknown_time_zone(in_tmp: Path) -> None:
@@ -382,7 +386,7 @@ def test_find_config_path(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_parse_slot(text: str, expected: tuple[set[int], int, int]) -> None:
-    assert parse_slot(text) == (frozenset(expected[0]), expected[1], expected[2])
+    assert parse_slot(text) == Slot(frozenset(expected[0]), time(expected[1], expected[2]))
 
 
 @pytest.mark.parametrize(
@@ -391,7 +395,7 @@ def test_parse_slot(text: str, expected: tuple[set[int], int, int]) -> None:
      "mon,,tue 08:00", "mon 08:00 extra", "thu2 08:00", "mon 08:00am"],
 )  # fmt: skip
 def test_parse_slot_refuses(text: str) -> None:
-    with pytest.raises(ValueError, match="a slot looks like 'mon-fri 08:00'"):
+    with pytest.raises(ValueError, match='write a slot as "mon-fri 08:00"'):
         parse_slot(text)
 
 
