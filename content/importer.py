@@ -18,24 +18,22 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import tzinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlmodel import Session, col, select
 
-from content.errors import FieldProblem, InvalidInput
-from content.inputs import OVERRIDABLE, MediaRef, PostInput
+from content.errors import FieldProblem, InvalidInput, UserError
+from content.inputs import MediaRef, PostInput
 from content.media import MediaError, MediaStore
-from content.models import Delivery, DeliveryState, EditorialState, Post, Role, User
-from content.posts import PostService, WriteContext, actor_of, media_of
-from content.timeutil import format_local, parse_local
+from content.models import EditorialState, Role, User
+from content.posts import PostService, WriteContext, actor_of
+from content.timeutil import parse_local
 from content.workflow import Actor
 
 log = logging.getLogger(__name__)
@@ -73,7 +71,8 @@ class ImportReport:
     by_state: dict[str, int]
 
 
-def read_rows(path: Path) -> list[Row]:
+def read_rows(path: Path) -> tuple[list[Row], list[FieldProblem]]:
+    """The rows of a file, and the problems of the file as a whole (its CSV header)."""
     if not path.is_file():
         raise InvalidInput(
             [FieldProblem("file", "Không tìm thấy tệp.", "file not found", str(path))]
@@ -82,7 +81,7 @@ def read_rows(path: Path) -> list[Row]:
     if suffix == ".csv":
         return _read_csv(path)
     if suffix in (".yaml", ".yml"):
-        return _read_yaml(path)
+        return _read_yaml(path), []
     raise InvalidInput(
         [
             FieldProblem(
@@ -95,22 +94,28 @@ def read_rows(path: Path) -> list[Row]:
     )
 
 
-def _read_csv(path: Path) -> list[Row]:
+def _read_csv(path: Path) -> tuple[list[Row], list[FieldProblem]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
-        problems = [_unknown_key(name, "header") for name in header if not _known_key(name)]
+        unknown = {name for name in header if not _known_key(name)}
+        problems = [_unknown_key(name, "header") for name in header if name in unknown]
+        missing = [name for name in REQUIRED if name not in header]
         problems += [
             FieldProblem(name, "Thiếu cột bắt buộc.", "required column missing", "header")
-            for name in REQUIRED
-            if name not in header
+            for name in missing
         ]
-        if problems:
-            raise InvalidInput(problems, f"{path.name} not imported")
-        return [
-            Row(f"row {number}", {key: value for key, value in record.items() if key is not None})
+        if missing:  # without its required columns no row can be checked meaningfully
+            return [], problems
+        # Unknown columns are reported once, for the header, and every row is still checked.
+        rows = [
+            Row(
+                f"row {number}",
+                {k: v for k, v in record.items() if k is not None and k not in unknown},
+            )
             for number, record in enumerate(reader, start=2)
         ]
+        return rows, problems
 
 
 def _read_yaml(path: Path) -> list[Row]:
@@ -176,22 +181,33 @@ class Importer:
         self.media = media
 
     def run(self, actor: Actor, path: Path, *, dry_run: bool = False) -> ImportReport:
-        return self.run_rows(actor, read_rows(path), path.parent, path.name, dry_run=dry_run)
+        rows, problems = read_rows(path)
+        return self.run_rows(
+            actor, rows, path.parent, path.name, dry_run=dry_run, file_problems=problems
+        )
 
     def run_rows(
-        self, actor: Actor, rows: list[Row], base: Path, source: str, *, dry_run: bool = False
+        self,
+        actor: Actor,
+        rows: list[Row],
+        base: Path,
+        source: str,
+        *,
+        dry_run: bool = False,
+        file_problems: list[FieldProblem] | None = None,
     ) -> ImportReport:
         """Import rows already read (from a file, or built by the demo); media paths from `base`."""
-        if not rows:
+        if not rows and not file_problems:
             raise InvalidInput(
                 [FieldProblem("posts", "Tệp không có bài nào.", "the file holds no posts", source)]
             )
         parsed, problems = self._parse_all(rows, base)
+        problems = [*(file_problems or []), *problems]
         with self.service.db.write() as session:
             context = self.service.context(session)
             problems += self._validate_all(session, actor, parsed, context)
             if problems:
-                raise InvalidInput(problems, f"{source}: nothing imported")
+                raise InvalidInput(_in_row_order(problems, rows), f"{source}: nothing imported")
             report = self._write(session, actor, parsed, context, source=source)
             if dry_run:
                 session.rollback()
@@ -200,39 +216,52 @@ class Importer:
         return report
 
     def _parse_all(self, rows: list[Row], base: Path) -> tuple[list[ParsedRow], list[FieldProblem]]:
+        """Every row read and its media inspected, whatever else is wrong with it."""
         parsed: list[ParsedRow] = []
         problems: list[FieldProblem] = []
-        inspected: dict[Path, str | None] = {}
+        inspected: dict[Path, FieldProblem | None] = {}
         for row in rows:
-            row_problems: list[FieldProblem] = []
-            result = self._parse_row(row, base, row_problems)
-            for media_path, _ in result.media_paths if result else []:
-                if media_path not in inspected:
-                    inspected[media_path] = self._inspect(media_path)
-                if inspected[media_path]:
-                    row_problems.append(
+            result = self._parse_row(row, base, problems)
+            seen: set[Path] = set()
+            for media_path, alt in result.media_paths:
+                if media_path in seen:
+                    problems.append(
                         FieldProblem(
                             "media",
-                            str(inspected[media_path]),
-                            str(inspected[media_path]),
+                            f"{media_path.name}: tệp được đính kèm hai lần.",
+                            f"{media_path.name}: attached twice",
                             row.where,
                         )
                     )
-            problems += row_problems
-            if result is not None and not row_problems:
-                parsed.append(result)
+                seen.add(media_path)
+                if len(alt) > self.media.limits.max_alt_text:
+                    limit, name = self.media.limits.max_alt_text, media_path.name
+                    problems.append(
+                        FieldProblem(
+                            "media_alt",
+                            f"Mô tả ảnh {name} dài {len(alt)} ký tự, tối đa {limit}.",
+                            f"alt text of {name} is {len(alt)} characters; at most {limit}",
+                            row.where,
+                        )
+                    )
+                if media_path not in inspected:
+                    inspected[media_path] = self._inspect(media_path)
+                refusal = inspected[media_path]
+                if refusal:
+                    problems.append(replace(refusal, where=row.where))
+            parsed.append(result)
         return parsed, problems
 
-    def _inspect(self, path: Path) -> str | None:
+    def _inspect(self, path: Path) -> FieldProblem | None:
         if not path.is_file():
-            return f"{path}: file not found"
+            return FieldProblem("media", f"{path}: không tìm thấy tệp", f"{path}: file not found")
         try:
             self.media.inspect(path, path.name)
         except MediaError as error:
-            return str(error)
+            return FieldProblem("media", error.vi, error.en)
         return None
 
-    def _parse_row(self, row: Row, base: Path, problems: list[FieldProblem]) -> ParsedRow | None:
+    def _parse_row(self, row: Row, base: Path, problems: list[FieldProblem]) -> ParsedRow:
         values = row.values
         for key in values:
             if not _known_key(str(key)):
@@ -271,8 +300,6 @@ class Importer:
                 "state must be draft, in_review or approved",
             )
         media_paths = self._media_paths(values, base, fail)
-        if problems:
-            return None
         data = PostInput(
             title=str(values.get("title") or ""),
             topic=str(values.get("topic") or "").strip().lower(),
@@ -345,38 +372,69 @@ class Importer:
         post_ids: list[int] = []
         by_state: dict[str, int] = {}
         for row in parsed:
-            row.data.media = [
-                MediaRef(
-                    self.media.add(session, path, name=path.name, alt_text=alt).sha256, alt or None
-                )
-                for path, alt in row.media_paths
-            ]
-            author = actor
-            if row.author and row.author != actor.username:
-                author = authors.get(row.author) or actor_of(session, row.author)
-                authors[row.author] = author
-            post = self.service.insert(
-                session, actor, row.data, context, author_id=author.id, source=source
-            )
-            assert post.id is not None
             try:
-                if row.state in (EditorialState.in_review, EditorialState.approved):
-                    self.service.submit_in(session, author, post.id)
-                if row.state == EditorialState.approved:
-                    self.service.approve_in(session, actor, post.id)
+                post_id = self._write_row(session, actor, row, context, source, authors)
             except InvalidInput as error:
                 problems += [
-                    FieldProblem(p.field, p.vi, p.en, f"{row.where}: {p.where}".rstrip(": "))
+                    FieldProblem(p.field, p.vi, p.en, _join(row.where, p.where))
                     for p in error.problems
                 ]
-            except Exception as error:  # a refusal from the workflow, worded for people
-                text = getattr(error, "en", str(error))
-                problems.append(FieldProblem("state", getattr(error, "vi", text), text, row.where))
-            post_ids.append(post.id)
+                continue
+            except UserError as error:  # a refusal of the workflow or the media store
+                problems.append(FieldProblem("state", error.vi, error.en, row.where))
+                continue
+            post_ids.append(post_id)
             by_state[row.state] = by_state.get(row.state, 0) + 1
         if problems:
             raise InvalidInput(problems, f"{source}: nothing imported")
         return ImportReport(post_ids, by_state)
+
+    def _write_row(
+        self,
+        session: Session,
+        actor: Actor,
+        row: ParsedRow,
+        context: WriteContext,
+        source: str,
+        authors: dict[str, Actor],
+    ) -> int:
+        row.data.media = [
+            MediaRef(
+                self.media.add(session, path, name=path.name, alt_text=alt).sha256, alt or None
+            )
+            for path, alt in row.media_paths
+        ]
+        author = actor
+        if row.author and row.author != actor.username:
+            author = authors.get(row.author) or actor_of(session, row.author)
+            authors[row.author] = author
+        post = self.service.insert(
+            session, actor, row.data, context, author_id=author.id, source=source
+        )
+        assert post.id is not None
+        if row.state in (EditorialState.in_review, EditorialState.approved):
+            self.service.submit_in(session, author, post.id)
+        if row.state == EditorialState.approved:
+            self.service.approve_in(session, actor, post.id)
+        return post.id
+
+
+def _join(row: str, where: str) -> str:
+    return f"{row}: {where}" if where else row
+
+
+def _in_row_order(problems: list[FieldProblem], rows: list[Row]) -> list[FieldProblem]:
+    """One problem per row and field (the first, most specific one), the header first."""
+    order = {row.where: index for index, row in enumerate(rows)}
+    unique: dict[tuple[str, str], FieldProblem] = {}
+    for found in problems:
+        unique.setdefault((found.where, found.field), found)
+
+    def position(found: FieldProblem) -> int:
+        row = found.where.split(": ")[0]
+        return -1 if row == "header" else order.get(row, len(order))
+
+    return sorted(unique.values(), key=position)
 
 
 def _author_problems(row: ParsedRow, author: User | None, actor: Actor) -> list[FieldProblem]:
@@ -432,78 +490,3 @@ def _overrides(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
                 _as_list(value) if field == "hashtags" else value
             )
     return result
-
-
-# -- export ----------------------------------------------------------------------------------
-
-
-def export_csv(
-    session: Session, tz: tzinfo, media: MediaStore, post_ids: Iterable[int] | None = None
-) -> str:
-    """Every post (or those given) as CSV in the import format: an export imports back."""
-    query = select(Post).order_by(col(Post.scheduled_at), col(Post.id))
-    if post_ids is not None:
-        query = query.where(col(Post.id).in_(list(post_ids)))
-    posts = list(session.exec(query).all())
-    ids = [post.id for post in posts]
-    deliveries: dict[int, list[Delivery]] = {}
-    for delivery in session.exec(
-        select(Delivery).where(col(Delivery.post_id).in_(ids)).order_by(col(Delivery.channel_id))
-    ).all():
-        if delivery.state != DeliveryState.cancelled:
-            deliveries.setdefault(delivery.post_id, []).append(delivery)
-    usernames = dict(session.exec(select(User.id, User.username)).all())
-    rows = [
-        _export_row(session, post, deliveries.get(post.id or 0, []), usernames, tz, media)
-        for post in posts
-    ]
-    override_columns = sorted({key for row in rows for key in row if key.startswith("override.")})
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, *override_columns], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _export_row(
-    session: Session,
-    post: Post,
-    deliveries: list[Delivery],
-    usernames: Mapping[int | None, str],
-    tz: tzinfo,
-    media: MediaStore,
-) -> dict[str, Any]:
-    attached = media_of(session, post.id or 0)
-    row: dict[str, Any] = {
-        "title": post.title,
-        "body": post.body,
-        "link": post.link or "",
-        "hashtags": " ".join(post.hashtags),
-        "topic": post.topic,
-        "pillar": post.pillar or "",
-        "audience": post.audience or "",
-        "department": post.department_code,
-        "author": usernames.get(post.author_id, ""),
-        "channels": " ".join(d.channel_id for d in deliveries),
-        "at": format_local(post.scheduled_at, tz),
-        "next_slot": "",
-        "missed": post.missed_policy,
-        "grace_minutes": post.grace_minutes,
-        "media": "|".join(str(media.path_of(item)) for item, _ in attached),
-        "media_alt": "|".join(
-            link.alt_text if link.alt_text is not None else item.alt_text for item, link in attached
-        ),
-        "state": post.state if post.state in IMPORT_STATES else "",
-    }
-    for delivery in deliveries:
-        for field, value in delivery.overrides.items():
-            if field in OVERRIDABLE:
-                row[f"override.{delivery.channel_id}.{field}"] = (
-                    " ".join(value) if isinstance(value, list) else value
-                )
-    return row
-
-
-def iter_chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

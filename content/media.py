@@ -32,6 +32,7 @@ from typing import IO, NamedTuple
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
+from content.errors import UserError
 from content.models import Media, MediaKind
 
 log = logging.getLogger(__name__)
@@ -49,18 +50,20 @@ class _Type(NamedTuple):
     short: str
     noun: str
     article: str
+    vi: str
 
 
 _TYPES: dict[str, _Type] = {
-    "image/jpeg": _Type("jpg", "JPEG", "JPEG image", "a"),
-    "image/png": _Type("png", "PNG", "PNG image", "a"),
-    "image/gif": _Type("gif", "GIF", "GIF image", "a"),
-    "image/webp": _Type("webp", "WebP", "WebP image", "a"),
-    "video/mp4": _Type("mp4", "MP4", "MP4 video", "an"),
-    "video/quicktime": _Type("mov", "MOV", "QuickTime (MOV) video", "a"),
-    "video/webm": _Type("webm", "WebM", "WebM video", "a"),
+    "image/jpeg": _Type("jpg", "JPEG", "JPEG image", "a", "ảnh JPEG"),
+    "image/png": _Type("png", "PNG", "PNG image", "a", "ảnh PNG"),
+    "image/gif": _Type("gif", "GIF", "GIF image", "a", "ảnh GIF"),
+    "image/webp": _Type("webp", "WebP", "WebP image", "a", "ảnh WebP"),
+    "video/mp4": _Type("mp4", "MP4", "MP4 video", "an", "video MP4"),
+    "video/quicktime": _Type("mov", "MOV", "QuickTime (MOV) video", "a", "video QuickTime (MOV)"),
+    "video/webm": _Type("webm", "WebM", "WebM video", "a", "video WebM"),
 }
 ACCEPTED = "JPEG, PNG, GIF or WebP images and MP4, MOV or WebM videos"
+ACCEPTED_VI = "ảnh JPEG, PNG, GIF hoặc WebP và video MP4, MOV hoặc WebM"
 # Pillow calls the multi-picture JPEGs that many cameras and phones write "MPO": still JPEGs.
 _PILLOW_MIME = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"} | {
     "GIF": "image/gif",
@@ -79,8 +82,11 @@ _QUICKTIME_BRAND = b"qt  "
 _EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 
 
-class MediaError(ValueError):
-    """A file that cannot be accepted; the message names the file, the problem and the fix."""
+class MediaError(UserError, ValueError):
+    """A file that cannot be accepted; the message names the file, the problem and the fix.
+
+    `.en` (also `str(error)`) and `.vi` say the same thing; both start with the file's name.
+    """
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,9 @@ class MediaStore:
         label = _label(source, name)
         size = source.stat().st_size if isinstance(source, Path) else len(source)
         if size == 0:
-            raise MediaError(f"{label}: the file is empty; choose the file again")
+            raise _refuse(
+                label, "the file is empty; choose the file again", "tệp rỗng; hãy chọn lại tệp"
+            )
         width: int | None = None
         height: int | None = None
         duration: float | None = None
@@ -148,9 +156,11 @@ class MediaStore:
         label = _label(source, name)
         alt_text = alt_text.strip()
         if len(alt_text) > self.limits.max_alt_text:
-            raise MediaError(
-                f"{label}: the alt text is {len(alt_text)} characters, over the limit of "
-                f"{self.limits.max_alt_text}; shorten it"
+            length, limit = len(alt_text), self.limits.max_alt_text
+            raise _refuse(
+                label,
+                f"the alt text is {length} characters, over the limit of {limit}; shorten it",
+                f"mô tả ảnh dài {_vi(length)} ký tự, vượt giới hạn {_vi(limit)} ký tự; hãy rút gọn",
             )
         info = self.inspect(source, label)
         thumb_path = self.thumbs_dir / f"{info.sha256}.jpg"
@@ -202,21 +212,30 @@ class MediaStore:
         if claimed is None or _SAME_FAMILY.get(claimed, claimed) == _SAME_FAMILY.get(mime, mime):
             return
         said, found = _TYPES[claimed], _TYPES[mime]
-        raise MediaError(
-            f"{label}: the name says {said.noun} but the content is {found.article} {found.noun}; "
-            f"rename it or export it again as {said.short}"
+        raise _refuse(
+            label,
+            f"the name says {said.noun} but the content is {found.article} {found.noun}; "
+            f"rename it or export it again as {said.short}",
+            f"tên tệp là {said.vi} nhưng nội dung là {found.vi}; "
+            f"hãy đổi tên hoặc xuất lại thành {said.short}",
         )
 
     def _check_size(self, label: str, size: int, kind: MediaKind) -> None:
         if kind is MediaKind.video:
             limit, fix = self.limits.max_video_bytes, "shorten it or export it at a lower bitrate"
+            noun_vi, fix_vi = "video", "hãy cắt ngắn hoặc xuất lại với bitrate thấp hơn"
         else:
             limit, fix = self.limits.max_image_bytes, "resize it or export it with more compression"
+            noun_vi, fix_vi = "ảnh", "hãy thu nhỏ hoặc xuất lại với mức nén cao hơn"
         if size > limit:
             shown, shown_limit = _human(size), _human(limit)
             if shown == shown_limit:
                 shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
-            raise MediaError(f"{label}: {shown} is over the {shown_limit} limit for {kind}s; {fix}")
+            raise _refuse(
+                label,
+                f"{shown} is over the {shown_limit} limit for {kind}s; {fix}",
+                f"{_vi(shown)} vượt giới hạn {_vi(shown_limit)} cho {noun_vi}; {fix_vi}",
+            )
 
     def _inspect_image(self, f: IO[bytes], label: str, size: int) -> tuple[str, int, int]:
         with _pillow(label):
@@ -227,8 +246,10 @@ class MediaStore:
             with image:
                 mime = _PILLOW_MIME.get(image.format or "")
                 if mime is None:
-                    raise MediaError(
-                        f"{label}: {image.format} images are not accepted; use {ACCEPTED}"
+                    raise _refuse(
+                        label,
+                        f"{image.format} images are not accepted; use {ACCEPTED}",
+                        f"Loa không nhận ảnh {image.format}; hãy dùng {ACCEPTED_VI}",
                     )
                 self._check_name(label, mime)
                 self._check_size(label, size, MediaKind.image)
@@ -239,16 +260,18 @@ class MediaStore:
         return mime, width, height
 
     def _check_sides(self, label: str, width: int, height: int) -> None:
-        if max(width, height) > self.limits.max_image_side:
-            raise MediaError(
-                f"{label}: {width}×{height} pixels is too large; the longest side may be at most "
-                f"{self.limits.max_image_side} pixels; resize it"
-            )
-        if min(width, height) < self.limits.min_image_side:
-            raise MediaError(
-                f"{label}: {width}×{height} pixels is too small; each side must be at least "
-                f"{self.limits.min_image_side} pixels; use a larger image"
-            )
+        most, least = self.limits.max_image_side, self.limits.min_image_side
+        if max(width, height) > most:
+            en = f"too large; the longest side may be at most {most} pixels; resize it"
+            vi = f"quá lớn; cạnh dài nhất chỉ được tối đa {_vi(most)} pixel; hãy thu nhỏ ảnh"
+        elif min(width, height) < least:
+            en = f"too small; each side must be at least {least} pixels; use a larger image"
+            vi = f"quá nhỏ; mỗi cạnh phải có ít nhất {_vi(least)} pixel; hãy dùng ảnh lớn hơn"
+        else:
+            return
+        raise _refuse(
+            label, f"{width}×{height} pixels is {en}", f"ảnh {_vi(width)}×{_vi(height)} pixel {vi}"
+        )
 
 
 def _label(source: Path | bytes, name: str | None) -> str:
@@ -264,11 +287,29 @@ def _claimed_mime(label: str) -> str | None:
 def _unknown_content(label: str) -> MediaError:
     said = _TYPES.get(_claimed_mime(label) or "")
     if said is None:
-        return MediaError(f"{label}: not an image or video Loa accepts; use {ACCEPTED}")
-    return MediaError(
-        f"{label}: the name says {said.noun} but the content is not an image or video Loa can "
-        f"read; export it again as {said.short}"
+        return _refuse(
+            label,
+            f"not an image or video Loa accepts; use {ACCEPTED}",
+            f"đây không phải ảnh hay video mà Loa nhận; hãy dùng {ACCEPTED_VI}",
+        )
+    return _refuse(
+        label,
+        f"the name says {said.noun} but the content is not an image or video Loa can "
+        f"read; export it again as {said.short}",
+        f"tên tệp là {said.vi} nhưng nội dung không phải ảnh hay video mà Loa đọc được; "
+        f"hãy xuất lại thành {said.short}",
     )
+
+
+def _refuse(label: str, en: str, vi: str) -> MediaError:
+    """The same refusal in both languages, each after the file's name."""
+    return MediaError(f"{label}: {en}", f"{label}: {vi}")
+
+
+def _vi(figure: int | str) -> str:
+    """A number, or a figure written in English, the Vietnamese way: 1.234.567 byte, 312,4 MB."""
+    text = f"{figure:,}" if isinstance(figure, int) else figure
+    return text.translate(str.maketrans(",.", ".,")).replace(" bytes", " byte")
 
 
 def _open(source: Path | bytes) -> io.BufferedReader | io.BytesIO:
@@ -300,13 +341,18 @@ def _pillow(label: str) -> Iterator[None]:
         except MediaError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise MediaError(
-                f"{label}: the image has too many pixels to open safely (it could be a "
-                f"decompression bomb); resize it and try again"
+            raise _refuse(
+                label,
+                "the image has too many pixels to open safely (it could be a "
+                "decompression bomb); resize it and try again",
+                "ảnh có quá nhiều pixel để mở an toàn (có thể là một “bom giải nén”); "
+                "hãy thu nhỏ ảnh rồi thử lại",
             ) from exc
         except Exception as exc:  # Pillow's decoders raise many kinds of error on damaged files
-            raise MediaError(
-                f"{label}: not a readable image (truncated or damaged file); export it again"
+            raise _refuse(
+                label,
+                "not a readable image (truncated or damaged file); export it again",
+                "không đọc được ảnh (tệp bị cắt cụt hoặc hỏng); hãy xuất lại",
             ) from exc
 
 
@@ -404,7 +450,11 @@ def _copy(source: Path | bytes, out: IO[bytes], sha: str, label: str) -> None:
             digest.update(chunk)
             out.write(chunk)
     if digest.hexdigest() != sha:
-        raise MediaError(f"{label}: the file changed while it was being added; try again")
+        raise _refuse(
+            label,
+            "the file changed while it was being added; try again",
+            "tệp đã thay đổi trong lúc đang được thêm; hãy thử lại",
+        )
 
 
 def _atomic_write(final: Path, write: Callable[[IO[bytes]], object]) -> None:

@@ -76,13 +76,13 @@ HINTS: dict[tuple[Action, str], tuple[str, str]] = {
         "hãy sửa bài theo góp ý của biên tập viên trước (bài sẽ về nháp)",
         "edit it to address the editor's comment first (it goes back to draft)",
     ),
-    (Action.submit, S.in_review): ("bài đã chờ duyệt rồi", "it is already waiting for review"),
-    (Action.submit, S.approved): ("bài đã được duyệt", "it is already approved"),
+    (Action.submit, S.in_review): ("không cần gửi lại", "nothing to do"),
+    (Action.submit, S.approved): ("không cần gửi lại", "nothing to do"),
     (Action.approve, S.draft): (
         "người viết cần gửi duyệt trước",
         "its author must submit it for review first",
     ),
-    (Action.approve, S.approved): ("bài đã được duyệt rồi", "it is already approved"),
+    (Action.approve, S.approved): ("không cần duyệt lại", "nothing to do"),
     (Action.reject, S.draft): ("bài chưa được gửi duyệt", "it has not been submitted"),
 }
 

@@ -170,7 +170,7 @@ def export_command(
     ] = None,
 ) -> None:
     """Xuất mọi bài ra CSV (nhập lại được). / Export every post as CSV (re-importable)."""
-    from content.importer import export_csv
+    from content.export import export_csv
 
     state = state_of(ctx)
     loa = state.app()
@@ -284,7 +284,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(error: Exception, lang: str) -> int:
     from content.errors import InvalidInput, UserError
-    from content.media import MediaError
     from loa.config import ConfigError
 
     prefix = "Lỗi" if lang == "vi" else "Error"
@@ -296,8 +295,13 @@ def _report(error: Exception, lang: str) -> int:
     if isinstance(error, UserError):
         typer.echo(f"{prefix}: {error.text(lang)}", err=True)
         return 1
-    if isinstance(error, ConfigError | MediaError):
-        typer.echo(f"{prefix}: {error}", err=True)
+    if isinstance(error, ConfigError):
+        if len(error.problems) == 1:
+            typer.echo(f"{prefix}: {error.problems[0]}", err=True)
+            return 1
+        typer.echo(f"{prefix}: {'tệp cấu hình' if lang == 'vi' else 'configuration'}:", err=True)
+        for problem in error.problems:
+            typer.echo(f"  - {problem}", err=True)
         return 1
     raise error
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from importlib.resources import files
@@ -57,6 +58,17 @@ def prepare_workspace(directory: Path) -> Path:
     return config
 
 
+def _loa_command() -> str:
+    """How to call `loa` from here: by name when it is on PATH, else by its path in the venv."""
+    if shutil.which("loa"):
+        return "loa"
+    script = Path(sys.executable).parent / "loa"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     config_path = prepare_workspace(directory)
     yield words(lang, f"Không gian chạy thử: {directory}/", f"Demo workspace: {directory}/")
@@ -96,7 +108,7 @@ def _load_and_show(loa: App, directory: Path, config_path: Path, lang: str) -> I
     )
     yield from calendar_lines(found, tz, lang, heading, local_date_range(first, last, tz))
     yield ""
-    prefix = f"loa --config {config_path} --as {EDITOR}"
+    prefix = f"{_loa_command()} --config {config_path} --as {EDITOR}"
     yield words(lang, "Thử tiếp:", "Try next:")
     yield f"  {prefix} calendar --week {start.isoformat()}"
     yield f"  {prefix} post list --state in_review"

@@ -5,6 +5,7 @@ Plain functions from data to lines of text, so they are easy to test and the CLI
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 
@@ -112,7 +113,11 @@ def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, s
     if post.review_comment:
         lines.append(f"  {w('Góp ý duyệt', 'Review comment')}: {post.review_comment}")
     if post.body:
-        lines += ["", *("  " + line for line in post.body.splitlines())]
+        lines.append("")
+        for paragraph in post.body.splitlines():
+            lines += textwrap.wrap(paragraph, 96, initial_indent="  ", subsequent_indent="  ") or [
+                ""
+            ]
     if detail.media:
         lines += ["", w("Tệp đính kèm:", "Media:")]
         for media, link in detail.media:

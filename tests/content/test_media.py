@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import av
@@ -16,6 +17,7 @@ from sqlmodel import select
 
 from content import media as media_module
 from content.db import Database
+from content.errors import UserError
 from content.media import MB, MediaError, MediaLimits, MediaStore
 from content.models import Media, MediaKind
 
@@ -433,3 +435,158 @@ def test_lookups_refuse_what_is_not_a_sha256(store: MediaStore) -> None:
     with pytest.raises(FileNotFoundError):
         store.open_bytes("0" * 64)
     assert store.thumbnail_path("0" * 64) is None
+
+
+# --- every refusal in Vietnamese too ----------------------------------------------------------
+
+VIETNAMESE_LETTER = re.compile(
+    r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]"
+)
+Trigger = Callable[[Path, Database, pytest.MonkeyPatch], object]
+
+
+def noisy(fmt: str, seed: bytes) -> bytes:
+    image = Image.frombytes("RGB", (200, 200), hashlib.sha256(seed).digest() * 3750)
+    out = io.BytesIO()
+    image.save(out, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    return out.getvalue()
+
+
+def inspect_with(data: bytes, name: str, **limits: int) -> Trigger:
+    return lambda tmp, db, mp: MediaStore(tmp / "media", MediaLimits(**limits)).inspect(data, name)
+
+
+def oversized_video(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+    path = tmp / "clip.webm"
+    with path.open("wb") as f:
+        f.write(b"\x1a\x45\xdf\xa3" + b"\x00" * 60)
+        f.truncate(round(312.4 * MB))
+    return MediaStore(tmp / "media", MediaLimits(max_video_bytes=256 * MB)).inspect(path)
+
+
+def mp4_named_png(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+    return MediaStore(tmp / "media").inspect(make_video(tmp / "v.mp4").read_bytes(), "still.png")
+
+
+def text_named_png(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+    path = tmp / "notes.png"
+    path.write_text("Kế hoạch tuyên truyền ASEAN năm 2025\n", encoding="utf-8")
+    return MediaStore(tmp / "media").inspect(path)
+
+
+def empty_file(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+    (tmp / "empty.jpg").write_bytes(b"")
+    return MediaStore(tmp / "media").inspect(tmp / "empty.jpg")
+
+
+def bomb_warning(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+    mp.setattr(Image, "MAX_IMAGE_PIXELS", 2000)
+    return MediaStore(tmp / "media").inspect(image_bytes("PNG", (50, 50)), "big.png")
+
+
+def add_with(data: bytes, name: str, alt_text: str = "", **limits: int) -> Trigger:
+    def add(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+        store = MediaStore(tmp / "media", MediaLimits(**limits))
+        with db.write() as session:
+            return store.add(session, data, name=name, alt_text=alt_text)
+
+    return add
+
+
+def changed_while_added(tmp: Path, db: Database, mp: pytest.MonkeyPatch) -> object:
+    path = make_video(tmp / "live.mp4")
+    store = MediaStore(tmp / "media")
+    inspect = store.inspect
+
+    def inspect_then_change(source: Path | bytes, name: str | None = None) -> object:
+        info = inspect(source, name)
+        path.write_bytes(path.read_bytes() + b"\0")
+        return info
+
+    mp.setattr(store, "inspect", inspect_then_change)
+    with db.write() as session:
+        return store.add(session, path)
+
+
+BOMB_PNG = b"\x89PNG\r\n\x1a\n" + png_chunk(
+    b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+)
+NOISY_PNG = noisy("PNG", b"x")
+TRUNCATED_PNG = NOISY_PNG[: len(NOISY_PNG) // 2]
+HEIC = box(b"ftyp", b"heic\0\0\0\0mif1heic") + box(b"meta", b"")
+REFUSALS: list[tuple[str, Trigger, str, str]] = [
+    # (file name, how to get refused, English start, Vietnamese start)
+    ("map.bmp", inspect_with(image_bytes("BMP"), "map.bmp"),
+     "BMP images are not accepted; use JPEG, PNG, GIF or WebP images and MP4, MOV or WebM videos",
+     "Loa không nhận ảnh BMP; hãy dùng ảnh JPEG, PNG, GIF hoặc WebP và video MP4, MOV hoặc WebM"),
+    ("poster.jpg", inspect_with(image_bytes("PNG"), "poster.jpg"),
+     "the name says JPEG image but the content is a PNG image; "
+     "rename it or export it again as JPEG",
+     "tên tệp là ảnh JPEG nhưng nội dung là ảnh PNG; hãy đổi tên hoặc xuất lại thành JPEG"),
+    ("clip.mp4", inspect_with(image_bytes("JPEG"), "clip.mp4"),
+     "the name says MP4 video but the content is a JPEG image",
+     "tên tệp là video MP4 nhưng nội dung là ảnh JPEG"),
+    ("still.png", mp4_named_png,
+     "the name says PNG image but the content is an MP4 video",
+     "tên tệp là ảnh PNG nhưng nội dung là video MP4"),
+    ("notes.png", text_named_png,
+     "the name says PNG image but the content is not an image or video Loa can read",
+     "tên tệp là ảnh PNG nhưng nội dung không phải ảnh hay video mà Loa đọc được"),
+    ("report.docx", inspect_with(b"PK\x03\x04 not really a document", "report.docx"),
+     "not an image or video Loa accepts; use ",
+     "đây không phải ảnh hay video mà Loa nhận; hãy dùng "),
+    ("photo.heic", inspect_with(HEIC, "photo.heic"),
+     "not an image or video Loa accepts", "đây không phải ảnh hay video mà Loa nhận"),
+    ("empty.jpg", empty_file, "the file is empty", "tệp rỗng; hãy chọn lại tệp"),
+    ("icon.png", inspect_with(image_bytes("PNG", (10, 10)), "icon.png"),
+     "10×10 pixels is too small; each side must be at least 16 pixels",
+     "ảnh 10×10 pixel quá nhỏ; mỗi cạnh phải có ít nhất 16 pixel"),
+    ("wide.png", inspect_with(image_bytes("PNG"), "wide.png", max_image_side=50),
+     "64×48 pixels is too large; the longest side may be at most 50 pixels",
+     "ảnh 64×48 pixel quá lớn; cạnh dài nhất chỉ được tối đa 50 pixel"),
+    ("x.png", inspect_with(TRUNCATED_PNG, "x.png"),
+     "not a readable image (truncated or damaged file); export it again",
+     "không đọc được ảnh (tệp bị cắt cụt hoặc hỏng); hãy xuất lại"),
+    ("bomb.png", inspect_with(BOMB_PNG + png_chunk(b"IEND", b""), "bomb.png"),
+     "the image has too many pixels", "ảnh có quá nhiều pixel để mở an toàn"),
+    ("big.png", bomb_warning, "the image has too many pixels", "ảnh có quá nhiều pixel"),
+    ("a.png", inspect_with(image_bytes("PNG", (64, 64), "RGBA"), "a.png", max_image_bytes=100),
+     "is over the 100 bytes limit for images", "vượt giới hạn 100 byte cho ảnh"),
+    ("clip.webm", oversized_video,
+     "312.4 MB is over the 256 MB limit for videos; shorten it or export it at a lower bitrate",
+     "312,4 MB vượt giới hạn 256 MB cho video; hãy cắt ngắn hoặc xuất lại với bitrate thấp hơn"),
+    ("a.png", add_with(image_bytes("PNG"), "a.png", "x" * 1001),
+     "the alt text is 1001 characters, over the limit of 1000; shorten it",
+     "mô tả ảnh dài 1.001 ký tự, vượt giới hạn 1.000 ký tự; hãy rút gọn"),
+    ("cut.jpg", add_with(noisy("JPEG", b"y")[:2000], "cut.jpg"),
+     "not a readable image", "không đọc được ảnh"),
+    ("live.mp4", changed_while_added,
+     "the file changed while it was being added; try again",
+     "tệp đã thay đổi trong lúc đang được thêm; hãy thử lại"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "trigger", "en", "vi"),
+    REFUSALS,
+    ids=[f"{name}-{en[:30]}" for name, _, en, _ in REFUSALS],
+)
+def test_every_refusal_is_worded_in_vietnamese_too(
+    tmp_path: Path,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    trigger: Trigger,
+    en: str,
+    vi: str,
+) -> None:
+    with pytest.raises(MediaError) as caught:
+        trigger(tmp_path, db, monkeypatch)
+    error = caught.value
+    assert isinstance(error, UserError) and isinstance(error, ValueError)
+    assert str(error) == error.en == error.text("en")
+    assert error.vi == error.text("vi") == error.text()
+    assert error.en.startswith(f"{name}: ") and en in error.en
+    assert error.vi.startswith(f"{name}: ") and vi in error.vi
+    assert VIETNAMESE_LETTER.search(error.vi.lower()) and error.vi != error.en
+    assert not re.search(r"\d\.\d [KMG]B", error.vi)  # 312,4 MB, never 312.4 MB
