@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -18,8 +19,9 @@ from content.models import Delivery, DeliveryState, Post
 from content.timeutil import as_utc
 
 
-@dataclass(frozen=True)
-class CalendarEntry:
+class CalendarEntry(NamedTuple):
+    """One delivery on the calendar. A tuple: a month view builds thousands of them."""
+
     post_id: int
     delivery_id: int
     channel_id: str
@@ -92,7 +94,9 @@ def entries(
             query = query.where(col(column).in_(list(values)))
     if not where.include_cancelled and DeliveryState.cancelled not in where.delivery_states:
         query = query.where(col(Delivery.state) != DeliveryState.cancelled)
-    return [CalendarEntry(*row) for row in session.execute(query).all()]
+    # The connection, not the ORM session: these are plain rows, and the ORM result layer
+    # would double the cost of a busy month.
+    return [CalendarEntry._make(row) for row in session.connection().execute(query)]
 
 
 def by_local_day(found: list[CalendarEntry], tz: tzinfo) -> dict[date, list[CalendarEntry]]:

@@ -367,56 +367,50 @@ class Importer:
         context: WriteContext,
         source: str,
     ) -> ImportReport:
+        """Store the media, write every post in one batch, then submit and approve as asked."""
+        stored: dict[Path, str] = {}  # the same file on many rows is stored and hashed once
         authors: dict[str, Actor] = {}
-        problems: list[FieldProblem] = []
-        post_ids: list[int] = []
-        by_state: dict[str, int] = {}
+        items: list[tuple[PostInput, int | None]] = []
         for row in parsed:
+            for path, alt in row.media_paths:
+                if path not in stored:
+                    stored[path] = self.media.add(
+                        session, path, name=path.name, alt_text=alt
+                    ).sha256
+            row.data.media = [MediaRef(stored[path], alt or None) for path, alt in row.media_paths]
+            author = self._author(session, actor, row, authors)
+            items.append((row.data, author.id))
+        posts = self.service.insert_many(session, actor, items, context, source=source)
+        problems: list[FieldProblem] = []
+        by_state: dict[str, int] = {}
+        for row, post in zip(parsed, posts, strict=True):
+            assert post.id is not None
             try:
-                post_id = self._write_row(session, actor, row, context, source, authors)
+                if row.state in (EditorialState.in_review, EditorialState.approved):
+                    author = self._author(session, actor, row, authors)
+                    self.service.submit_in(session, author, post.id)
+                if row.state == EditorialState.approved:
+                    self.service.approve_in(session, actor, post.id)
             except InvalidInput as error:
                 problems += [
                     FieldProblem(p.field, p.vi, p.en, _join(row.where, p.where))
                     for p in error.problems
                 ]
-                continue
-            except UserError as error:  # a refusal of the workflow or the media store
+            except UserError as error:  # a refusal of the workflow, worded for people
                 problems.append(FieldProblem("state", error.vi, error.en, row.where))
-                continue
-            post_ids.append(post_id)
             by_state[row.state] = by_state.get(row.state, 0) + 1
         if problems:
             raise InvalidInput(problems, f"{source}: nothing imported")
-        return ImportReport(post_ids, by_state)
+        return ImportReport([post.id for post in posts if post.id is not None], by_state)
 
-    def _write_row(
-        self,
-        session: Session,
-        actor: Actor,
-        row: ParsedRow,
-        context: WriteContext,
-        source: str,
-        authors: dict[str, Actor],
-    ) -> int:
-        row.data.media = [
-            MediaRef(
-                self.media.add(session, path, name=path.name, alt_text=alt).sha256, alt or None
-            )
-            for path, alt in row.media_paths
-        ]
-        author = actor
-        if row.author and row.author != actor.username:
-            author = authors.get(row.author) or actor_of(session, row.author)
-            authors[row.author] = author
-        post = self.service.insert(
-            session, actor, row.data, context, author_id=author.id, source=source
-        )
-        assert post.id is not None
-        if row.state in (EditorialState.in_review, EditorialState.approved):
-            self.service.submit_in(session, author, post.id)
-        if row.state == EditorialState.approved:
-            self.service.approve_in(session, actor, post.id)
-        return post.id
+    def _author(
+        self, session: Session, actor: Actor, row: ParsedRow, authors: dict[str, Actor]
+    ) -> Actor:
+        if not row.author or row.author == actor.username:
+            return actor
+        if row.author not in authors:
+            authors[row.author] = actor_of(session, row.author)
+        return authors[row.author]
 
 
 def _join(row: str, where: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from content import audit
@@ -143,11 +144,71 @@ class PostService:
         author_id: int | None = None,
         source: str = "",
     ) -> Post:
-        """Write one validated post; the importer calls this for every row in one transaction."""
-        scheduled_at = data.scheduled_at
-        if data.next_slot:
-            scheduled_at = self._next_slot(session, data.channels, context, post_id=None)
-        post = Post(
+        """Write one validated post inside the caller's transaction."""
+        return self.insert_many(session, actor, [(data, author_id)], context, source=source)[0]
+
+    def insert_many(
+        self,
+        session: Session,
+        actor: Actor,
+        items: Sequence[tuple[PostInput, int | None]],
+        context: WriteContext,
+        *,
+        source: str = "",
+    ) -> list[Post]:
+        """Write validated posts together, as the importer does with thousands of rows.
+
+        The posts are flushed once (their ids are needed); their media links, deliveries and
+        audit events then go in as one bulk insert each, without building ORM objects.
+        """
+        now = self.clock()
+        placed: dict[str, set[datetime]] = {}  # slots taken by earlier posts of this batch
+        posts: list[Post] = []
+        for data, author_id in items:
+            scheduled_at = data.scheduled_at
+            if data.next_slot:
+                scheduled_at = self._next_slot(session, data.channels, context, None, placed)
+            if scheduled_at is not None:
+                for channel_id in data.channels:
+                    placed.setdefault(channel_id, set()).add(scheduled_at)
+            posts.append(self._new_post(actor, data, author_id, scheduled_at, now))
+        session.add_all(posts)
+        session.flush()
+        _check_media_refs(session, [ref for data, _ in items for ref in data.media], items)
+        links, deliveries, events = [], [], []
+        for post, (data, _) in zip(posts, items, strict=True):
+            links += [
+                {"post_id": post.id, "media_sha256": ref.sha256, "position": position,
+                 "alt_text": ref.alt_text}
+                for position, ref in enumerate(data.media)
+            ]  # fmt: skip
+            deliveries += [
+                {"post_id": post.id, "channel_id": channel_id, "state": D.pending,
+                 "due_at": post.scheduled_at, "overrides": dict(data.overrides.get(channel_id, {})),
+                 "attempts": 0, "created_at": now, "updated_at": now}
+                for channel_id in data.channels
+            ]  # fmt: skip
+            detail: dict[str, Any] = {"title": post.title, "channels": data.channels}
+            if source:
+                detail["source"] = source
+            events.append(
+                {"at": now, "actor": actor.username, "action": "post.created",
+                 "post_id": post.id, "channel_id": None, "detail": detail}
+            )  # fmt: skip
+        for table, rows in ((PostMedia, links), (Delivery, deliveries), (AuditEvent, events)):
+            if rows:
+                session.execute(insert(table), rows)
+        return posts
+
+    def _new_post(
+        self,
+        actor: Actor,
+        data: PostInput,
+        author_id: int | None,
+        scheduled_at: datetime | None,
+        now: datetime,
+    ) -> Post:
+        return Post(
             title=data.title.strip(),
             body=data.body,
             link=data.link or None,
@@ -162,19 +223,9 @@ class PostService:
             grace_minutes=(
                 data.grace_minutes if data.grace_minutes is not None else self.default_grace_minutes
             ),
+            created_at=now,
+            updated_at=now,
         )
-        session.add(post)
-        session.flush()
-        assert post.id is not None
-        _sync_media(session, post.id, data.media)
-        _sync_deliveries(session, post, data.channels, data.overrides, [])
-        detail: dict[str, Any] = {"title": post.title, "channels": data.channels}
-        if source:
-            detail["source"] = source
-        audit.record(
-            session, actor.username, "post.created", post_id=post.id, at=self.clock(), **detail
-        )
-        return post
 
     def edit(
         self,
@@ -399,7 +450,12 @@ class PostService:
         )
 
     def _next_slot(
-        self, session: Session, channel_ids: list[str], context: WriteContext, post_id: int | None
+        self,
+        session: Session,
+        channel_ids: list[str],
+        context: WriteContext,
+        post_id: int | None,
+        placed: Mapping[str, set[datetime]] | None = None,
     ) -> datetime:
         now = self.clock()
         slots = {cid: [parse_slot(s) for s in context.channels[cid].slots] for cid in channel_ids}
@@ -411,7 +467,7 @@ class PostService:
                 col(Delivery.post_id) != (post_id or -1),
             )
         ).all()
-        busy: dict[str, set[datetime]] = {}
+        busy: dict[str, set[datetime]] = {k: set(v) for k, v in (placed or {}).items()}
         for channel_id, due_at in busy_rows:
             if due_at is not None:
                 busy.setdefault(channel_id, set()).add(due_at)
@@ -572,14 +628,21 @@ def _apply(post: Post, data: PostInput) -> None:
         post.grace_minutes = data.grace_minutes
 
 
-def _sync_media(session: Session, post_id: int, refs: list[MediaRef]) -> None:
-    wanted = [ref.sha256 for ref in refs]
-    if len(set(wanted)) != len(wanted):
-        raise InvalidInput(
-            [problem("media", "Một tệp được đính kèm hai lần.", "a file is attached twice")]
-        )
-    found = set(session.exec(select(Media.sha256).where(col(Media.sha256).in_(wanted))).all())
-    missing = [sha for sha in wanted if sha not in found]
+def _check_media_refs(
+    session: Session, refs: Sequence[MediaRef], items: Sequence[tuple[PostInput, Any]]
+) -> None:
+    """Every referenced file is in the store, and no post attaches the same file twice."""
+    for data, _ in items:
+        wanted = [ref.sha256 for ref in data.media]
+        if len(set(wanted)) != len(wanted):
+            raise InvalidInput(
+                [problem("media", "Một tệp được đính kèm hai lần.", "a file is attached twice")]
+            )
+    shas = {ref.sha256 for ref in refs}
+    if not shas:
+        return
+    found = set(session.exec(select(Media.sha256).where(col(Media.sha256).in_(shas))).all())
+    missing = sorted(shas - found)
     if missing:
         raise InvalidInput(
             [
@@ -587,6 +650,11 @@ def _sync_media(session: Session, post_id: int, refs: list[MediaRef]) -> None:
                 for sha in missing
             ]
         )
+
+
+def _sync_media(session: Session, post_id: int, refs: list[MediaRef]) -> None:
+    _check_media_refs(session, refs, [(PostInput("", "", "", media=refs), None)])
+    wanted = [ref.sha256 for ref in refs]
     existing = {
         row.media_sha256: row
         for row in session.exec(select(PostMedia).where(PostMedia.post_id == post_id)).all()
