@@ -14,7 +14,7 @@ from content.importer import COLUMNS, IMPORT_STATES
 from content.inputs import OVERRIDABLE
 from content.media import MediaStore
 from content.models import Delivery, DeliveryState, Post, User
-from content.posts import media_of
+from content.queries import media_of
 from content.timeutil import format_local
 
 

@@ -32,7 +32,8 @@ from content.errors import FieldProblem, InvalidInput, UserError
 from content.inputs import MediaRef, PostInput
 from content.media import MediaError, MediaStore
 from content.models import EditorialState, Role, User
-from content.posts import PostService, WriteContext, actor_of
+from content.posts import PostService
+from content.queries import WriteContext, actor_of
 from content.timeutil import parse_local
 from content.workflow import Actor
 

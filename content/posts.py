@@ -19,11 +19,9 @@ from sqlmodel import Session, col, select
 
 from content import audit
 from content.db import Database
-from content.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from content.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from content.inputs import (
     EDITABLE_FIELDS,
-    ChannelInfo,
-    MediaRef,
     PostInput,
     Vocabulary,
     normalise_hashtags,
@@ -34,15 +32,29 @@ from content.models import (
     FINAL_DELIVERY_STATES,
     IN_FLIGHT_DELIVERY_STATES,
     AuditEvent,
-    Channel,
     Delivery,
     DeliveryState,
-    Department,
     EditorialState,
     Media,
     Post,
     PostMedia,
-    User,
+)
+from content.post_rows import (
+    apply_input,
+    changed_fields,
+    check_media_refs,
+    follow_editorial_state,
+    sync_deliveries,
+    sync_media,
+)
+from content.queries import (
+    WriteContext,
+    actor_of,
+    deliveries_of,
+    input_of,
+    load_channels,
+    load_departments,
+    media_of,
 )
 from content.slots import next_free_slot, parse_slot
 from content.timeutil import as_utc, format_local, utcnow
@@ -174,7 +186,7 @@ class PostService:
             posts.append(self._new_post(actor, data, author_id, scheduled_at, now))
         session.add_all(posts)
         session.flush()
-        _check_media_refs(session, [ref for data, _ in items for ref in data.media], items)
+        check_media_refs(session, [ref for data, _ in items for ref in data.media], items)
         links, deliveries, events = [], [], []
         for post, (data, _) in zip(posts, items, strict=True):
             links += [
@@ -286,20 +298,20 @@ class PostService:
             if after.next_slot:
                 after.scheduled_at = self._next_slot(session, after.channels, context, post_id)
                 after.next_slot = False
-            changed = _changed_fields(before, after)
+            changed = changed_fields(before, after)
             if not changed:
                 return post
             moved_to = after.scheduled_at if "scheduled_at" in changed else None
             if moved_to is not None and as_utc(moved_to) <= self.clock():
                 raise InvalidInput([self._past_problem(moved_to)], f"post #{post_id} not changed")
             old_state = post.state
-            _apply(post, after)
-            _sync_media(session, post_id, after.media)
-            _sync_deliveries(session, post, after.channels, after.overrides, deliveries)
+            apply_input(post, after)
+            sync_media(session, post_id, after.media)
+            sync_deliveries(session, post, after.channels, after.overrides, deliveries)
             post.state = state_after_edit(
                 post.state, content_changed=bool(changed - SCHEDULE_FIELDS), actor=actor
             )
-            _follow_editorial_state(session, post, self.clock())
+            follow_editorial_state(session, post, self.clock())
             post.version += 1
             post.updated_at = self.clock()
             audit.record(
@@ -376,7 +388,7 @@ class PostService:
         post.state = state
         post.version += 1
         post.updated_at = self.clock()
-        _follow_editorial_state(session, post, self.clock())
+        follow_editorial_state(session, post, self.clock())
         audit.record(
             session,
             actor.username,
@@ -535,189 +547,3 @@ class PostService:
             ).all():
                 channels.setdefault(post_id, []).append(channel_id)
             return [(post, channels.get(post.id or 0, [])) for post in posts]
-
-
-@dataclass(frozen=True)
-class WriteContext:
-    """Reference data read once per transaction (and once per import, not once per row)."""
-
-    channels: dict[str, ChannelInfo]
-    departments: frozenset[str]
-
-
-def actor_of(session: Session, username: str) -> Actor:
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or user.id is None:
-        raise NotFound(f"no user {username!r}", f"Không có người dùng “{username}”.")
-    if not user.active:
-        raise PermissionDenied(
-            f"user {username!r} is disabled", f"Tài khoản “{username}” đã bị khóa."
-        )
-    return Actor(user.id, user.username, user.role, user.department_code)
-
-
-def load_channels(session: Session) -> dict[str, ChannelInfo]:
-    return {
-        row.id: ChannelInfo(
-            row.id,
-            row.type,
-            row.department_code,
-            bool(row.settings.get("shared", False)),
-            tuple(row.slots),
-        )
-        for row in session.exec(select(Channel)).all()
-    }
-
-
-def load_departments(session: Session) -> frozenset[str]:
-    return frozenset(session.exec(select(Department.code)).all())
-
-
-def deliveries_of(session: Session, post_id: int) -> list[Delivery]:
-    query = select(Delivery).where(Delivery.post_id == post_id)
-    return list(session.exec(query.order_by(col(Delivery.channel_id))).all())
-
-
-def media_of(session: Session, post_id: int) -> list[tuple[Media, PostMedia]]:
-    query = (
-        select(Media, PostMedia)
-        .join(PostMedia, col(PostMedia.media_sha256) == col(Media.sha256))
-        .where(PostMedia.post_id == post_id)
-        .order_by(col(PostMedia.position))
-    )
-    return [(m, pm) for m, pm in session.exec(query).all()]
-
-
-def input_of(session: Session, post: Post, deliveries: Sequence[Delivery]) -> PostInput:
-    """The post as the input that would create it, so an edit is a replace plus validation."""
-    live = [d for d in deliveries if d.state != D.cancelled]
-    return PostInput(
-        title=post.title,
-        topic=post.topic,
-        department=post.department_code,
-        channels=[d.channel_id for d in live],
-        body=post.body,
-        link=post.link,
-        hashtags=list(post.hashtags),
-        pillar=post.pillar,
-        audience=post.audience,
-        scheduled_at=post.scheduled_at,
-        missed_policy=post.missed_policy,
-        grace_minutes=post.grace_minutes,
-        media=[MediaRef(m.sha256, pm.alt_text) for m, pm in media_of(session, post.id or 0)],
-        overrides={d.channel_id: dict(d.overrides) for d in live if d.overrides},
-    )
-
-
-def _changed_fields(before: PostInput, after: PostInput) -> set[str]:
-    return {name for name in EDITABLE_FIELDS if getattr(before, name) != getattr(after, name)}
-
-
-def _apply(post: Post, data: PostInput) -> None:
-    post.title = data.title.strip()
-    post.body = data.body
-    post.link = data.link or None
-    post.hashtags = normalise_hashtags(data.hashtags)
-    post.topic = data.topic
-    post.pillar = data.pillar
-    post.audience = data.audience
-    post.department_code = data.department
-    post.scheduled_at = data.scheduled_at
-    post.missed_policy = data.missed_policy
-    if data.grace_minutes is not None:
-        post.grace_minutes = data.grace_minutes
-
-
-def _check_media_refs(
-    session: Session, refs: Sequence[MediaRef], items: Sequence[tuple[PostInput, Any]]
-) -> None:
-    """Every referenced file is in the store, and no post attaches the same file twice."""
-    for data, _ in items:
-        wanted = [ref.sha256 for ref in data.media]
-        if len(set(wanted)) != len(wanted):
-            raise InvalidInput(
-                [problem("media", "Một tệp được đính kèm hai lần.", "a file is attached twice")]
-            )
-    shas = {ref.sha256 for ref in refs}
-    if not shas:
-        return
-    found = set(session.exec(select(Media.sha256).where(col(Media.sha256).in_(shas))).all())
-    missing = sorted(shas - found)
-    if missing:
-        raise InvalidInput(
-            [
-                problem("media", f"Không có tệp {sha[:12]}… trong kho.", f"no media {sha[:12]}...")
-                for sha in missing
-            ]
-        )
-
-
-def _sync_media(session: Session, post_id: int, refs: list[MediaRef]) -> None:
-    _check_media_refs(session, refs, [(PostInput("", "", "", media=refs), None)])
-    wanted = [ref.sha256 for ref in refs]
-    existing = {
-        row.media_sha256: row
-        for row in session.exec(select(PostMedia).where(PostMedia.post_id == post_id)).all()
-    }
-    for sha, row in existing.items():
-        if sha not in wanted:
-            session.delete(row)
-    for position, ref in enumerate(refs):
-        row = existing.get(ref.sha256) or PostMedia(post_id=post_id, media_sha256=ref.sha256)
-        row.position = position
-        row.alt_text = ref.alt_text
-        session.add(row)
-
-
-def _sync_deliveries(
-    session: Session,
-    post: Post,
-    channel_ids: list[str],
-    overrides: Mapping[str, dict[str, Any]],
-    deliveries: Sequence[Delivery],
-) -> None:
-    """One delivery per chosen channel; a channel taken away cancels its delivery.
-
-    Deliveries with history (attempts, a publication) are never deleted: they are evidence.
-    """
-    existing = {d.channel_id: d for d in deliveries}
-    for channel_id, delivery in existing.items():
-        if channel_id in channel_ids or delivery.state == D.cancelled:
-            continue
-        if delivery.state == D.published:
-            raise Conflict(
-                f"post #{post.id} is already published on {channel_id}; it cannot be taken off",
-                f"Bài #{post.id} đã đăng trên {channel_id}; không thể bỏ kênh này.",
-            )
-        if delivery.attempts == 0:
-            session.delete(delivery)
-        else:
-            delivery.state = D.cancelled
-    for channel_id in channel_ids:
-        found = existing.get(channel_id)
-        delivery = found or Delivery(post_id=post.id or 0, channel_id=channel_id)
-        if delivery.state == D.cancelled:
-            delivery.state = D.pending
-        delivery.overrides = dict(overrides.get(channel_id, {}))
-        if delivery.state not in FINAL_DELIVERY_STATES:
-            delivery.due_at = post.scheduled_at
-        session.add(delivery)
-    session.flush()
-
-
-def _follow_editorial_state(session: Session, post: Post, now: datetime) -> None:
-    """Deliveries follow the post: scheduled once approved, held while under review."""
-    for delivery in deliveries_of(session, post.id or 0):
-        if post.state == EditorialState.approved:
-            if delivery.state in (D.pending, D.scheduled, D.failed, D.missed):
-                delivery.state = D.scheduled
-                delivery.due_at = post.scheduled_at
-                delivery.attempts = 0
-                delivery.last_error = None
-        elif post.state == EditorialState.cancelled:
-            if delivery.state not in FINAL_DELIVERY_STATES:
-                delivery.state = D.cancelled
-        elif delivery.state in (D.scheduled, D.failed, D.missed):
-            delivery.state = D.pending
-        delivery.updated_at = now
-        session.add(delivery)

@@ -17,7 +17,8 @@ from channels.base import MediaFile, Publication
 from channels.registry import RegistryError, adapter_class
 from content.errors import FieldProblem
 from content.models import Channel, Delivery, Media, Post
-from content.posts import Checker, media_of
+from content.posts import Checker
+from content.queries import media_of
 
 MediaPath = Callable[[Media], Path]
 

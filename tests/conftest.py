@@ -75,23 +75,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def db(sqlite_url: str) -> Iterator[Database]:
-    database = Database(sqlite_url)
+def _seeded(url: str) -> Iterator[Database]:
+    database = Database(url)
     database.upgrade()
     seed(database)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def db(sqlite_url: str) -> Iterator[Database]:
+    yield from _seeded(sqlite_url)
 
 
 @pytest.fixture
 def any_db(database_url: str) -> Iterator[Database]:
     """The seeded database on SQLite and, where available, on PostgreSQL."""
-    database = Database(database_url)
-    database.upgrade()
-    seed(database)
-    yield database
-    database.dispose()
+    yield from _seeded(database_url)
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ from content.models import (
     PostMedia,
     User,
 )
-from content.posts import PostService, deliveries_of, media_of
+from content.posts import PostService
+from content.queries import deliveries_of, media_of
 from content.timeutil import zone
 from scheduler.publication import channel_checker
 from tests.factories import VOCABULARY, Clock, seed

@@ -23,7 +23,8 @@ from content.errors import (
 )
 from content.inputs import MediaRef
 from content.models import AuditEvent, Delivery, Media, Post, User
-from content.posts import PostService, deliveries_of
+from content.posts import PostService
+from content.queries import deliveries_of
 from content.timeutil import zone
 from content.workflow import state_label
 from scheduler.publication import channel_checker
