@@ -19,10 +19,11 @@ runs when a post is queued and again when it is approved.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 MiB = 1024 * 1024
 
@@ -119,10 +120,84 @@ class Progress(Protocol):
     def __call__(self, done: int, total: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class ChannelSetup:
+    """Everything an adapter is built from: plain values, secrets already resolved.
+
+    `bases` holds every base URL from the configuration (`api_base`, `oauth_base`, ...), so the
+    same adapter talks to the real platform, the sandbox or any compatible server.
+    """
+
+    id: str
+    type: str
+    name: str = ""
+    bases: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    timeout: float = 30.0  # seconds for one HTTP exchange; uploads go chunk by chunk
+
+    def base(self, key: str = "api_base") -> str:
+        try:
+            return self.bases[key].rstrip("/")
+        except KeyError:
+            raise Rejected(f"channel {self.id}: `{key}` is not configured") from None
+
+    def secret(self, name: str) -> str:
+        try:
+            return self.secrets[name]
+        except KeyError:
+            raise AuthRequired(
+                f"channel {self.id}: the secret {name!r} is not configured"
+            ) from None
+
+
+class CredentialStore(Protocol):
+    """Where an adapter keeps its tokens: encrypted at rest, shared by every worker process.
+
+    `exclusive()` is for rotating credentials (Zalo's refresh token is single-use): it holds a
+    lock that every process respects, yields the credentials as stored right now, and commits
+    what `save` wrote inside it before it returns, so a new token pair is durable before use.
+    """
+
+    def load(self) -> dict[str, Any] | None: ...
+
+    def save(self, credentials: dict[str, Any]) -> None: ...
+
+    def exclusive(self) -> AbstractContextManager[dict[str, Any] | None]: ...
+
+
+class MediaHost(Protocol):
+    """Gives a file a public HTTPS address (Zalo takes images only by URL)."""
+
+    def public_url(self, media: MediaFile) -> str: ...
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """Step one of connecting an OAuth account: where the person must go to consent."""
+
+    url: str
+    state: str
+    code_verifier: str
+    redirect_uri: str
+
+
+ConnectKind = Literal["oauth", "token", "password"]
+
+
 @runtime_checkable
 class Channel(Protocol):
+    """One platform. Built as `Adapter(setup, credentials, media_host=None, session=None)`.
+
+    Connecting an account: `connect_kind` says how. "oauth": `authorize(redirect_uri)` gives the
+    consent URL and `complete(authorization, code)` exchanges the code; "token": `complete_token
+    (token)` turns a token a person pasted (Facebook: a user token) into stored credentials;
+    "password": `complete_token(password)` stores an application password (WordPress).
+    """
+
     type: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    connect_kind: ClassVar[ConnectKind]
 
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:

@@ -1,0 +1,96 @@
+"""HTTP for adapters: one `requests` session with a timeout on every call and no hidden retries.
+
+Retries belong to the worker, which knows about leases, backoff and reconciling; a client that
+retries on its own can publish a post twice. Transport failures map onto the error tree here, in
+one place:
+
+- the connection could not be made (refused, DNS, connect timeout): nothing was sent -> Retryable
+- the request was sent but no answer came (read timeout, reset): for a write the platform may
+  have acted on it -> OutcomeUnknown; for a read nothing changed -> Retryable
+- an answer that is not what the platform speaks (an HTML error page, no content type) on a
+  write -> OutcomeUnknown when it is a 5xx page (a proxy may stand before a working server),
+  Retryable otherwise
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from channels.base import ChannelError, OutcomeUnknown, Retryable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SECRET_PARAMS = re.compile(
+    r"(access_token|refresh_token|client_secret|secret_key|code_verifier|password|code)=([^&\s]+)",
+    re.IGNORECASE,
+)
+
+
+class TimeoutSession(requests.Session):
+    """A session that applies a default timeout and never retries by itself."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, user_agent: str = "Loa/0.1") -> None:
+        super().__init__()
+        self.default_timeout = timeout
+        adapter = HTTPAdapter(max_retries=0)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+        self.headers["User-Agent"] = user_agent
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+def mask(text: str) -> str:
+    """Hide token values in anything that may reach a log line or an error message."""
+    return SECRET_PARAMS.sub(lambda m: f"{m.group(1)}=***", text)
+
+
+def transport_error(error: Exception, method: str, what: str) -> ChannelError:
+    """The error-tree member for a failure below HTTP (no usable answer)."""
+    write = method.upper() not in SAFE_METHODS
+    detail = mask(f"{type(error).__name__}: {error}")
+    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return Retryable(f"{what}: could not connect ({detail})", retry_after=30)
+    if isinstance(error, requests.ConnectionError) and not _was_sent(error):
+        return Retryable(f"{what}: could not connect ({detail})", retry_after=30)
+    if write:
+        return OutcomeUnknown(f"{what}: sent, but no answer came ({detail})")
+    return Retryable(f"{what}: no answer ({detail})", retry_after=30)
+
+
+def _was_sent(error: requests.ConnectionError) -> bool:
+    """A reset or a read timeout after sending; a refused connection never sent anything."""
+    text = str(error).lower()
+    refused = ("refused", "name or service not known", "nodename nor servname", "no route")
+    return isinstance(error, requests.ReadTimeout) or not any(word in text for word in refused)
+
+
+def unreadable_answer(response: requests.Response, method: str, what: str) -> ChannelError:
+    """An answer the platform would never give: an HTML error page, an empty body."""
+    kind = response.headers.get("Content-Type", "no content type")
+    text = f"{what}: HTTP {response.status_code} with {kind} instead of the platform's answer"
+    if response.status_code >= 500 and method.upper() not in SAFE_METHODS:
+        return OutcomeUnknown(text)
+    return Retryable(text, retry_after=60)
+
+
+def json_or_none(response: requests.Response) -> Mapping[str, Any] | None:
+    if "json" not in response.headers.get("Content-Type", ""):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
