@@ -1,19 +1,68 @@
 """Facebook Pages through the Graph API (CHANNELS.md, "Facebook Pages").
 
-Publishing (facebook-sdk for feed and photos, resumable video upload) arrives with the adapters
-issue; this module already declares what a Page accepts so posts are checked when queued.
+- text and link posts: `POST /{page-id}/feed` (message, link) through facebook-sdk's put_object
+- one photo: `POST /{page-id}/photos` with the file as multipart `source` (put_photo)
+- several photos: each uploaded unpublished, then one feed post with `attached_media`
+- a video: the resumable upload with `requests` (channels.facebook_video)
+- a post due more than 10 minutes ahead is handed to Facebook to hold (`scheduled_publish_time`)
+
+Connecting ("token"): a person pastes a short-lived user token (from the Graph API Explorer or
+Loa's login page); Loa exchanges it for a long-lived one, asks `/me/accounts` for the page's
+token (which does not expire) and keeps only that: {"page_token", "page_id", "page_name"}.
+
+Reconcile: Facebook keeps no slug of ours, so `find` looks for a post on the page with exactly
+the text Loa would have sent, created since the attempt began.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
-from channels.base import Capabilities, MiB, Problem, Publication
+import requests
+
+from channels.base import (
+    Account,
+    AuthRequired,
+    Capabilities,
+    ChannelError,
+    ChannelSetup,
+    ConnectKind,
+    CredentialStore,
+    MediaFile,
+    MediaHost,
+    MiB,
+    OutcomeUnknown,
+    Problem,
+    Progress,
+    Publication,
+    Receipt,
+    Rejected,
+    Retryable,
+)
 from channels.checks import check_capabilities
+from channels.facebook_errors import GraphFault
+from channels.facebook_graph import Graph, UsageNote, required
+from channels.facebook_video import DEFAULT_CHUNK, VideoTarget, upload_video
+from channels.http import TimeoutSession
+from channels.render import plain_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VERSION = "v21.0"
+WEB_BASE = "https://www.facebook.com"
+NATIVE_MIN = timedelta(minutes=10)  # Facebook holds a post from 10 minutes to 30 days ahead
+NATIVE_MAX = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=2)  # Facebook's clock against ours, when reconciling
+SCAN_PAGES = 5  # pages of 100 recent posts searched by `find`
 
 
 class FacebookPage:
     type: ClassVar[str] = "facebook_page"
+    connect_kind: ClassVar[ConnectKind] = "token"
     capabilities: ClassVar[Capabilities] = Capabilities(
         text_max=63_206,  # the Graph API's limit for a Page post message
         image_mimes=frozenset({"image/jpeg", "image/png", "image/gif"}),
@@ -39,3 +88,297 @@ class FacebookPage:
                 )
             )
         return problems
+
+    def __init__(
+        self,
+        setup: ChannelSetup,
+        credentials: CredentialStore,
+        *,
+        media_host: MediaHost | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.setup, self.credentials = setup, credentials
+        self.version = str(setup.settings.get("graph_version") or DEFAULT_VERSION)
+        # Per adapter object: a rebuilt adapter forgets it, and Facebook's own refusals
+        # (RateLimited with its estimate) take over until the next note.
+        self.usage = UsageNote()
+        self._session = session or TimeoutSession(setup.timeout)
+        self._known_secrets: list[str] = []
+
+    # -- connecting ------------------------------------------------------------------------
+
+    def complete_token(self, user_token: str) -> Account:
+        """Turn a person's user token into the page's own token, and keep only that."""
+        user_token = user_token.strip()
+        app_id, app_secret = self._app_id(), self.setup.secret("app_secret")
+        self._known_secrets += [user_token, app_secret]
+        page_id = self._page_id()
+        graph = self._graph()
+        exchanged = graph.sdk(
+            user_token,
+            "exchanging the user token for a long-lived one",
+            lambda api: api.extend_access_token(app_id, app_secret),
+            publishes=False,
+            on_fault=_app_fault,
+        )
+        long_token = required(exchanged, "access_token", "exchanging the user token", Retryable)
+        self._known_secrets.append(long_token)
+        pages = list(self._managed_pages(graph, long_token))
+        page = next((p for p in pages if str(p.get("id")) == page_id), None)
+        if page is None:
+            names = ", ".join(f"{p.get('name')} ({p.get('id')})" for p in pages) or "none"
+            raise AuthRequired(
+                f"channel {self.setup.id}: this Facebook user does not manage page {page_id};"
+                f" the pages they manage: {names}. Sign in as an admin of the page."
+            )
+        tasks = set(page.get("tasks") or ("CREATE_CONTENT",))
+        if "CREATE_CONTENT" not in tasks:
+            raise AuthRequired(
+                f"channel {self.setup.id}: this Facebook user's role on page {page_id} does"
+                " not allow creating content; ask an admin to connect the channel"
+            )
+        self.credentials.save(
+            {
+                "page_token": required(page, "access_token", "reading the page token", Retryable),
+                "page_id": page_id,
+                "page_name": str(page.get("name") or ""),
+            }
+        )
+        log.info("channel %s connected to Facebook page %s", self.setup.id, page_id)
+        return self.verify()
+
+    def _managed_pages(self, graph: Graph, token: str) -> Iterator[Mapping[str, Any]]:
+        args: dict[str, Any] = {"fields": "id,name,access_token,tasks", "limit": 100}
+        for _ in range(SCAN_PAGES):
+            page = graph.sdk(
+                token,
+                "listing the pages this user manages",
+                lambda api: api.get_connections("me", "accounts", **args),
+                publishes=False,
+            )
+            yield from page.get("data") or ()
+            after = (page.get("paging") or {}).get("cursors", {}).get("after")
+            if not (page.get("paging") or {}).get("next") or not after:
+                return
+            args["after"] = after
+
+    def verify(self) -> Account:
+        token, page_id = self._token()
+        page = self._graph().sdk(
+            token,
+            "checking the page",
+            lambda api: api.get_object(page_id, fields="id,name,link"),
+            publishes=False,
+        )
+        page_id = required(page, "id", "checking the page", Retryable)
+        return Account(page_id, str(page.get("name") or ""), page.get("link"))
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
+        token, page_id = self._token()
+        when = self._native_time(pub)
+        fields: dict[str, str] = {}
+        if when is not None:
+            fields = {"published": "false", "scheduled_publish_time": str(int(when.timestamp()))}
+        images, videos = pub.media_of("image"), pub.media_of("video")
+        if videos:
+            video_id = self._publish_video(pub, videos[0], token, page_id, fields, progress)
+            return Receipt(video_id, self._web_url(video_id), when or datetime.now(UTC))
+        graph = self._graph()
+        if len(images) == 1 and when is None:
+            post_id = self._post_photo(graph, token, page_id, images[0], self.message(pub))
+        else:
+            data: dict[str, str] = {"message": self.message(pub), **fields}
+            if images:
+                ids = [self._stage_photo(graph, token, page_id, m, bool(when)) for m in images]
+                data["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
+            elif pub.link:
+                data["link"] = pub.link
+            answer = graph.sdk(
+                token,
+                "publishing the post",
+                lambda api: api.put_object(page_id, "feed", **data),
+                publishes=True,
+            )
+            post_id = required(answer, "id", "publishing the post", OutcomeUnknown)
+        return Receipt(post_id, self._web_url(post_id), when or datetime.now(UTC))
+
+    @staticmethod
+    def message(pub: Publication) -> str:
+        """The text sent: a lone link goes in `link` (Facebook shows a preview); with photos
+        or a video the link stays in the text, where it is still clickable."""
+        return plain_text(pub, with_link=bool(pub.media) or not pub.link)
+
+    def _post_photo(
+        self, graph: Graph, token: str, page_id: str, media: MediaFile, caption: str
+    ) -> str:
+        with media.path.open("rb") as image:
+            answer = graph.sdk(
+                token,
+                "publishing the photo",
+                lambda api: api.put_photo(image, f"{page_id}/photos", message=caption),
+                publishes=True,
+            )
+        return required(answer, "post_id", "publishing the photo", OutcomeUnknown)
+
+    def _stage_photo(
+        self, graph: Graph, token: str, page_id: str, media: MediaFile, scheduled: bool
+    ) -> str:
+        """An unpublished photo to attach to a post; `temporary` lets a scheduled post use it."""
+        extra = {"temporary": "true"} if scheduled else {}
+        with media.path.open("rb") as image:
+            answer = graph.sdk(
+                token,
+                f"uploading the photo {media.path.name}",
+                lambda api: api.put_photo(image, f"{page_id}/photos", published="false", **extra),
+                publishes=False,
+            )
+        return required(answer, "id", "uploading a photo", Retryable)
+
+    def _publish_video(
+        self,
+        pub: Publication,
+        media: MediaFile,
+        token: str,
+        page_id: str,
+        fields: dict[str, str],
+        progress: Progress | None,
+    ) -> str:
+        target = VideoTarget(
+            f"{self.setup.base('video_base')}/{self.version}", self._app_id(), page_id, token
+        )
+        chunk = int(self.setup.settings.get("video_chunk_bytes") or DEFAULT_CHUNK)
+        info = {"title": pub.title, "description": self.message(pub), **fields}
+        return upload_video(
+            self._graph(), target, media, info, chunk_bytes=chunk, progress=progress
+        )
+
+    def _native_time(self, pub: Publication) -> datetime | None:
+        """When Facebook should publish the post itself, or None to publish it now."""
+        if pub.scheduled_at is None:
+            return None
+        ahead = pub.scheduled_at - datetime.now(UTC)
+        if ahead < NATIVE_MIN:
+            return None
+        if ahead > NATIVE_MAX:
+            raise Rejected(
+                f"channel {self.setup.id}: Facebook holds scheduled posts for at most 30 days;"
+                f" this one is due {pub.scheduled_at:%Y-%m-%d %H:%M} UTC"
+            )
+        return pub.scheduled_at
+
+    # -- reconciling -----------------------------------------------------------------------
+
+    def find(self, pub: Publication, since: datetime) -> Receipt | None:
+        token, page_id = self._token()
+        graph = self._graph()
+        wanted = _normal(self.message(pub))
+        start = since - CLOCK_SKEW
+        if pub.media_of("video"):
+            sources = [("videos", "description")]
+        else:
+            sources = [("posts", "message")]
+            if pub.scheduled_at is not None and pub.scheduled_at - start > NATIVE_MIN:
+                sources.append(("scheduled_posts", "message"))
+        for edge, field in sources:
+            for item in self._recent(graph, token, page_id, edge, field, start):
+                created = _parse_time(item.get("created_time"))
+                if _normal(str(item.get(field) or "")) == wanted and created >= start:
+                    remote = str(item["id"])
+                    scheduled = item.get("scheduled_publish_time")
+                    at = datetime.fromtimestamp(int(scheduled), UTC) if scheduled else created
+                    return Receipt(remote, self._web_url(remote), at)
+        return None
+
+    def _recent(
+        self, graph: Graph, token: str, page_id: str, edge: str, field: str, start: datetime
+    ) -> Iterator[Mapping[str, Any]]:
+        args: dict[str, Any] = {
+            "fields": f"id,{field},created_time"
+            + (",scheduled_publish_time" if edge == "scheduled_posts" else ""),
+            "since": int(start.timestamp()),
+            "limit": 100,
+        }
+        for _ in range(SCAN_PAGES):
+            page = graph.sdk(
+                token,
+                f"looking for the post among the page's {edge.replace('_', ' ')}",
+                lambda api: api.get_connections(page_id, edge, **args),
+                publishes=False,
+            )
+            yield from page.get("data") or ()
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                return
+            args["after"] = after
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _graph(self) -> Graph:
+        return Graph(
+            api_base=self.setup.base("api_base"),
+            version=self.version,
+            session=self._session,
+            timeout=self.setup.timeout,
+            usage=self.usage,
+            secrets=lambda: list(self._known_secrets),
+        )
+
+    def _token(self) -> tuple[str, str]:
+        page_id = self._page_id()
+        stored = self.credentials.load() or {}
+        token = str(stored.get("page_token") or "")
+        if not token:
+            raise AuthRequired(
+                f"channel {self.setup.id} is not connected to Facebook: run"
+                f" `loa channels connect {self.setup.id}`"
+            )
+        if str(stored.get("page_id")) != page_id:
+            raise AuthRequired(
+                f"channel {self.setup.id} was connected to page {stored.get('page_id')}, but"
+                f" is configured for page {page_id}: connect it again"
+            )
+        if token not in self._known_secrets:
+            self._known_secrets.append(token)
+        return token, page_id
+
+    def _page_id(self) -> str:
+        page_id = str(self.setup.settings.get("page_id") or "")
+        if not page_id:
+            raise Rejected(f"channel {self.setup.id}: settings.page_id is not configured")
+        return page_id
+
+    def _app_id(self) -> str:
+        app_id = str(self.setup.settings.get("app_id") or "")
+        if not app_id:
+            raise Rejected(f"channel {self.setup.id}: settings.app_id is not configured")
+        return app_id
+
+    def _web_url(self, remote_id: str) -> str:
+        base = self.setup.bases.get("web_base") or WEB_BASE
+        return f"{base.rstrip('/')}/{remote_id}"
+
+
+def _app_fault(fault: GraphFault) -> ChannelError | None:
+    """Facebook answers a wrong app secret with code 1, which elsewhere means "try again":
+    while connecting, a person is waiting, so say what to fix."""
+    if fault.code == 101 or (fault.code == 1 and "secret" in fault.message.lower()):
+        return AuthRequired(
+            "Facebook refused Loa's app id or app secret: check settings.app_id and the"
+            f" app_secret secret ({fault.said()})"
+        )
+    return None
+
+
+def _normal(text: str) -> str:
+    """Text as Facebook returns it: line endings unified, outer whitespace dropped."""
+    return text.replace("\r\n", "\n").strip()
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_PARAMS = re.compile(
-    r"(access_token|refresh_token|client_secret|secret_key|code_verifier|password|code)=([^&\s]+)",
+    r"(access_token|refresh_token|client_secret|secret_key|code_verifier|password|code"
+    r"|fb_exchange_token|input_token)=([^&\s]+)",
     re.IGNORECASE,
 )
 
@@ -48,7 +49,8 @@ class TimeoutSession(requests.Session):
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
-        kwargs.setdefault("timeout", self.default_timeout)
+        if kwargs.get("timeout") is None:  # facebook-sdk passes timeout=None explicitly
+            kwargs["timeout"] = self.default_timeout
         return super().request(method, url, *args, **kwargs)
 
 

@@ -14,8 +14,14 @@ import nh3
 
 from channels.base import Publication
 
-ALLOWED_TAGS = {"p", "br", "a", "strong", "em", "ul", "ol", "li", "figure", "img", "figcaption"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
+ALLOWED_TAGS = {
+    "p", "br", "a", "strong", "em", "ul", "ol", "li", "figure", "img", "figcaption", "video",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "video": {"src", "controls", "poster"},
+}
 URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 
 

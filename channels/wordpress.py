@@ -1,19 +1,59 @@
 """The ASEAN subpage of the provincial website, through the WordPress REST API.
 
-Publishing (application passwords, media library, terms, date_gmt, slug) arrives with the
-adapters issue; this module already declares what the site accepts.
+CHANNELS.md, "Website subpage". A post is one `POST /wp/v2/posts` after its files are in the media
+library: the first image becomes the featured image, the other images and the video go into the
+body. The slug is the marker Loa chose, so `find` recognises the post after an unanswered request.
+Categories come from the post's topic and pillar, tags from its hashtags. The site's media library
+also gives Zalo the public image addresses it needs (`public_url`).
+
+Loa's worker publishes at the planned time itself; with the setting `native_schedule` a post for
+later is handed over at once as status "future" and WordPress holds it.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import html
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
-from channels.base import Capabilities, MiB, Problem, Publication
+import nh3
+import requests
+
+from channels import render
+from channels.base import (
+    Account,
+    AuthRequired,
+    Capabilities,
+    ChannelSetup,
+    ConnectKind,
+    CredentialStore,
+    MediaFile,
+    MediaHost,
+    MiB,
+    Problem,
+    Progress,
+    Publication,
+    Receipt,
+)
 from channels.checks import check_capabilities
+from channels.http import TimeoutSession
+from channels.wordpress_api import RIGHTS_HINT, WordPressAPI, unexpected
+from channels.wordpress_library import Library, Stored
+
+log = logging.getLogger(__name__)
+
+GMT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # WordPress reads date_gmt as UTC whatever offset it carries
+FOUND_STATUSES = "publish,future"  # a post WordPress holds for later is ours too
+NEEDED_RIGHTS = ("publish_posts", "upload_files")
+VIDEO_TAGS = render.ALLOWED_TAGS | {"video"}
+VIDEO_ATTRIBUTES = {**render.ALLOWED_ATTRIBUTES, "video": {"src", "controls", "preload"}}
 
 
 class WordPress:
     type: ClassVar[str] = "wordpress"
+    connect_kind: ClassVar[ConnectKind] = "password"
     capabilities: ClassVar[Capabilities] = Capabilities(
         title_max=250,
         title_required=True,
@@ -28,6 +68,19 @@ class WordPress:
         can_schedule_natively=True,  # status "future" with date_gmt
     )
 
+    def __init__(
+        self,
+        setup: ChannelSetup,
+        credentials: CredentialStore,
+        *,
+        media_host: MediaHost | None = None,  # the site is its own media host
+        session: requests.Session | None = None,
+    ) -> None:
+        self.setup = setup
+        self.credentials = credentials
+        self.api = WordPressAPI(setup, credentials, session or TimeoutSession(setup.timeout))
+        self.library = Library(self.api)
+
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:
         problems = check_capabilities(pub, cls.capabilities)
@@ -38,3 +91,192 @@ class WordPress:
                 )
             )
         return problems
+
+    def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
+        settings: Mapping[str, Any] = {**self.setup.settings, **pub.settings}
+        categories = self.library.term_ids("categories", category_names(pub, settings))
+        tags = self.library.term_ids("tags", list(dict.fromkeys(pub.hashtags)))
+        stored = self._store_media(pub, progress)
+        status, when = timing(pub, settings, datetime.now(UTC))
+        images = [item for media, item in stored if media.kind == "image"]
+        body: dict[str, Any] = {
+            "title": as_html(pub.title),
+            "content": content_html(pub, stored),
+            "status": status,
+            "date_gmt": when.astimezone(UTC).strftime(GMT_FORMAT),
+        }
+        optional = {
+            "slug": pub.marker,
+            "excerpt": as_html(str(settings.get("summary") or "")),
+            "categories": categories,
+            "tags": tags,
+            "featured_media": images[0].id if images else None,
+        }
+        body.update({key: value for key, value in optional.items() if value})
+        post, _ = self.api.call("POST", "/wp/v2/posts", json=body, what=f"publishing {pub.title!r}")
+        receipt = to_receipt(post, "publishing")
+        log.info(
+            "channel %s: post %s is %s at %s", self.setup.id, receipt.remote_id, status, receipt.url
+        )
+        return receipt
+
+    def _store_media(
+        self, pub: Publication, progress: Progress | None
+    ) -> list[tuple[MediaFile, Stored]]:
+        tally = None if progress is None else _Tally(progress, pub)
+        stored = []
+        for media in pub.media:
+            reading = None if tally is None else tally.reading
+            stored.append((media, self.library.store(media, reading)))
+            if tally is not None:
+                tally.finished(media)
+        return stored
+
+    def find(self, pub: Publication, since: datetime) -> Receipt | None:
+        """Our post by its slug (unique per post and channel); without one, by title and time."""
+        params: dict[str, Any] = {"status": FOUND_STATUSES, "context": "edit", "per_page": 100}
+        params |= {"slug": pub.marker} if pub.marker else {"search": pub.title}
+        found, _ = self.api.call("GET", "/wp/v2/posts", params=params, what="looking for a post")
+        for post in found if isinstance(found, list) else []:
+            if not isinstance(post, dict):
+                continue
+            if pub.marker:
+                mine = post.get("slug") == pub.marker
+            else:
+                title = post.get("title")
+                raw = title.get("raw") if isinstance(title, dict) else None
+                published = gmt(post.get("date_gmt"))
+                mine = raw == as_html(pub.title) and published is not None and published >= since
+            if mine:
+                return to_receipt(post, "looking for a post")
+        return None
+
+    def verify(self) -> Account:
+        me, _ = self.api.call(
+            "GET", "/wp/v2/users/me", params={"context": "edit"}, what="checking the account"
+        )
+        return self._account(me)
+
+    def complete_token(self, secret: str) -> Account:
+        """Connect with an application password: checked against the site, then stored."""
+        password = " ".join(secret.split())  # shown in groups of four; WordPress ignores spaces
+        username = str(self.setup.settings.get("username") or "")
+        if not password or not username:
+            raise AuthRequired(
+                f"channel {self.setup.id}: an application password and the setting `username`"
+                " are both needed"
+            )
+        me, _ = self.api.call(
+            "GET",
+            "/wp/v2/users/me",
+            params={"context": "edit"},
+            login=(username, password),
+            what="checking the application password",
+        )
+        account = self._account(me)
+        self.credentials.save({"username": username, "app_password": password})
+        log.info("channel %s connected as WordPress user %s", self.setup.id, account.id)
+        return account
+
+    def public_url(self, media: MediaFile) -> str:
+        """A public address for a file (Zalo takes images only by URL): the site's library."""
+        return self.library.store(media).source_url
+
+    def _account(self, me: Any) -> Account:
+        if not isinstance(me, dict) or "id" not in me:
+            raise unexpected("checking the account")
+        rights = me.get("capabilities")
+        lacking = [r for r in NEEDED_RIGHTS if isinstance(rights, dict) and not rights.get(r)]
+        if lacking:
+            raise AuthRequired(
+                f"the WordPress user {me.get('username') or me['id']} lacks the rights"
+                f" {', '.join(lacking)}. {RIGHTS_HINT}"
+            )
+        name = str(me.get("name") or me.get("username") or me["id"])
+        return Account(str(me["id"]), name, self.setup.base())
+
+
+def category_names(pub: Publication, settings: Mapping[str, Any]) -> list[str]:
+    """The topic's and the pillar's categories; `settings.categories` may rename them."""
+    mapping = settings.get("categories") or {}
+    names = []
+    if pub.topic:
+        names.append(str(mapping.get(pub.topic) or f"ASEAN - chủ đề {pub.topic}"))
+    if pub.pillar:
+        names.append(str(mapping.get(pub.pillar) or pub.pillar))
+    return names
+
+
+def timing(pub: Publication, settings: Mapping[str, Any], now: datetime) -> tuple[str, datetime]:
+    """Status and date_gmt: "future" only when asked for and more than a minute ahead, because
+    WordPress itself turns a "future" post due within a minute into "publish"."""
+    when = pub.scheduled_at
+    if settings.get("native_schedule") and when is not None and when - now > timedelta(minutes=1):
+        return "future", when
+    return "publish", now
+
+
+def as_html(text: str) -> str:
+    """Titles and excerpts are HTML on WordPress (themes print them as they are): plain text
+    from an officer is escaped, as WordPress's own filter does for users without unfiltered_html."""
+    return html.escape(text, quote=False)
+
+
+def content_html(pub: Publication, stored: list[tuple[MediaFile, Stored]]) -> str:
+    """The text as sanitized HTML, then every image but the featured one, then the video."""
+    parts = [render.body_html(pub)]
+    featured = next((item for media, item in stored if media.kind == "image"), None)
+    for media, item in stored:
+        if item is featured:
+            continue
+        src, alt = html.escape(item.source_url), html.escape(media.alt_text)
+        if media.kind == "video":
+            caption = f"<figcaption>{alt}</figcaption>" if alt else ""
+            fragment = f'<figure><video controls src="{src}"></video>{caption}</figure>'
+            parts.append(
+                nh3.clean(
+                    fragment,
+                    tags=VIDEO_TAGS,
+                    attributes=VIDEO_ATTRIBUTES,
+                    url_schemes={"http", "https"},
+                )
+            )
+            continue
+        size = f' width="{media.width}" height="{media.height}"' if media.width else ""
+        parts.append(render.sanitize(f'<figure><img src="{src}" alt="{alt}"{size}></figure>'))
+    return "".join(parts)
+
+
+def to_receipt(post: Any, what: str) -> Receipt:
+    if not isinstance(post, dict) or "id" not in post:
+        raise unexpected(what)
+    link = post.get("link")
+    return Receipt(str(post["id"]), str(link) if link else None, gmt(post.get("date_gmt")))
+
+
+def gmt(value: Any) -> datetime | None:
+    try:
+        return datetime.strptime(str(value)[:19], GMT_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+class _Tally:
+    """Bytes sent over all of a post's files, reported whenever the count moves."""
+
+    def __init__(self, progress: Progress, pub: Publication) -> None:
+        self.progress, self.total = progress, sum(media.size_bytes for media in pub.media)
+        self.before, self.last = 0, -1
+
+    def reading(self, done: int) -> None:
+        self._report(self.before + done)
+
+    def finished(self, media: MediaFile) -> None:
+        self.before += media.size_bytes
+        self._report(self.before)  # a file already in the library counts at once
+
+    def _report(self, done: int) -> None:
+        done = min(done, self.total)
+        if done != self.last:
+            self.last = done
+            self.progress(done, self.total)

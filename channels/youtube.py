@@ -1,21 +1,78 @@
 """YouTube videos through the Data API v3 (CHANNELS.md, "YouTube").
 
-Publishing (google-api-python-client, resumable upload, publishAt, thumbnails, quota) arrives
-with the adapters issue; this module already declares what YouTube accepts.
+The requested google-api-python-client, built from its bundled discovery document and aimed at
+the configured `api_base` (youtube_client). A post is one video: a resumable upload in chunks with
+progress, resumed where an interruption left it (youtube_upload), then the first image as the
+custom thumbnail and the video added to a playlist when configured. Those two come after the video
+exists, so their failures are logged warnings: the post is published either way.
+
+`publishAt` is used when the channel's settings ask for native scheduling: YouTube then holds
+the video private and makes it public at the planned time. Reconciling reads the channel's uploads
+playlist (1 quota unit a page; search.list costs 100) and matches the exact title.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
-from channels.base import Capabilities, MiB, Problem, Publication
+import requests
+from googleapiclient.errors import Error as ClientError
+from googleapiclient.errors import HttpError
+from googleapiclient.http import MediaFileUpload
+
+from channels import youtube_oauth
+from channels.base import (
+    Account,
+    Authorization,
+    AuthRequired,
+    Capabilities,
+    ChannelSetup,
+    ConnectKind,
+    CredentialStore,
+    MediaFile,
+    MediaHost,
+    MiB,
+    OutcomeUnknown,
+    Problem,
+    Progress,
+    Publication,
+    Receipt,
+    Rejected,
+)
 from channels.checks import check_capabilities
+from channels.http import TimeoutSession
+from channels.render import plain_text
+from channels.youtube_client import (
+    build_service,
+    classify,
+    load_credentials,
+    parse_time,
+    rfc3339,
+)
+from channels.youtube_upload import (
+    CHUNK_UNIT,
+    DEFAULT_CHUNK,
+    DEFAULT_RESUMES,
+    ChunkedFileUpload,
+    upload,
+)
+
+log = logging.getLogger(__name__)
 
 TAGS_MAX_CHARACTERS = 500
+DESCRIPTION_MAX_BYTES = 5000  # YouTube counts bytes: Vietnamese letters take two or three
+WATCH_URL = "https://www.youtube.com/watch?v={id}"
+CHANNEL_URL = "https://www.youtube.com/channel/{id}"
+FIND_PAGES = 4  # 200 most recent uploads: far more than a reconcile window holds
+READ_COST = 1
 
 
 class YouTube:
     type: ClassVar[str] = "youtube"
+    connect_kind: ClassVar[ConnectKind] = "oauth"
     capabilities: ClassVar[Capabilities] = Capabilities(
         title_max=100,
         title_required=True,
@@ -33,6 +90,19 @@ class YouTube:
         quota_cost={"videos.insert": 1600, "thumbnails.set": 50, "playlistItems.insert": 50},
     )
 
+    def __init__(
+        self,
+        setup: ChannelSetup,
+        credentials: CredentialStore,
+        *,
+        media_host: MediaHost | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.setup = setup
+        self.credentials = credentials
+        self.session = session
+        self.quota_used = 0  # units this adapter spent, for logs and benchmarks
+
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:
         problems = check_capabilities(pub, cls.capabilities)
@@ -42,6 +112,25 @@ class YouTube:
                     "title",
                     "Tiêu đề YouTube không được chứa dấu < hoặc >.",
                     "A YouTube title may not contain < or >.",
+                )
+            )
+        description = plain_text(pub)
+        if "<" in description or ">" in description:
+            problems.append(
+                Problem(
+                    "body",
+                    "Mô tả video YouTube không được chứa dấu < hoặc >.",
+                    "A YouTube description may not contain < or >.",
+                )
+            )
+        size = len(description.encode("utf-8"))
+        if size > DESCRIPTION_MAX_BYTES:
+            problems.append(
+                Problem(
+                    "body",
+                    f"Mô tả dài {size} byte (UTF-8), YouTube nhận tối đa {DESCRIPTION_MAX_BYTES}.",
+                    f"The description is {size} bytes in UTF-8; YouTube takes at most"
+                    f" {DESCRIPTION_MAX_BYTES}.",
                 )
             )
         tag_characters = sum(len(tag) for tag in pub.hashtags)
@@ -55,3 +144,235 @@ class YouTube:
                 )
             )
         return problems
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
+        videos = pub.media_of("video")
+        if not videos:
+            raise Rejected("a YouTube post needs a video")
+        settings = {**self.setup.settings, **pub.settings}
+        chunk = self._chunk_size(settings)
+        body, publish_at = self._metadata(pub, settings)
+        # Resource.close() ends httplib2's connections, which it would otherwise leave open.
+        with self._service() as service:
+            resource = self._upload(service, videos[0], body, chunk, progress, settings)
+            video_id = str(resource.get("id") or "")
+            if not video_id:  # the upload went through, so the video most likely exists
+                raise OutcomeUnknown(
+                    f"YouTube took the upload but answered no video id: {resource}"
+                )
+            log.info(
+                "channel %s: video %s uploaded (post %s)", self.setup.id, video_id, pub.post_id
+            )
+            images = pub.media_of("image")
+            if images:
+                self._set_thumbnail(service, video_id, images[0], settings)
+            if settings.get("playlist_id"):
+                self._add_to_playlist(service, video_id, str(settings["playlist_id"]), settings)
+        published = publish_at or parse_time(resource.get("snippet", {}).get("publishedAt"))
+        return Receipt(video_id, self._watch_url(video_id), published or datetime.now(UTC))
+
+    def _upload(
+        self,
+        service: Any,
+        video: MediaFile,
+        body: dict[str, Any],
+        chunk: int,
+        progress: Progress | None,
+        settings: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        media = _open(video, chunk)
+        try:
+            try:
+                request = service.videos().insert(
+                    part="snippet,status",
+                    body=body,
+                    media_body=media,
+                    notifySubscribers=bool(settings.get("notify_subscribers", True)),
+                )
+            except ClientError as error:  # a type or size the client knows YouTube refuses
+                raise Rejected(f"the video cannot go to YouTube: {error!r}") from None
+            resource = upload(
+                request,
+                size=int(media.size()),
+                chunksize=chunk,
+                progress=progress,
+                resumes=int(settings.get("upload_resumes", DEFAULT_RESUMES)),
+            )
+        finally:
+            media.close()
+        self._spend("videos.insert", settings)
+        return resource
+
+    def _metadata(
+        self, pub: Publication, settings: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], datetime | None]:
+        snippet: dict[str, Any] = {
+            "title": pub.title.strip(),
+            "description": plain_text(pub),
+            "tags": list(pub.hashtags),
+            "categoryId": str(settings.get("category_id", "25")),  # 25: News & Politics
+        }
+        if settings.get("language"):
+            snippet["defaultLanguage"] = snippet["defaultAudioLanguage"] = settings["language"]
+        status: dict[str, Any] = {
+            "privacyStatus": str(settings.get("privacy_status", "public")),
+            "selfDeclaredMadeForKids": False,
+        }
+        publish_at = pub.scheduled_at
+        if publish_at is not None and publish_at.tzinfo is None:
+            publish_at = publish_at.replace(tzinfo=UTC)
+        if settings.get("native_schedule") and publish_at and publish_at > datetime.now(UTC):
+            # YouTube only holds a video that is private; it turns public by itself at publishAt.
+            status.update(privacyStatus="private", publishAt=rfc3339(publish_at))
+            return {"snippet": snippet, "status": status}, publish_at
+        return {"snippet": snippet, "status": status}, None
+
+    def _set_thumbnail(
+        self, service: Any, video_id: str, image: MediaFile, settings: Mapping[str, Any]
+    ) -> None:
+        what = f"setting the thumbnail of video {video_id}"
+        try:
+            media = MediaFileUpload(str(image.path), mimetype=image.mime, resumable=False)
+            try:
+                service.thumbnails().set(videoId=video_id, media_body=media).execute(num_retries=0)
+            finally:
+                media.stream().close()
+        except Exception as error:
+            forbidden = isinstance(error, HttpError) and error.status_code == 403
+            hint = " (custom thumbnails need a verified channel)" if forbidden else ""
+            log.warning("channel %s: %s%s", self.setup.id, classify(error, what), hint)
+            return
+        self._spend("thumbnails.set", settings)
+
+    def _add_to_playlist(
+        self, service: Any, video_id: str, playlist_id: str, settings: Mapping[str, Any]
+    ) -> None:
+        what = f"adding video {video_id} to playlist {playlist_id}"
+        item = {
+            "playlistId": playlist_id,
+            "resourceId": {"kind": "youtube#video", "videoId": video_id},
+        }
+        try:
+            service.playlistItems().insert(part="snippet", body={"snippet": item}).execute(
+                num_retries=0
+            )
+        except Exception as error:
+            log.warning("channel %s: %s", self.setup.id, classify(error, what))
+            return
+        self._spend("playlistItems.insert", settings)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def find(self, pub: Publication, since: datetime) -> Receipt | None:
+        """The video this post became, if an earlier attempt uploaded it after `since`."""
+        with self._service() as service:
+            return self._find(service, pub, since)
+
+    def _find(self, service: Any, pub: Publication, since: datetime) -> Receipt | None:
+        channel = self._channel(service, "contentDetails", "looking for the video on YouTube")
+        uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+        if not uploads:
+            return None
+        # YouTube gives whole seconds: an upload in the same second as `since` still counts.
+        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)).replace(microsecond=0)
+        title = pub.title.strip()
+        found: list[tuple[datetime, str]] = []
+        token: str | None = None
+        for _ in range(FIND_PAGES):
+            page = self._read(
+                service.playlistItems().list(
+                    part="snippet", playlistId=uploads, maxResults=50, pageToken=token
+                ),
+                "reading the channel's uploads",
+            )
+            older = False
+            for item in page.get("items") or []:
+                snippet = item.get("snippet") or {}
+                added = parse_time(snippet.get("publishedAt"))
+                if added is None or added < floor:
+                    older = True
+                elif str(snippet.get("title", "")).strip() == title:
+                    found.append((added, str(snippet.get("resourceId", {}).get("videoId"))))
+            token = page.get("nextPageToken")
+            if older or not token:
+                break
+        if not found:
+            return None
+        added, video_id = min(found)
+        return Receipt(video_id, self._watch_url(video_id), added)
+
+    def verify(self) -> Account:
+        with self._service() as service:
+            channel = self._channel(service, "snippet", "checking the YouTube channel")
+        channel_id = str(channel["id"])
+        name = str(channel.get("snippet", {}).get("title") or channel_id)
+        return Account(channel_id, name, CHANNEL_URL.format(id=channel_id))
+
+    def _channel(self, service: Any, part: str, what: str) -> dict[str, Any]:
+        answer = self._read(service.channels().list(part=part, mine=True), what)
+        items = answer.get("items") or []
+        if not items:
+            raise AuthRequired(
+                f"{what}: the connected Google account has no YouTube channel; connect the"
+                " account that owns the channel"
+            )
+        return dict(items[0])
+
+    # -- connecting ---------------------------------------------------------------------------
+
+    def authorize(self, redirect_uri: str) -> Authorization:
+        return youtube_oauth.authorize(self.setup, redirect_uri)
+
+    def complete(self, authorization: Authorization, code: str) -> Account:
+        session = self.session or TimeoutSession(self.setup.timeout)
+        try:
+            fields = youtube_oauth.exchange(self.setup, session, authorization, code)
+        finally:
+            if session is not self.session:
+                session.close()
+        with self.credentials.exclusive() as current:
+            self.credentials.save({**(current or {}), **fields})
+        log.info("channel %s: YouTube connected", self.setup.id)
+        return self.verify()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _service(self) -> Any:
+        return build_service(self.setup, load_credentials(self.setup, self.credentials))
+
+    def _read(self, request: Any, what: str) -> dict[str, Any]:
+        try:
+            answer = request.execute(num_retries=0)
+        except Exception as error:
+            raise classify(error, what) from error
+        self.quota_used += READ_COST
+        return dict(answer or {})
+
+    def _spend(self, operation: str, settings: Mapping[str, Any]) -> None:
+        costs = {**self.capabilities.quota_cost, **(settings.get("quota_cost") or {})}
+        units = int(costs.get(operation, READ_COST))
+        self.quota_used += units
+        log.info("channel %s: %s used %d quota units", self.setup.id, operation, units)
+
+    def _chunk_size(self, settings: Mapping[str, Any]) -> int:
+        chunk = int(settings.get("chunk_size_bytes", DEFAULT_CHUNK))
+        if chunk <= 0 or chunk % CHUNK_UNIT:
+            raise Rejected(
+                f"channel {self.setup.id}: `chunk_size_bytes` must be a multiple of 262144"
+                f" (256 KiB), not {chunk}"
+            )
+        return chunk
+
+    def _watch_url(self, video_id: str) -> str:
+        return str(self.setup.settings.get("watch_url_template", WATCH_URL)).format(id=video_id)
+
+
+def _open(video: MediaFile, chunk: int) -> ChunkedFileUpload:
+    try:
+        return ChunkedFileUpload(
+            str(video.path), mimetype=video.mime, chunksize=chunk, resumable=True
+        )
+    except OSError as error:
+        raise Rejected(f"the video file cannot be read: {video.path.name} ({error})") from None

@@ -1,21 +1,70 @@
 """Zalo Official Account articles (CHANNELS.md, "Zalo Official Account").
 
-Publishing (OAuth v4 with single-use refresh tokens, article create + verify) arrives with the
-adapters issue; this module already declares what Zalo accepts so posts are checked when queued.
+A post becomes a "normal" article: cover, sanitized HTML body, further images and an optional
+video. Zalo takes images only as public HTTPS addresses, so they are put on the media host first
+(by default the website channel's media library). Creating an article returns a process token,
+not the article: the id comes from polling `article/verify` while Zalo answers -214. Zalo has no
+idempotency key, so once `create` may have landed every doubt becomes `OutcomeUnknown`, and `find`
+looks for the article in `getslice` (newest first) by its exact title, since Zalo has no slug.
+
+Settings (channel settings, overridden per post): app_id, author, default_cover_url, broadcast,
+article_url_template, verify_poll_seconds, verify_poll_attempts; per post: summary.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import base64
+import hashlib
+import logging
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlencode
 
-from channels.base import Capabilities, MiB, Problem, Publication
+import requests
+
+from channels import render
+from channels.base import (
+    Account,
+    Authorization,
+    Capabilities,
+    ChannelError,
+    ChannelSetup,
+    ConnectKind,
+    CredentialStore,
+    MediaFile,
+    MediaHost,
+    MiB,
+    OutcomeUnknown,
+    Problem,
+    Progress,
+    Publication,
+    Receipt,
+    Rejected,
+    Retryable,
+)
 from channels.checks import check_capabilities
+from channels.http import TimeoutSession, mask
+from channels.zalo_api import ZaloAPI, after_create
+from channels.zalo_errors import StillProcessing
+
+log = logging.getLogger(__name__)
 
 IMAGE_MIMES = frozenset({"image/jpeg", "image/png"})
+ARTICLE_URL = "https://zalo.me/oa/article/{id}"  # used when getdetail gives no address
+DESCRIPTION_CUT = 290
+AUTHOR_MAX = 50
+SLICE_LIMIT = 10  # getslice refuses more than 10 per page ("maximum limit is 10")
+SLICE_PAGES = 10
+CLOCK_SKEW = timedelta(minutes=2)  # Zalo's clock against ours, when reconciling by time
+VIDEO_READY = 1
+VIDEO_PROCESSING = 3
 
 
 class ZaloOA:
     type: ClassVar[str] = "zalo_oa"
+    connect_kind: ClassVar[ConnectKind] = "oauth"
     capabilities: ClassVar[Capabilities] = Capabilities(
         # Zalo refused titles of exactly 150 and descriptions of exactly 300: keep a margin.
         title_max=149,
@@ -33,6 +82,20 @@ class ZaloOA:
         mixes_images_and_video=True,
         requests_per_minute=30,
     )
+
+    def __init__(
+        self,
+        setup: ChannelSetup,
+        credentials: CredentialStore,
+        *,
+        media_host: MediaHost | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.setup = setup
+        self.credentials = credentials
+        self.media_host = media_host
+        self.api = ZaloAPI(setup, credentials, session or TimeoutSession(setup.timeout))
+        self.last_warnings: list[str] = []  # what went wrong without failing the publication
 
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:
@@ -58,3 +121,220 @@ class ZaloOA:
                 )
             )
         return problems
+
+    # -- connecting ----------------------------------------------------------------------------
+
+    def authorize(self, redirect_uri: str) -> Authorization:
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        state = secrets.token_urlsafe(16)
+        query = urlencode(
+            {
+                "app_id": self.api.app_id(),
+                "redirect_uri": redirect_uri,
+                "code_challenge": challenge.rstrip(b"=").decode(),
+                "state": state,
+            }
+        )
+        url = f"{self.setup.base('oauth_base')}/v4/oa/permission?{query}"
+        return Authorization(url, state, verifier, redirect_uri)
+
+    def complete(self, authorization: Authorization, code: str) -> Account:
+        form = {
+            "app_id": self.api.app_id(),
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": authorization.code_verifier,
+        }
+        self.credentials.save(self.api.exchange(form, "Zalo authorisation"))
+        account = self.verify()
+        with self.credentials.exclusive() as stored:
+            if stored:
+                self.credentials.save({**stored, "oa_id": account.id})
+        log.info("zalo %s: connected to OA %s", self.setup.id, account.id)
+        return account
+
+    def verify(self) -> Account:
+        data = self.api.call("GET", "/v2.0/oa/getoa", "Zalo OA profile")
+        oa_id = str(data.get("oa_id") or data.get("oaid") or "")
+        return Account(oa_id, str(data.get("name", "")), f"https://zalo.me/{oa_id}")
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
+        self.last_warnings = []
+        images, videos = pub.media_of("image"), pub.media_of("video")
+        urls = self._public_urls(images)
+        cover = urls[0] if urls else str(self._setting(pub, "default_cover_url", ""))
+        if not cover:
+            raise Rejected(
+                "Bài viết Zalo cần ảnh bìa: đính kèm một ảnh hoặc đặt default_cover_url"
+                " / a Zalo article needs a cover: attach an image or set default_cover_url"
+            )
+        body: list[dict[str, Any]] = [{"type": "text", "content": render.body_html(pub)}]
+        body += [
+            {"type": "image", "url": url, "caption": image.alt_text}
+            for image, url in zip(images[1:], urls[1:], strict=True)
+        ]
+        for video in videos:
+            video_id = self._upload_video(video, progress, pub)
+            body.append({"type": "video", "video_id": video_id, "thumb": cover})
+        article = {
+            "type": "normal",
+            "title": pub.title.strip(),
+            "author": str(self._setting(pub, "author", ""))[:AUTHOR_MAX],
+            "description": description(pub),
+            "cover": {"cover_type": "photo", "photo_url": cover, "status": "show"},
+            "body": body,
+            "status": "show",
+            "comment": "show",
+        }
+        what = f"Zalo article {pub.title[:60]!r}"
+        data = self.api.call("POST", "/v2.0/article/create", what, json=article)
+        token = str(data.get("token") or "")
+        if not token:
+            raise OutcomeUnknown(f"{what}: Zalo accepted it but gave no process token")
+        log.info("zalo %s: article for post %s created, verifying", self.setup.id, pub.post_id)
+        article_id = self._confirm(token, pub, what)
+        receipt = self._receipt(article_id)
+        if self._setting(pub, "broadcast", False):
+            self._broadcast(article_id)
+        return receipt
+
+    def find(self, pub: Publication, since: datetime) -> Receipt | None:
+        title, floor = pub.title.strip(), since - CLOCK_SKEW
+        for page in range(SLICE_PAGES):
+            params = {"offset": page * SLICE_LIMIT, "limit": SLICE_LIMIT, "type": "normal"}
+            data = self.api.call("GET", "/v2.0/article/getslice", "Zalo articles", params=params)
+            items = data.get("medias") or data.get("articles") or []
+            for item in items:
+                created = zalo_time(item.get("create_date") or item.get("created_date"))
+                if created is not None and created < floor:
+                    return None  # newest first: everything further is older still
+                if str(item.get("title", "")).strip() == title and item.get("id"):
+                    log.info("zalo %s: post %s found as %s", self.setup.id, pub.post_id, item["id"])
+                    return self._receipt(str(item["id"]))
+            if len(items) < SLICE_LIMIT:
+                return None
+        return None
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _public_urls(self, images: tuple[MediaFile, ...]) -> list[str]:
+        if images and self.media_host is None:
+            raise Rejected(
+                "Zalo chỉ nhận ảnh qua địa chỉ công khai: hãy cấu hình kênh website làm nơi lưu ảnh"
+                " / Zalo needs public image URLs: configure the website channel as media host"
+            )
+        return [self.media_host.public_url(image) for image in images] if self.media_host else []
+
+    def _confirm(self, token: str, pub: Publication, what: str) -> str:
+        attempts = max(1, int(self._setting(pub, "verify_poll_attempts", 10)))
+        pause = float(self._setting(pub, "verify_poll_seconds", 2.0))
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(pause)
+            try:
+                data = self.api.call("POST", "/v2.0/article/verify", what, json={"token": token})
+            except StillProcessing:
+                continue
+            except ChannelError as error:
+                raise after_create(error, what) from error
+            article_id = data.get("id") or data.get("article_id")  # the latter: unconfirmed
+            if article_id:
+                return str(article_id)
+        raise OutcomeUnknown(
+            f"{what}: Zalo vẫn đang xử lý bài sau {attempts} lần kiểm tra; bài có thể sẽ xuất hiện"
+            f" / Zalo was still processing the article after {attempts} checks: it may appear"
+        )
+
+    def _upload_video(self, video: MediaFile, progress: Progress | None, pub: Publication) -> str:
+        what = f"Zalo video {video.path.name}"
+        if progress:
+            progress(0, video.size_bytes)
+        files = {"file": (video.path.name, video.path.read_bytes(), video.mime)}
+        data = self.api.call("POST", "/v2.0/article/upload_video/preparevideo", what, files=files)
+        if progress:
+            progress(video.size_bytes, video.size_bytes)
+        token = str(data.get("token") or "")
+        attempts = max(1, int(self._setting(pub, "verify_poll_attempts", 10)))
+        pause = float(self._setting(pub, "verify_poll_seconds", 2.0))
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(pause)
+            try:
+                data = self.api.call(
+                    "GET", "/v2.0/article/upload_video/verify", what, headers={"token": token}
+                )
+            except StillProcessing:
+                continue
+            status = int(data.get("status", VIDEO_READY))
+            if status == VIDEO_READY and data.get("video_id"):
+                return str(data["video_id"])
+            if status != VIDEO_PROCESSING:
+                reason = mask(str(data.get("status_message", "")))
+                raise Rejected(f"{what}: Zalo không xử lý được video / Zalo could not process"
+                               f" the video (status {status}: {reason})")  # fmt: skip
+        # Nothing is published yet: a later attempt uploads the video again.
+        raise Retryable(f"{what}: Zalo is still converting the video", retry_after=300)
+
+    def _receipt(self, article_id: str) -> Receipt:
+        try:
+            detail = self.api.call(
+                "GET", "/v2.0/article/getdetail", "Zalo article", params={"id": article_id}
+            )
+        except ChannelError as error:  # the article exists: its address is a detail
+            log.warning("zalo %s: no detail for article %s: %s", self.setup.id, article_id, error)
+            detail = {}
+        template = str(self.setup.settings.get("article_url_template") or ARTICLE_URL)
+        url = detail.get("url") or detail.get("link") or template.format(id=article_id)
+        published = zalo_time(detail.get("create_date")) or datetime.now(UTC)
+        return Receipt(article_id, str(url), published)
+
+    def _broadcast(self, article_id: str) -> None:
+        element = {"media_type": "article", "attachment_id": article_id}
+        payload = {"template_type": "media", "elements": [element]}
+        message = {
+            "recipient": {"target": {}},  # empty target: every follower
+            "message": {"attachment": {"type": "template", "payload": payload}},
+        }
+        try:
+            data = self.api.call("POST", "/v2.0/oa/message", "Zalo broadcast", json=message)
+        except ChannelError as error:
+            warning = (
+                f"Bài đã đăng nhưng chưa gửi được tới người quan tâm / the article is published"
+                f" but the broadcast to followers failed: {error}"
+            )
+            log.warning("zalo %s: %s", self.setup.id, warning)
+            self.last_warnings.append(warning)
+            return
+        log.info(
+            "zalo %s: article %s broadcast, message %s (Zalo reviews it before delivery)",
+            self.setup.id, article_id, data.get("message_id"),
+        )  # fmt: skip
+
+    def _setting(self, pub: Publication, key: str, default: Any) -> Any:
+        return pub.settings.get(key, self.setup.settings.get(key, default))
+
+
+def description(pub: Publication) -> str:
+    """The summary if there is one, else the start of the text, cut at a word."""
+    summary = str(pub.settings.get("summary") or "").strip()
+    if summary:
+        return summary
+    text = " ".join(pub.text.split()) or pub.title.strip()
+    if len(text) <= DESCRIPTION_CUT:
+        return text
+    cut = text[: DESCRIPTION_CUT - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def zalo_time(value: Any) -> datetime | None:
+    """Zalo's times are epoch milliseconds; seconds are accepted too."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number <= 0:
+        return None
+    return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)

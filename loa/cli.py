@@ -238,6 +238,59 @@ def channels_list(ctx: typer.Context) -> None:
             typer.echo(f"{'':<18} {row.name}")
 
 
+@channels_app.command("connect")
+def channels_connect(
+    ctx: typer.Context,
+    channel_id: Annotated[str, typer.Argument(help="Mã kênh / Channel id.")],
+    redirect_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="Địa chỉ chuyển hướng đã đăng ký; dán mã nhận được vào đây"
+            " / The registered redirect URI; paste the code it receives here."
+        ),
+    ] = None,
+) -> None:
+    """Kết nối tài khoản của kênh, lưu khóa đã mã hóa. / Connect a channel's account."""
+    from loa.channel_commands import connect_channel
+
+    state = state_of(ctx)
+    connect_channel(state.app(), channel_id, state.lang, typer.echo, redirect_uri)
+
+
+@channels_app.command("check")
+def channels_check(ctx: typer.Context) -> None:
+    """Kiểm tra khóa truy cập của mọi kênh. / Check that every channel's credentials work."""
+    from loa.channel_commands import check_channels
+
+    state = state_of(ctx)
+    lines, all_good = check_channels(state.app(), state.lang)
+    for line in lines:
+        typer.echo(line)
+    if not all_good:
+        raise typer.Exit(1)
+
+
+@app.command("sandbox")
+def sandbox_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Cổng / Port (loopback only).")] = 8765,
+) -> None:
+    """Chạy nền tảng mô phỏng cục bộ (Zalo, Facebook, YouTube, WordPress). / Run the sandbox."""
+    from channels.sandbox import build_sandbox
+
+    state = state_of(ctx)
+    server = build_sandbox(port)
+    typer.echo(
+        state.say(
+            f"Sandbox: {server.url}/  (Ctrl+C để dừng)", f"Sandbox: {server.url}/  (Ctrl+C to stop)"
+        )
+    )
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        server.stop()
+
+
 @config_app.command("check")
 def config_check(ctx: typer.Context) -> None:
     """Kiểm tra cấu hình và các biến môi trường bí mật. / Check config and secret variables."""

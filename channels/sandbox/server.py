@@ -280,7 +280,7 @@ class SandboxServer:
             return Response.json({"error": f"no sandbox platform at {path}"}, 404)
         prefix, platform = found
         request.prefix, request.path = prefix, path[len(prefix) :] or "/"
-        if request.method == "GET" and request.path in ("/", "/_public"):
+        if request.method == "GET" and request.path in ("/", "/_public") and not request.query:
             with platform.lock:
                 return Response.html(platform.public_page())
         faults = platform.faults
@@ -342,6 +342,9 @@ class SandboxServer:
 def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+        # client's delayed ACK stall every answer by about 40 ms.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)

@@ -28,7 +28,12 @@ from loa.views import WEEKDAYS
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = zone("Asia/Ho_Chi_Minh")
-SECRET_VARS = ("LOA_ZALO_APP_SECRET", "LOA_YOUTUBE_CLIENT_SECRET", "LOA_WP_APP_PASSWORD")
+SECRET_VARS = (
+    "LOA_ZALO_APP_SECRET",
+    "LOA_YOUTUBE_CLIENT_SECRET",
+    "LOA_WP_APP_PASSWORD",
+    "LOA_FB_APP_SECRET",
+)
 BOX = re.compile(r"[│╭╮╰╯─]")
 
 
@@ -529,7 +534,7 @@ def test_config_check_names_missing_secrets_and_passes_once_they_are_set(
 ) -> None:
     missing = call("--config", str(cfg), "config", "check")
     assert missing.code == 1
-    assert len(missing.err_lines) == 3
+    assert len(missing.err_lines) == 5  # both Facebook pages name LOA_FB_APP_SECRET
     for variable in SECRET_VARS:
         line = next(line for line in missing.err_lines if variable in line)
         assert f"environment variable {variable} is not set" in line
@@ -538,6 +543,7 @@ def test_config_check_names_missing_secrets_and_passes_once_they_are_set(
 
     monkeypatch.setenv("LOA_ZALO_APP_SECRET", "s1")
     monkeypatch.setenv("LOA_YOUTUBE_CLIENT_SECRET", "s2")
+    monkeypatch.setenv("LOA_FB_APP_SECRET", "s4")
     still_one = call("--config", str(cfg), "config", "check")
     assert still_one.code == 1 and len(still_one.err_lines) == 1
     assert "LOA_WP_APP_PASSWORD" in still_one.err

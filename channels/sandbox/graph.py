@@ -1,0 +1,602 @@
+"""The Graph API stand-in (CHANNELS.md, "Facebook Pages"): the graph and graph-video hosts.
+
+Paths are the real ones below a version segment (v2.8 to v25.0, or none), tokens have kinds
+(short- and long-lived user tokens, page tokens) and are checked as Facebook does: posting with
+a user token answers (#200), an expired or revoked token 190 with its subcode. Errors come in
+the `{"error": {...}}` envelope with Facebook's HTTP statuses, and every call about a page
+carries the `X-Business-Use-Case-Usage` header. Photos, videos and resumable uploads are kept,
+and `/graph/_public` shows the pages as a timeline.
+
+Control commands: "user_token" {pages?} issues a short-lived user token (what the Graph API
+Explorer gives a person; also at /graph/tools/explorer), "page_token" {page_id}, "expire_tokens"
+{subcode=463, kind?}, "rate_limit" {minutes=5, percent=100, page_id?, code=32} (a percent
+below 100 only reports the usage; 0 minutes lifts the limit).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import math
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from channels.sandbox import graph_site as site
+from channels.sandbox.graph_model import (
+    APP_ID,
+    APP_SECRET,
+    BUC_CAPACITY,
+    INJECTED,
+    LONG_LIFE,
+    MANAGED,
+    PAGE_FIELDS,
+    PAGES,
+    POST_FIELDS,
+    RATE_CODES,
+    SHORT_LIFE,
+    TOKEN_MESSAGES,
+    USER_ID,
+    USER_NAME,
+    VERSION,
+    GraphError,
+    Item,
+    Token,
+    Upload,
+    attached_media,
+    boolean,
+    check_link,
+    image_mime,
+    missing,
+    requested_fields,
+    schedule,
+    stamp,
+    usage_header,
+    when,
+)
+from channels.sandbox.server import Platform, Request, Response, generic_error, page
+
+log = logging.getLogger(__name__)
+
+
+class GraphSandbox(Platform):
+    name: ClassVar[str] = "graph"
+    title: ClassVar[str] = "Facebook (Graph API)"
+    prefixes: ClassVar[tuple[str, ...]] = ("/graph", "/graph-video")
+
+    def reset(self) -> None:
+        self.tokens: dict[str, Token] = {}
+        self.items: dict[str, Item] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.calls: dict[str, int] = dict.fromkeys(PAGES, 0)
+        self.limits: dict[str, dict[str, Any]] = {}
+        self.log: list[dict[str, str]] = []
+        self.regain_minutes = 7  # what injected rate-limit errors announce
+        self._seq = 122_000_000_000_000_000
+        self._touched: str | None = None
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def issue(
+        self,
+        kind: str,
+        *,
+        page_id: str | None = None,
+        life: float | None = None,
+        pages: tuple[str, ...] = MANAGED,
+    ) -> str:
+        value = "EAA" + secrets.token_urlsafe(48).replace("-", "x").replace("_", "y")
+        expires = time.time() + life if life else None
+        self.tokens[value] = Token(kind, APP_ID, page_id, pages, expires)
+        return value
+
+    def _token(self, request: Request) -> Token:
+        auth = request.headers.get("Authorization", "")
+        value = auth.split(" ", 1)[1].strip() if " " in auth else ""
+        value = value or request.query.get("access_token", "")
+        kind = request.headers.get("Content-Type", "")
+        if not value and ("form" in kind):
+            value = request.form().get("access_token", "")
+        if not value:
+            raise GraphError(104, "An access token is required to request this resource.")
+        token = self.tokens.get(value)
+        if token is None:
+            raise GraphError(190, "Invalid OAuth access token - Cannot parse access token")
+        if token.expires is not None and token.expires < time.time() and token.revoked is None:
+            token.revoked = 463
+        if token.revoked is not None:
+            text = TOKEN_MESSAGES[token.revoked].format(
+                app=APP_ID, when=when(token.expires or time.time()), now=when(time.time())
+            )
+            raise GraphError(190, text, subcode=token.revoked)
+        return token
+
+    def _page_token(self, request: Request, page_id: str) -> Token:
+        token = self._token(request)
+        if token.kind != "page" or token.page_id != page_id:
+            raise GraphError(**INJECTED["200"])
+        return token
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        self._touched = None
+        self._promote_due()
+        parts = [part for part in request.path.split("/") if part]
+        if parts and parts[0] in ("_media", "_public", "tools"):
+            return self._site(parts)
+        self.log = [
+            *self.log[-199:],
+            {
+                "method": request.method,
+                "path": request.path,
+                "content_type": request.headers.get("Content-Type", ""),
+                "user_agent": request.headers.get("User-Agent", ""),
+            },
+        ]
+        try:
+            if parts and (match := VERSION.match(parts[0])):
+                if not (2, 8) <= (int(match[1]), int(match[2])) <= (25, 0):
+                    raise GraphError(12, f"(#12) Graph API {parts[0]} is no longer available")
+                parts = parts[1:]
+            response = self._route(request, parts)
+        except GraphError as error:
+            response = error.response()
+        if self._touched:
+            response.headers["X-Business-Use-Case-Usage"] = self._usage(self._touched)
+        return response
+
+    def _route(self, request: Request, parts: list[str]) -> Response:
+        method, head = request.method, parts[0] if parts else ""
+        edge = parts[1] if len(parts) > 1 else ""
+        if parts == ["oauth", "access_token"] and method == "GET":
+            return self._exchange(request)
+        if head == "me":
+            return self._me(request, edge)
+        if head.startswith("upload:"):
+            return self._chunk(request, head)
+        if edge == "uploads" and method == "POST":
+            return self._start_upload(request, head)
+        if head in PAGES and edge:
+            self._count(head)
+            if (method, edge) == ("POST", "feed"):
+                return self._feed(request, head)
+            if (method, edge) == ("POST", "photos"):
+                return self._photo(request, head)
+            if (method, edge) == ("POST", "videos"):
+                return self._video(request, head)
+            if method == "GET" and edge in ("posts", "feed", "scheduled_posts", "videos"):
+                return self._listing(request, head, edge)
+        if method == "GET" and len(parts) == 1:
+            return self._object(request, head)
+        raise missing(f"{method.lower()} {head}")
+
+    # -- connecting ------------------------------------------------------------------------
+
+    def _exchange(self, request: Request) -> Response:
+        query = request.query
+        if query.get("grant_type") != "fb_exchange_token":
+            raise GraphError(100, "(#100) Unsupported grant_type")
+        if query.get("client_id") != APP_ID:
+            raise GraphError(101, "Error validating application. Invalid application ID.")
+        if query.get("client_secret") != APP_SECRET:
+            raise GraphError(1, "Error validating client secret.")
+        request.query = {"access_token": query.get("fb_exchange_token", "")}
+        user = self._token(request)
+        if user.kind == "page":
+            raise GraphError(100, "(#100) The token to exchange must be a user access token")
+        token = self.issue("user_long", life=LONG_LIFE, pages=user.pages)
+        return Response.json(
+            {"access_token": token, "token_type": "bearer", "expires_in": LONG_LIFE - 56}
+        )
+
+    def _me(self, request: Request, edge: str) -> Response:
+        token = self._token(request)
+        if token.kind == "page" and token.page_id:
+            if edge:
+                raise GraphError(
+                    100, f"(#100) Tried accessing nonexisting field ({edge}) on node type (Page)"
+                )
+            return Response.json({"id": token.page_id, "name": PAGES[token.page_id][0]})
+        if not edge:
+            return Response.json({"id": USER_ID, "name": USER_NAME})
+        if edge != "accounts":
+            raise missing(f"get {edge}")
+        # A page token from a long-lived user token never expires; from a short one, it dies
+        # with the user token.
+        life = None if token.kind == "user_long" else max(1.0, (token.expires or 0) - time.time())
+        data = [
+            {
+                "access_token": self.issue("page", page_id=pid, life=life),
+                "category": PAGES[pid][1],
+                "category_list": [{"id": "2235", "name": PAGES[pid][1]}],
+                "name": PAGES[pid][0],
+                "id": pid,
+                "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
+            }
+            for pid in token.pages
+        ]
+        cursor = base64.b64encode(b"0").decode()
+        return Response.json(
+            {"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
+        )
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def _feed(self, request: Request, page_id: str) -> Response:
+        self._page_token(request, page_id)
+        form = request.form()
+        message, link = form.get("message", ""), form.get("link", "")
+        published = boolean(form.get("published", "true"), "published")
+        scheduled = schedule(form, published)
+        media = attached_media(form)
+        if not (message or link or media):
+            raise GraphError(100, "(#100) Missing message or attachment.")
+        if link and media:
+            raise GraphError(100, "(#100) param link cannot be combined with attached_media")
+        if link:
+            check_link(link)
+        photos = [self._attachable(page_id, fbid, scheduled is not None) for fbid in media]
+        if message and not (link or photos):
+            last = self._posts(page_id)[:1]
+            if last and last[0].message == message and not (last[0].link or last[0].photos):
+                raise GraphError(506, "(#506) Duplicate status message")
+        post = self._new_post(
+            request, page_id, message, link=link, published=published, scheduled=scheduled
+        )
+        for photo in photos:
+            photo.post_id = post.id
+            post.photos.append(photo.id)
+        return Response.json({"id": post.id})
+
+    def _attachable(self, page_id: str, fbid: str, scheduled: bool) -> Item:
+        photo = self.items.get(fbid)
+        if photo is None or photo.kind != "photo" or photo.page_id != page_id:
+            raise GraphError(100, f"(#100) param attached_media has an invalid media_fbid {fbid}")
+        if photo.published or photo.post_id:
+            raise GraphError(100, f"(#100) photo {fbid} is already published")
+        if scheduled and not photo.temporary:
+            raise GraphError(
+                100, "(#100) photos of a scheduled post must be uploaded with temporary=true"
+            )
+        return photo
+
+    def _photo(self, request: Request, page_id: str) -> Response:
+        self._page_token(request, page_id)
+        form, files = request.form(), request.files()
+        source, url = files.get("source"), form.get("url", "")
+        mime = image_mime(source.data) if source else None
+        if source is None and not url:
+            raise GraphError(324, "(#324) Requires upload file")
+        if source is not None and mime is None:
+            raise GraphError(324, "(#324) Missing or invalid image file")
+        if url:
+            check_link(url)
+        published = boolean(form.get("published", "true"), "published")
+        photo = Item(
+            self._next(),
+            page_id,
+            "photo",
+            message=form.get("message", ""),
+            data=source.data if source else b"",
+            mime=mime or "",
+            url=url,
+            published=published,
+            temporary=boolean(form.get("temporary", "false"), "temporary"),
+            client=self._client(request),
+        )
+        self.items[photo.id] = photo
+        if not published:
+            return Response.json({"id": photo.id})
+        post = self._new_post(request, page_id, photo.message)
+        post.photos.append(photo.id)
+        photo.post_id = post.id
+        return Response.json({"id": photo.id, "post_id": post.id})
+
+    def _video(self, request: Request, page_id: str) -> Response:
+        self._page_token(request, page_id)
+        form = request.form()
+        handle = form.get("fbuploader_video_file_chunk", "")
+        upload = next((u for u in self.uploads.values() if handle and u.handle == handle), None)
+        if upload is None:
+            raise GraphError(100, "(#100) Invalid upload handle in fbuploader_video_file_chunk")
+        published = boolean(form.get("published", "true"), "published")
+        scheduled = schedule(form, published)
+        video = Item(
+            self._next(),
+            page_id,
+            "video",
+            message=form.get("description", ""),
+            title=form.get("title", ""),
+            data=bytes(upload.data),
+            mime=upload.file_type,
+            published=published,
+            scheduled=scheduled,
+            client=self._client(request),
+        )
+        self.items[video.id] = video
+        post = self._new_post(
+            request, page_id, video.message, published=published, scheduled=scheduled
+        )
+        post.video, video.post_id = video.id, post.id
+        return Response.json({"id": video.id})
+
+    def _new_post(
+        self,
+        request: Request,
+        page_id: str,
+        message: str,
+        *,
+        link: str = "",
+        published: bool = True,
+        scheduled: int | None = None,
+    ) -> Item:
+        post = Item(
+            f"{page_id}_{self._next()}",
+            page_id,
+            "post",
+            message=message,
+            link=link,
+            published=published,
+            scheduled=scheduled,
+            client=self._client(request),
+        )
+        self.items[post.id] = post
+        return post
+
+    # -- resumable video upload ------------------------------------------------------------
+
+    def _start_upload(self, request: Request, app_id: str) -> Response:
+        token = self._token(request)
+        if app_id != token.app_id:
+            raise missing(f"post {app_id}")
+        length = request.param("file_length")
+        if not length.isdigit() or int(length) <= 0:
+            raise GraphError(100, "(#100) param file_length must be a positive integer")
+        kind = request.param("file_type")
+        if not kind.startswith("video/"):
+            raise GraphError(100, f"(#100) file_type {kind!r} is not a video type")
+        upload_id = "upload:" + base64.urlsafe_b64encode(secrets.token_bytes(24)).decode()
+        self.uploads[upload_id] = Upload(app_id, request.param("file_name"), int(length), kind)
+        return Response.json({"id": upload_id})
+
+    def _chunk(self, request: Request, upload_id: str) -> Response:
+        if not request.headers.get("Authorization", "").startswith("OAuth "):
+            raise GraphError(
+                190,
+                "Invalid OAuth access token - the upload needs the header"
+                " Authorization: OAuth <token>",
+            )
+        token = self._token(request)
+        upload = self.uploads.get(upload_id)
+        if upload is None or upload.app_id != token.app_id:
+            raise missing(f"{request.method.lower()} {upload_id}")
+        if request.method == "GET":
+            return Response.json({"id": upload_id, "file_offset": len(upload.data)})
+        offset = request.headers.get("file_offset", "")
+        if offset != str(len(upload.data)):
+            raise GraphError(
+                100,
+                f"(#100) file_offset {offset or 'missing'} does not match the"
+                f" upload's offset {len(upload.data)}",
+            )
+        if len(upload.data) + len(request.body) > upload.file_length:
+            raise GraphError(100, "(#100) more bytes than file_length")
+        upload.data += request.body
+        if len(upload.data) < upload.file_length:
+            return Response.json({"file_offset": len(upload.data)})
+        if upload.handle is None:
+            digest = hashlib.sha1(upload.data).hexdigest()[:16]
+            upload.handle = f"4::{base64.b64encode(upload.file_type.encode()).decode()}:{digest}"
+        return Response.json({"h": upload.handle})
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _object(self, request: Request, object_id: str) -> Response:
+        self._token(request)
+        if object_id in PAGES:
+            self._count(object_id)
+            fields = requested_fields(request.query, PAGE_FIELDS, "id,name")
+            name, category = PAGES[object_id]
+            values = {
+                "id": object_id,
+                "name": name,
+                "category": category,
+                "link": f"{self.base_url}/graph/_public/{object_id}",
+            }
+            return Response.json({k: v for k, v in values.items() if k in fields})
+        item = self.items.get(object_id)
+        if item is None:
+            raise missing(f"get {object_id}")
+        self._count(item.page_id)
+        return Response.json(self._shape(item, requested_fields(request.query, POST_FIELDS, "id")))
+
+    def _listing(self, request: Request, page_id: str, edge: str) -> Response:
+        token = self._token(request)
+        if token.kind != "page" or token.page_id != page_id:
+            raise GraphError(
+                10,
+                "(#10) This endpoint requires the 'pages_read_engagement'"
+                " permission or the 'Page Public Content Access' feature.",
+            )
+        fields = requested_fields(request.query, POST_FIELDS, "id,message,created_time")
+        since, until = stamp(request.query, "since", 0), stamp(request.query, "until", math.inf)
+        if edge == "videos":
+            found = [i for i in self.items.values() if i.kind == "video" and i.page_id == page_id]
+            found.sort(key=lambda item: -item.created)
+        else:
+            found = self._posts(page_id, scheduled=edge == "scheduled_posts")
+        found = [item for item in found if since <= item.created <= until]
+        limit = min(int(request.query.get("limit") or 25), 100)
+        start = int(base64.b64decode(request.query.get("after") or "MA==").decode() or 0)
+        chunk = found[start : start + limit]
+        body: dict[str, Any] = {"data": [self._shape(item, fields) for item in chunk]}
+        if chunk:
+            after = base64.b64encode(str(start + len(chunk)).encode()).decode()
+            body["paging"] = {
+                "cursors": {
+                    "before": base64.b64encode(str(start).encode()).decode(),
+                    "after": after,
+                }
+            }
+            if start + len(chunk) < len(found):
+                query = {**request.query, "after": after}
+                body["paging"]["next"] = (
+                    f"{self.base_url}{request.prefix}{request.path}?{urlencode(query)}"
+                )
+        return Response.json(body)
+
+    def _shape(self, item: Item, fields: set[str]) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "id": item.id,
+            "created_time": when(item.created),
+            "permalink_url": f"{self.base_url}/graph/_public/{item.id}",
+            "is_published": item.published,
+            "title": item.title,
+        }
+        if item.message:
+            values["message" if item.kind != "video" else "description"] = item.message
+        if item.link:
+            values["link"] = item.link
+        if item.scheduled:
+            values["scheduled_publish_time"] = item.scheduled
+        return {key: value for key, value in values.items() if key in fields}
+
+    def _posts(self, page_id: str, *, scheduled: bool = False) -> list[Item]:
+        """The page's posts, newest first: published ones, or those waiting for their time."""
+        posts = [
+            i
+            for i in self.items.values()
+            if i.kind == "post"
+            and i.page_id == page_id
+            and (i.published != scheduled)
+            and (i.scheduled is not None or not scheduled)
+        ]
+        return sorted(posts, key=lambda item: -item.created)
+
+    def _promote_due(self) -> None:
+        now = time.time()
+        for item in self.items.values():
+            if item.scheduled is not None and not item.published and item.scheduled <= now:
+                item.published, item.created = True, float(item.scheduled)
+
+    # -- usage and faults ------------------------------------------------------------------
+
+    def _count(self, page_id: str) -> None:
+        self._touched = page_id
+        self.calls[page_id] = self.calls.get(page_id, 0) + 1
+        limit = self.limits.get(page_id)
+        if limit and limit["until"] > time.time() and limit["percent"] >= 100:
+            spec = INJECTED.get(str(limit["code"]), INJECTED["32"])
+            raise GraphError(**spec)
+
+    def _usage(self, page_id: str) -> str:
+        percent = min(100, self.calls.get(page_id, 0) * 100 // BUC_CAPACITY)
+        minutes = 0
+        limit = self.limits.get(page_id)
+        if limit and limit["until"] > time.time():
+            percent = max(percent, int(limit["percent"]))
+            minutes = math.ceil((limit["until"] - time.time()) / 60)
+        return usage_header(page_id, percent, minutes)
+
+    def error_response(self, code: str) -> Response:
+        spec = INJECTED.get(code)
+        if spec is None:
+            return (
+                generic_error(code)
+                or GraphError(1, "An unknown error occurred", status=500).response()
+            )
+        headers = {}
+        if code in RATE_CODES:
+            headers["X-Business-Use-Case-Usage"] = usage_header(
+                MANAGED[0], 100, self.regain_minutes
+            )
+        elif code == "4":
+            headers["X-App-Usage"] = json.dumps(
+                {"call_count": 100, "total_time": 30, "total_cputime": 20}
+            )
+        return GraphError(**spec, headers=headers).response()
+
+    def control(self, command: str, args: Mapping[str, Any]) -> Any:
+        if command == "user_token":
+            pages = tuple(args.get("pages") or MANAGED)
+            return {
+                "access_token": self.issue("user_short", life=SHORT_LIFE, pages=pages),
+                "user_id": USER_ID,
+            }
+        if command == "page_token":
+            return {"access_token": self.issue("page", page_id=str(args["page_id"]))}
+        if command == "expire_tokens":
+            kinds = {args["kind"]} if args.get("kind") else {"user_short", "user_long", "page"}
+            hit = [t for t in self.tokens.values() if t.kind in kinds]
+            for token in hit:
+                token.revoked = int(args.get("subcode", 463))
+            return len(hit)
+        if command == "rate_limit":
+            minutes = float(args.get("minutes", 5))
+            for pid in [str(args["page_id"])] if args.get("page_id") else list(PAGES):
+                self.limits[pid] = {
+                    "until": time.time() + minutes * 60,
+                    "percent": args.get("percent", 100),
+                    "code": args.get("code", 32),
+                }
+            return {"minutes": minutes}
+        raise KeyError(command)
+
+    def _next(self) -> str:
+        self._seq += 1
+        return str(self._seq)
+
+    @staticmethod
+    def _client(request: Request) -> dict[str, str]:
+        return {
+            "content_type": request.headers.get("Content-Type", "").split(";")[0],
+            "user_agent": request.headers.get("User-Agent", ""),
+        }
+
+    # -- what people see -------------------------------------------------------------------
+
+    def snapshot(self) -> Any:
+        kinds: dict[str, int] = {}
+        for token in self.tokens.values():
+            kinds[token.kind] = kinds.get(token.kind, 0) + 1
+        return {
+            "app_id": APP_ID,
+            "items": {item.id: site.dump(item) for item in self.items.values()},
+            "uploads": {
+                key: {"file_length": u.file_length, "received": len(u.data), "done": bool(u.handle)}
+                for key, u in self.uploads.items()
+            },
+            "tokens": kinds,
+            "requests": self.log,
+        }
+
+    def _site(self, parts: list[str]) -> Response:
+        """The public side: Facebook's web pages, served from the API's host for simplicity."""
+        if parts[0] == "tools":
+            return Response.html(site.explorer(self.control("user_token", {})["access_token"]))
+        item = self.items.get(parts[1]) if len(parts) > 1 else None
+        if parts[0] == "_media":
+            if item is None or not item.data:
+                return Response.json({"error": "no such media"}, 404)
+            return Response(200, item.data, {"Content-Type": item.mime or "video/mp4"})
+        if len(parts) > 1 and parts[1] in PAGES:
+            return Response.html(self._timeline([parts[1]]))
+        if item is not None:
+            post = self.items.get(item.post_id or "") or item
+            return Response.html(page(PAGES[post.page_id][0], site.article(post, self.items)))
+        return Response.html(self.public_page())
+
+    def public_page(self) -> str:
+        return self._timeline(list(PAGES))
+
+    def _timeline(self, page_ids: list[str]) -> str:
+        shown = [pid for pid in page_ids if pid in MANAGED or self._posts(pid)]
+        return site.timeline(
+            {pid: (self._posts(pid), self._posts(pid, scheduled=True)) for pid in shown},
+            self.items,
+        )

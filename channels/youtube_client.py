@@ -1,0 +1,286 @@
+"""The YouTube client as Loa builds it, and how its failures map onto the error tree.
+
+google-api-python-client is built from its bundled discovery document with the root URL from
+config (the real API, the sandbox or any compatible server), over an httplib2 transport with a
+timeout and no retries of its own. google-auth refreshes the access token through `token_uri`
+when it runs out or a 401 comes back (once), and every refreshed token is saved.
+
+Failures, in one place:
+
+- HttpError: the reason code in `errors[0].reason` decides (quotaExceeded, uploadLimitExceeded,
+  rateLimitExceeded, forbidden ...); 5xx and pages that are not Google's JSON are transient
+- RefreshError: invalid_grant (revoked, or the 7-day limit of a consent screen in "Testing") needs
+  a person; a retryable one (the token endpoint's 5xx) does not
+- below HTTP (timeouts, resets, refused connections): Retryable, unless the request may have
+  created the video, then OutcomeUnknown
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import re
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import google_auth_httplib2
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+from googleapiclient import discovery_cache
+from googleapiclient.discovery import build_from_document
+from googleapiclient.errors import HttpError
+
+from channels.base import (
+    AuthRequired,
+    ChannelError,
+    ChannelSetup,
+    CredentialStore,
+    OutcomeUnknown,
+    QuotaExceeded,
+    RateLimited,
+    Rejected,
+    Retryable,
+)
+from channels.http import mask
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SCOPE = "https://www.googleapis.com/auth/youtube.upload"
+SCOPES = [UPLOAD_SCOPE, "https://www.googleapis.com/auth/youtube"]
+PACIFIC = ZoneInfo("America/Los_Angeles")
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "tooManyRequests"})
+SCOPE_REASONS = frozenset({"forbidden", "insufficientPermissions"})
+AUTH_REASONS = frozenset({"authError", "youtubeSignupRequired"})
+
+
+class StoredCredentials(Credentials):
+    """google-auth credentials that hand every refreshed token to `on_refresh` to be saved."""
+
+    on_refresh: Callable[[StoredCredentials], None] | None = None
+
+    def refresh(self, request: Any) -> None:
+        super().refresh(request)  # type: ignore[no-untyped-call]
+        log.info("YouTube access token refreshed")
+        if self.on_refresh is not None:
+            self.on_refresh(self)
+
+
+def token_uri(setup: ChannelSetup) -> str:
+    return setup.base("oauth_base" if "oauth_base" in setup.bases else "api_base") + "/token"
+
+
+def load_credentials(setup: ChannelSetup, store: CredentialStore) -> StoredCredentials:
+    saved = store.load()
+    if not saved or not (saved.get("token") or saved.get("refresh_token")):
+        raise AuthRequired(
+            f"channel {setup.id}: YouTube is not connected; run `loa channels connect {setup.id}`"
+        )
+    client_id = setup.settings.get("client_id")
+    if not client_id:
+        raise Rejected(f"channel {setup.id}: the setting `client_id` is not configured")
+    credentials = StoredCredentials(  # type: ignore[no-untyped-call]
+        saved.get("token"),
+        refresh_token=saved.get("refresh_token"),
+        token_uri=token_uri(setup),
+        client_id=str(client_id),
+        client_secret=setup.secret("client_secret"),
+        # A refresh asking for more than was granted is refused (invalid_scope).
+        scopes=list(saved.get("scopes") or SCOPES),
+        expiry=_naive_utc(saved.get("expiry")),
+    )
+
+    def save(fresh: StoredCredentials) -> None:
+        # A failed save loses nothing for good: Google refresh tokens do not rotate, so the next
+        # run refreshes again. The upload in progress must not fail over it.
+        try:
+            store.save({**(store.load() or {}), **token_fields(fresh)})
+        except Exception:
+            log.warning("channel %s: the refreshed YouTube token was not saved", setup.id)
+
+    credentials.on_refresh = save
+    return credentials
+
+
+def token_fields(credentials: Credentials) -> dict[str, Any]:
+    expiry = credentials.expiry
+    return {
+        "token": credentials.token,
+        "refresh_token": credentials.refresh_token,
+        "expiry": expiry.replace(tzinfo=UTC).isoformat() if expiry else None,
+    }
+
+
+def _naive_utc(value: Any) -> datetime | None:
+    """google-auth compares expiry with a naive UTC clock."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@cache
+def _static_document() -> str | None:
+    return discovery_cache.get_static_doc("youtube", "v3")  # type: ignore[no-any-return]
+
+
+def build_service(setup: ChannelSetup, credentials: Credentials) -> Any:
+    """The YouTube Data API resource, aimed at `api_base`, from the bundled discovery document."""
+    root = setup.base() + "/"
+    text = _static_document()
+    if text is None:
+        raise Rejected("the YouTube discovery document is missing from google-api-python-client")
+    transport = httplib2.Http(timeout=setup.timeout)
+    # 308 means "resume incomplete" in the upload protocol, not a redirect to follow.
+    transport.redirect_codes = transport.redirect_codes - {308}
+    # One refresh and one replay on a 401; a second 401 means the grant itself is gone.
+    authorized = google_auth_httplib2.AuthorizedHttp(
+        credentials, http=transport, max_refresh_attempts=1
+    )
+    try:
+        document = json.loads(text)
+        document["rootUrl"] = document["mtlsRootUrl"] = root
+        return build_from_document(document, http=authorized)
+    except (ValueError, KeyError, TypeError) as error:
+        raise Rejected(f"the YouTube client could not be built for {root}: {error}") from None
+
+
+def next_pacific_midnight(now: datetime | None = None) -> datetime:
+    """When the daily quota comes back: midnight in California, as aware UTC."""
+    local = (now or datetime.now(UTC)).astimezone(PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=PACIFIC)
+    return midnight.astimezone(UTC)
+
+
+def error_reason(error: HttpError) -> tuple[str, str]:
+    """(reason code, the platform's message) from Google's error envelope."""
+    reason, message = "", str(error.reason or "")
+    details = error.error_details
+    try:
+        body = json.loads(error.content.decode("utf-8"))
+        details = body["error"].get("errors") or details
+        message = body["error"].get("message") or message
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass
+    if isinstance(details, list) and details and isinstance(details[0], dict):
+        reason = str(details[0].get("reason") or "")
+    return reason, _plain(message)
+
+
+def _plain(message: str) -> str:
+    """Google's quota message carries an <a> tag; officers read it as text."""
+    return mask(re.sub(r"<[^>]+>", "", message)).strip()
+
+
+def _is_google_json(error: HttpError) -> bool:
+    kind = error.resp.get("content-type", "")
+    return "json" in kind
+
+
+def classify(error: BaseException, what: str, *, may_have_landed: bool = False) -> ChannelError:
+    """The error-tree member for anything the YouTube client raised while doing `what`."""
+    if isinstance(error, ChannelError):
+        return error
+    if isinstance(error, HttpError):
+        return _http_error(error, what, may_have_landed=may_have_landed)
+    if isinstance(error, RefreshError):
+        detail = mask(str(error.args[0]) if error.args else str(error))
+        if error.retryable:
+            return Retryable(f"{what}: Google's sign-in service failed ({detail})", 60)
+        return AuthRequired(
+            f"{what}: Google no longer accepts Loa's sign-in ({detail}); connect the channel"
+            " again with `loa channels connect`"
+        )
+    if isinstance(error, TransportError):  # the token endpoint could not be reached
+        return Retryable(f"{what}: Google's sign-in service did not answer ({_brief(error)})", 30)
+    if isinstance(error, ConnectionRefusedError | httplib2.ServerNotFoundError | socket.gaierror):
+        return Retryable(f"{what}: could not connect ({_brief(error)})", 30)
+    if isinstance(error, OSError | http.client.HTTPException | httplib2.HttpLib2Error):
+        if may_have_landed:
+            return OutcomeUnknown(f"{what}: sent, but no answer came ({_brief(error)})")
+        return Retryable(f"{what}: no answer ({_brief(error)})", 30)
+    if isinstance(error, ValueError):  # a 2xx whose body is not JSON
+        text = f"{what}: YouTube's answer could not be read ({_brief(error)})"
+        return OutcomeUnknown(text) if may_have_landed else Retryable(text, 60)
+    return Retryable(f"{what}: unexpected failure ({_brief(error)})", 60)
+
+
+def _brief(error: BaseException) -> str:
+    return mask(f"{type(error).__name__}: {error}")
+
+
+def describe(error: BaseException) -> str:
+    """A failure in a few words, for messages that explain something else first."""
+    if isinstance(error, HttpError):
+        reason, message = error_reason(error)
+        return f"HTTP {error.status_code} {reason or message or ''}".strip()
+    return _brief(error)
+
+
+def _http_error(error: HttpError, what: str, *, may_have_landed: bool) -> ChannelError:
+    status = error.status_code
+    reason, message = error_reason(error)
+    said = f"YouTube said: {message or status}" + (f" [{reason}]" if reason else "")
+    if reason in QUOTA_REASONS:
+        until = next_pacific_midnight()
+        return QuotaExceeded(
+            f"{what}: the channel's daily YouTube quota is used up; it comes back at midnight"
+            f" Pacific time ({_vietnam(until)}). {said}",
+            until=until,
+        )
+    if reason == "uploadLimitExceeded":
+        return QuotaExceeded(
+            f"{what}: YouTube's limit of uploads per day is reached; try again in 24 hours. {said}",
+            until=datetime.now(UTC) + timedelta(hours=24),
+        )
+    if reason in RATE_REASONS or status == 429:
+        return RateLimited(f"{what}: YouTube asks to slow down. {said}", _retry_after(error, 60))
+    if status >= 500 or not _is_google_json(error):
+        text = f"{what}: YouTube is having trouble (HTTP {status}). {said}"
+        if may_have_landed and status >= 500:
+            return OutcomeUnknown(text)
+        return Retryable(text, _retry_after(error, 60))
+    if status == 401 or reason in AUTH_REASONS:
+        return AuthRequired(
+            f"{what}: YouTube no longer accepts Loa's sign-in; connect the channel again. {said}"
+        )
+    if reason in SCOPE_REASONS:
+        return AuthRequired(
+            f"{what}: the connected account may not upload to this channel; reconnect with the"
+            f" youtube.upload scope and an owner or manager of the channel. {said}"
+        )
+    return Rejected(f"{what}: YouTube refused it. {said}")
+
+
+def _retry_after(error: HttpError, default: float) -> float:
+    try:
+        return float(error.resp.get("retry-after", default))
+    except (TypeError, ValueError):
+        return default
+
+
+def _vietnam(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m, Vietnam time")
+
+
+def rfc3339(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,119 @@
+"""Connecting a YouTube channel: Google's OAuth consent with PKCE, then the code exchange.
+
+`access_type=offline` and `prompt=consent` make Google hand out a refresh token every time, so
+reconnecting always leaves Loa with one. The code exchange uses `requests` (one POST, timeout, no
+retries); later refreshes are google-auth's, through the same `token_uri`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from channels.base import (
+    Authorization,
+    AuthRequired,
+    ChannelSetup,
+    Rejected,
+    Retryable,
+)
+from channels.http import json_or_none, mask
+from channels.youtube_client import SCOPES, UPLOAD_SCOPE, token_uri
+
+log = logging.getLogger(__name__)
+
+
+def consent_url(setup: ChannelSetup) -> str:
+    """Google's consent page lives on accounts.google.com, apart from the token endpoint."""
+    for key in ("consent_base", "oauth_base", "api_base"):
+        if key in setup.bases:
+            return setup.base(key) + "/o/oauth2/auth"
+    return setup.base() + "/o/oauth2/auth"
+
+
+def client_id(setup: ChannelSetup) -> str:
+    value = setup.settings.get("client_id")
+    if not value:
+        raise Rejected(f"channel {setup.id}: the setting `client_id` is not configured")
+    return str(value)
+
+
+def authorize(setup: ChannelSetup, redirect_uri: str) -> Authorization:
+    state = secrets.token_urlsafe(24)
+    verifier = secrets.token_urlsafe(64)  # 86 characters: within PKCE's 43-128
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    query = {
+        "client_id": client_id(setup),
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "scope": " ".join(SCOPES),
+        "access_type": "offline",
+        "prompt": "consent",
+        "include_granted_scopes": "true",
+        "state": state,
+        "code_challenge": challenge.decode().rstrip("="),
+        "code_challenge_method": "S256",
+    }
+    return Authorization(f"{consent_url(setup)}?{urlencode(query)}", state, verifier, redirect_uri)
+
+
+def exchange(
+    setup: ChannelSetup, session: requests.Session, authorization: Authorization, code: str
+) -> dict[str, Any]:
+    """Trade the consent code for tokens; the fields the credential store keeps."""
+    what = "connecting YouTube"
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": authorization.redirect_uri,
+        "client_id": client_id(setup),
+        "client_secret": setup.secret("client_secret"),
+        "code_verifier": authorization.code_verifier,
+    }
+    try:
+        response = session.post(token_uri(setup), data=form, timeout=setup.timeout)
+    except requests.RequestException as error:
+        # A consent code is single-use and short-lived: the person simply starts again.
+        detail = mask(f"{type(error).__name__}: {error}")
+        raise Retryable(f"{what}: Google did not answer ({detail}); start again", 30) from None
+    body = json_or_none(response) or {}
+    if response.status_code != 200 or not body.get("access_token"):
+        raise _refused(what, response.status_code, body)
+    granted = str(body.get("scope") or " ".join(SCOPES)).split()
+    if UPLOAD_SCOPE not in granted and SCOPES[1] not in granted:
+        raise AuthRequired(
+            f"{what}: the permission to upload videos was not granted; connect again and tick"
+            " every box on Google's consent page"
+        )
+    if not body.get("refresh_token"):
+        raise AuthRequired(
+            f"{what}: Google gave no refresh token; remove Loa's access at"
+            " https://myaccount.google.com/permissions and connect again"
+        )
+    expires_in = float(body.get("expires_in") or 3600)
+    return {
+        "token": body["access_token"],
+        "refresh_token": body["refresh_token"],
+        "expiry": (datetime.now(UTC) + timedelta(seconds=expires_in)).isoformat(),
+        "scopes": granted,
+    }
+
+
+def _refused(what: str, status: int, body: dict[str, Any] | Any) -> Exception:
+    error = str(body.get("error") or f"HTTP {status}") if isinstance(body, dict) else str(status)
+    said = mask(str(body.get("error_description") or error) if isinstance(body, dict) else error)
+    if status >= 500 or not isinstance(body, dict) or not body:
+        return Retryable(f"{what}: Google's sign-in service failed (HTTP {status}); try again", 60)
+    if error in ("invalid_client", "unauthorized_client"):
+        return Rejected(
+            f"{what}: Google does not recognise the OAuth client; check `client_id` and the"
+            f" client secret ({said})"
+        )
+    return AuthRequired(f"{what}: Google refused the sign-in code ({said}); start again")

@@ -1,0 +1,101 @@
+"""The adapter contract, run against every adapter registered under `loa.channels`.
+
+A new adapter gets these tests for free, and fails the suite until it ships a test module
+`tests/channels/test_<type>.py` with a `make_adapter(sandbox)` that points it at the sandbox.
+"""
+
+from __future__ import annotations
+
+import importlib
+import socket
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from channels.base import Capabilities, Channel, MediaFile, Publication, Receipt
+from channels.registry import adapter_class, known_types
+from channels.sandbox.server import SandboxServer
+
+TYPES = known_types()
+
+
+def test_the_four_platforms_are_registered() -> None:
+    assert {"zalo_oa", "facebook_page", "youtube", "wordpress"} <= set(TYPES)
+
+
+def test_modules_of_the_sandbox_mount_every_platform(sandbox: SandboxServer) -> None:
+    assert set(sandbox.platforms) == {"zalo", "graph", "youtube", "wordpress"}
+
+
+def _tests_of(channel_type: str) -> Any:
+    try:
+        return importlib.import_module(f"tests.channels.test_{channel_type}")
+    except ModuleNotFoundError:
+        pytest.fail(f"adapter {channel_type!r} has no tests/channels/test_{channel_type}.py")
+
+
+def publication_for(caps: Capabilities, jpeg: MediaFile, mp4: MediaFile, tag: str) -> Publication:
+    media: tuple[MediaFile, ...] = (mp4,) if "video" in caps.requires else ()
+    if caps.max_images and (not media or caps.mixes_images_and_video):
+        media += (jpeg,)
+    return Publication(
+        post_id=4242,
+        channel_id="contract",
+        title=f"Huế - Thành phố Văn hóa ASEAN {tag}",
+        text="Thừa Thiên Huế chào đón bạn bè ASEAN.\n\nXem thêm về lễ hội.",
+        link="https://asean.thuathienhue.gov.vn/hue-thanh-pho-van-hoa-asean",
+        hashtags=("ASEAN", "HueASEAN"),
+        media=media,
+        marker=f"loa-4242-{tag}",
+        topic="i",
+        pillar="ASCC",
+    )
+
+
+@pytest.mark.parametrize("channel_type", TYPES)
+def test_the_class_declares_the_contract(channel_type: str) -> None:
+    cls: Any = adapter_class(channel_type)
+    assert cls.type == channel_type
+    assert isinstance(cls.capabilities, Capabilities)
+    assert cls.connect_kind in ("oauth", "token", "password")
+    needed = ("authorize", "complete") if cls.connect_kind == "oauth" else ("complete_token",)
+    for name in ("check", "publish", "find", "verify", *needed):
+        assert callable(getattr(cls, name, None)), f"{channel_type} lacks {name}"
+    assert hasattr(_tests_of(channel_type), "make_adapter")
+
+
+@pytest.mark.parametrize("channel_type", TYPES)
+def test_publish_find_verify_against_the_sandbox(
+    channel_type: str,
+    sandbox: SandboxServer,
+    jpeg: MediaFile,
+    mp4: MediaFile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cls: Any = adapter_class(channel_type)
+    adapter = _tests_of(channel_type).make_adapter(sandbox)
+    assert isinstance(adapter, Channel)
+    tag = uuid.uuid4().hex[:8]
+    pub = publication_for(cls.capabilities, jpeg, mp4, tag)
+
+    def no_network(*_: object, **__: object) -> None:
+        raise AssertionError("check() must not touch the network")
+
+    with monkeypatch.context() as offline:
+        offline.setattr(socket.socket, "connect", no_network)
+        assert cls.check(pub) == []
+
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    receipt = adapter.publish(pub)
+    assert isinstance(receipt, Receipt) and receipt.remote_id
+    found = adapter.find(pub, since)
+    assert found is not None and found.remote_id == receipt.remote_id
+    never = replace(
+        pub, title=f"Chưa từng đăng {tag}", text=f"Chưa từng đăng {tag}", marker=f"loa-9999-{tag}"
+    )
+    assert adapter.find(never, since) is None
+    account = adapter.verify()
+    assert account.id and account.name
