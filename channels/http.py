@@ -35,6 +35,21 @@ SECRET_PARAMS = re.compile(
 )
 
 
+class MaskSecrets(logging.Filter):
+    """Masks tokens in log records of the HTTP libraries, which log whole request lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+for _name in ("urllib3.connectionpool", "httplib2", "googleapiclient.discovery"):
+    logging.getLogger(_name).addFilter(MaskSecrets())
+
+
 class TimeoutSession(requests.Session):
     """A session that applies a default timeout and never retries by itself."""
 

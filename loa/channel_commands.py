@@ -105,8 +105,15 @@ def check_channels(app: App, lang: str) -> tuple[list[str], bool]:
             status = words(lang, f"ổn — {account.name}", f"ok — {account.name}")
         except AuthRequired as error:
             all_good = False
-            status = words(lang, f"cần kết nối lại: {error}", f"needs connecting: {error}")
-        except (ChannelError, CredentialsUnreadable, FileNotFoundError) as error:
+            status = words(lang, f"cần kết nối: {error}", f"needs connecting: {error}")
+        except FileNotFoundError:  # no key yet: nothing was ever connected in this workspace
+            all_good = False
+            status = words(
+                lang,
+                f"chưa kết nối: chạy `loa channels connect {channel.id}`",
+                f"not connected: run `loa channels connect {channel.id}`",
+            )
+        except (ChannelError, CredentialsUnreadable) as error:
             all_good = False
             status = words(lang, f"lỗi: {error}", f"error: {error}")
         lines.append(f"{channel.id:<18} {channel.type:<14} {status}")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from channels.sandbox import build_sandbox
+from channels.sandbox.server import Faults, SandboxServer
 from content.db import Database
 from content.posts import PostService
 from content.timeutil import zone
@@ -102,3 +104,20 @@ def clock() -> Clock:
 @pytest.fixture
 def service(db: Database, clock: Clock) -> PostService:
     return PostService(db, VOCABULARY, zone("Asia/Ho_Chi_Minh"), clock=clock)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    server = build_sandbox(port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    """The running sandbox, with every platform's posts, tokens and faults forgotten."""
+    for platform in sandbox_server.platforms.values():
+        with platform.lock:
+            platform.faults = Faults()
+            platform.reset()
+    return sandbox_server

@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+from channels.http import mask
+
 log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
@@ -377,6 +379,7 @@ def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
-            log.debug("sandbox: " + format, *args)
+            # Runs in the demo's process: its log lines must not carry tokens either.
+            log.debug("sandbox: %s", mask(format % args))
 
     return Handler

@@ -1,8 +1,7 @@
-"""Fixtures for adapter tests: one sandbox for the session, reset before every test."""
+"""Fixtures for adapter tests: media files (the sandbox fixtures live in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -10,25 +9,6 @@ import pytest
 from PIL import Image
 
 from channels.base import MediaFile
-from channels.sandbox import build_sandbox
-from channels.sandbox.server import Faults, SandboxServer
-
-
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[SandboxServer]:
-    server = build_sandbox(port=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
-    """The running sandbox, with every platform's posts, tokens and faults forgotten."""
-    for platform in sandbox_server.platforms.values():
-        with platform.lock:
-            platform.faults = Faults()
-            platform.reset()
-    return sandbox_server
 
 
 @pytest.fixture(scope="session")

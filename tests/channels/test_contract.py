@@ -7,6 +7,7 @@ A new adapter gets these tests for free, and fails the suite until it ships a te
 from __future__ import annotations
 
 import importlib
+import logging
 import socket
 import uuid
 from dataclasses import replace
@@ -99,3 +100,40 @@ def test_publish_find_verify_against_the_sandbox(
     assert adapter.find(never, since) is None
     account = adapter.verify()
     assert account.id and account.name
+
+
+def _secret_values(adapter: Any) -> set[str]:
+    stored = adapter.credentials.load() or {}
+    secret_keys = ("token", "secret", "password")
+    values = {
+        value
+        for key, value in stored.items()
+        if isinstance(value, str) and len(value) >= 8 and any(k in key for k in secret_keys)
+    }
+    setup = getattr(adapter, "setup", None)
+    if setup is not None:
+        values |= {v for v in setup.secrets.values() if len(v) >= 8}
+    return values
+
+
+@pytest.mark.parametrize("channel_type", TYPES)
+def test_tokens_never_reach_the_logs(
+    channel_type: str,
+    sandbox: SandboxServer,
+    jpeg: MediaFile,
+    mp4: MediaFile,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cls: Any = adapter_class(channel_type)
+    adapter = _tests_of(channel_type).make_adapter(sandbox)
+    pub = publication_for(cls.capabilities, jpeg, mp4, uuid.uuid4().hex[:8])
+    caplog.set_level(logging.DEBUG)  # urllib3 logs whole request lines at DEBUG
+    adapter.publish(pub)
+    adapter.find(pub, datetime.now(UTC) - timedelta(minutes=1))
+    adapter.verify()
+    secrets = _secret_values(adapter)
+    assert secrets, "the adapter under test holds credentials"
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged, "DEBUG logging captured the HTTP exchanges"
+    leaked = sorted(secret[:6] + "..." for secret in secrets if secret in logged)
+    assert leaked == [], f"tokens in the logs: {leaked}"

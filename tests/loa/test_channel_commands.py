@@ -1,0 +1,160 @@
+"""`loa channels connect` and `loa channels check`, run as a new user would, against the sandbox."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+from sqlmodel import select
+
+import loa.connect
+from channels.sandbox.server import SandboxServer
+from content.db import Database
+from content.models import Channel
+from loa.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+CHANNELS = ("zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "web-asean")
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo configuration with every base URL pointing at this test's sandbox."""
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(text.replace("http://127.0.0.1:8765", sandbox.url), encoding="utf-8")
+    monkeypatch.setenv("LOA_ZALO_APP_SECRET", "zalo-app-secret")
+    monkeypatch.setenv("LOA_FB_APP_SECRET", "sandbox-facebook-app-secret")
+    monkeypatch.setenv("LOA_YOUTUBE_CLIENT_SECRET", "youtube-client-secret")
+    monkeypatch.delenv("LOA_SECRET_KEY", raising=False)
+    monkeypatch.delenv("LOA_WP_APP_PASSWORD", raising=False)
+    # The "browser" a person would use: it follows the consent page to Loa's callback.
+    monkeypatch.setattr(loa.connect, "open_browser", browse)
+    assert main(["--config", str(config), "db", "upgrade"]) == 0
+    return config
+
+
+def browse(url: str) -> bool:
+    answer = requests.get(url, timeout=10)  # consent auto-approves, redirects to the callback
+    assert answer.status_code == 200 and "Connected" in answer.text
+    return True
+
+
+@pytest.fixture
+def run(
+    workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Run:
+    def call(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["--config", str(workspace), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
+
+
+def sandbox_control(sandbox: SandboxServer, platform: str, command: str) -> object:
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/control",
+        json={"platform": platform, "command": command},
+        timeout=10,
+    )
+    return answer.json()["result"]
+
+
+def test_before_connecting_check_says_what_to_do(run: Run) -> None:
+    code, out, _ = run("channels", "check")
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(CHANNELS)
+    assert all("ổn" not in line for line in lines)
+    assert all(
+        f"chưa kết nối: chạy `loa channels connect {line.split()[0]}`" in line for line in lines
+    )
+    run("channels", "connect", "web-asean", stdin="wrong password\n")  # creates the key only
+    code, out, _ = run("channels", "check")
+    assert code == 1
+    assert sum("cần kết nối:" in line for line in out.splitlines()) == 5
+
+
+def test_connecting_every_channel_then_check_passes(
+    run: Run, sandbox: SandboxServer, workspace: Path
+) -> None:
+    for channel_id in ("zalo-asean-hue", "yt-hue-asean"):
+        code, out, err = run("channels", "connect", channel_id)
+        assert (code, err) == (0, ""), err
+        assert f"Đã kết nối {channel_id}" in out
+        assert sandbox.url in out  # the consent address, for a person without a local browser
+    for channel_id in ("fb-asean-hue", "fb-dulich-hue"):
+        user = sandbox_control(sandbox, "graph", "user_token")
+        token = user["access_token"]  # type: ignore[index]
+        code, out, err = run("channels", "connect", channel_id, stdin=token + "\n")
+        assert (code, err) == (0, ""), err
+        assert token not in out
+    password = str(sandbox_control(sandbox, "wordpress", "issue_app_password"))
+    code, out, err = run("channels", "connect", "web-asean", stdin=password + "\n")
+    assert (code, err) == (0, ""), err
+    assert password not in out and "Đã kết nối web-asean" in out
+
+    code, out, err = run("channels", "check")
+    assert code == 0, out + err
+    assert len([line for line in out.splitlines() if " ổn — " in line]) == 5
+
+    key = workspace.parent / "data" / "loa.key"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    db = Database(f"sqlite:///{workspace.parent / 'data' / 'loa.db'}")
+    with db.read() as session:
+        stored = {row.id: row.credentials for row in session.exec(select(Channel)).all()}
+    db.dispose()
+    assert all(stored[channel_id] for channel_id in CHANNELS)
+    assert password.replace(" ", "").encode() not in stored["web-asean"]  # type: ignore[operator]
+    assert b"access_token" not in stored["zalo-asean-hue"]  # type: ignore[operator]
+
+
+def test_a_wrong_password_is_one_line_and_never_echoed(run: Run) -> None:
+    code, out, err = run(
+        "channels", "connect", "web-asean", stdin="abcd efgh ijkl mnop qrst uvwx\n"
+    )
+    assert code == 1
+    assert err.startswith("Lỗi: Chưa kết nối được web-asean:")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "abcd" not in out + err
+
+
+def test_a_facebook_user_who_does_not_manage_the_page_is_told_so(
+    run: Run, sandbox: SandboxServer
+) -> None:
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/control",
+        json={"platform": "graph", "command": "user_token", "args": {"pages": ["100000000000002"]}},
+        timeout=10,
+    )
+    token = answer.json()["result"]["access_token"]
+    code, _, err = run("--lang", "en", "channels", "connect", "fb-asean-hue", stdin=token + "\n")
+    assert code == 1
+    assert err.startswith("Error: fb-asean-hue was not connected:")
+    assert token not in err
+
+
+def test_an_unknown_channel_names_the_known_ones(run: Run) -> None:
+    code, _, err = run("channels", "connect", "zalo")
+    assert code == 1
+    assert "Không có kênh “zalo”" in err and "zalo-asean-hue" in err
+
+
+def test_revoked_credentials_show_in_check(run: Run, sandbox: SandboxServer) -> None:
+    password = str(sandbox_control(sandbox, "wordpress", "issue_app_password"))
+    assert run("channels", "connect", "web-asean", stdin=password + "\n")[0] == 0
+    sandbox_control(sandbox, "wordpress", "revoke_app_passwords")
+    code, out, _ = run("channels", "check")
+    assert code == 1
+    line = next(line for line in out.splitlines() if line.startswith("web-asean"))
+    assert "cần kết nối:" in line
