@@ -158,3 +158,24 @@ def test_revoked_credentials_show_in_check(run: Run, sandbox: SandboxServer) -> 
     assert code == 1
     line = next(line for line in out.splitlines() if line.startswith("web-asean"))
     assert "cần kết nối:" in line
+
+
+def test_zalo_gets_the_website_as_its_media_host(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.fernet import Fernet
+
+    from channels.wordpress import WordPress
+    from loa.adapters import build_adapter
+    from loa.app import open_app
+
+    monkeypatch.setenv("LOA_SECRET_KEY", Fernet.generate_key().decode())
+    app = open_app(workspace)
+    try:
+        zalo = build_adapter(app, "zalo-asean-hue")
+        host = zalo.media_host  # type: ignore[attr-defined]
+        assert isinstance(host, WordPress)
+        assert host.setup.id == "web-asean"
+        assert host.setup.base().endswith("/wordpress")  # the configured site, not a default
+    finally:
+        app.close()
