@@ -18,6 +18,7 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -228,24 +229,36 @@ class ZaloOA:
             )
         return [self.media_host.public_url(image) for image in images] if self.media_host else []
 
-    def _confirm(self, token: str, pub: Publication, what: str) -> str:
+    def _poll(
+        self, pub: Publication, ask: Callable[[], dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
+        """Zalo's answers while it processes something (-214 answers are skipped), paced."""
         attempts = max(1, int(self._setting(pub, "verify_poll_attempts", 10)))
         pause = float(self._setting(pub, "verify_poll_seconds", 2.0))
         for attempt in range(attempts):
             if attempt:
                 time.sleep(pause)
             try:
-                data = self.api.call("POST", "/v2.0/article/verify", what, json={"token": token})
+                yield ask()
             except StillProcessing:
                 continue
+
+    def _confirm(self, token: str, pub: Publication, what: str) -> str:
+        def verify() -> dict[str, Any]:
+            try:
+                return self.api.call("POST", "/v2.0/article/verify", what, json={"token": token})
+            except StillProcessing:
+                raise  # not an outcome: `_poll` asks again
             except ChannelError as error:
                 raise after_create(error, what) from error
+
+        for data in self._poll(pub, verify):
             article_id = data.get("id") or data.get("article_id")  # the latter: unconfirmed
             if article_id:
                 return str(article_id)
         raise OutcomeUnknown(
-            f"{what}: Zalo vẫn đang xử lý bài sau {attempts} lần kiểm tra; bài có thể sẽ xuất hiện"
-            f" / Zalo was still processing the article after {attempts} checks: it may appear"
+            f"{what}: Zalo vẫn đang xử lý bài sau nhiều lần kiểm tra; bài có thể sẽ xuất hiện"
+            f" / Zalo was still processing the article after several checks: it may appear"
         )
 
     def _upload_video(self, video: MediaFile, progress: Progress | None, pub: Publication) -> str:
@@ -257,17 +270,13 @@ class ZaloOA:
         if progress:
             progress(video.size_bytes, video.size_bytes)
         token = str(data.get("token") or "")
-        attempts = max(1, int(self._setting(pub, "verify_poll_attempts", 10)))
-        pause = float(self._setting(pub, "verify_poll_seconds", 2.0))
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(pause)
-            try:
-                data = self.api.call(
-                    "GET", "/v2.0/article/upload_video/verify", what, headers={"token": token}
-                )
-            except StillProcessing:
-                continue
+
+        def verify() -> dict[str, Any]:
+            return self.api.call(
+                "GET", "/v2.0/article/upload_video/verify", what, headers={"token": token}
+            )
+
+        for data in self._poll(pub, verify):
             status = int(data.get("status", VIDEO_READY))
             if status == VIDEO_READY and data.get("video_id"):
                 return str(data["video_id"])
