@@ -210,3 +210,29 @@ class AuditEvent(SQLModel, table=True):
     post_id: int | None = Field(default=None, index=True)
     channel_id: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+
+
+class PublishingControl(SQLModel, table=True):
+    """One row: whether publishing is paused (an emergency stop), why, and by whom."""
+
+    id: int = Field(default=1, primary_key=True)
+    paused: bool = False
+    reason: str | None = Field(default=None, sa_type=Text)
+    changed_by: str = Field(default="", max_length=64)
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A worker process says it is alive every few seconds; `loa worker status` reads these."""
+
+    worker_id: str = Field(primary_key=True, max_length=200)
+    host: str = Field(default="", max_length=200)
+    pid: int = 0
+    threads: int = 0
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    last_dispatch_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    in_flight: int = 0
+    published: int = 0
+    failed: int = 0
+    stopping: bool = False

@@ -1,0 +1,306 @@
+"""The worker: a small loop that moves due work along. The database is the only source of truth.
+
+APScheduler 3 is only the clock: an in-memory job store with one coalesced dispatch job about
+every second and a few periodic jobs (heartbeat and lease renewal, reaping expired leases,
+reconciling, token refresh, metrics, reminders). There is never one APScheduler job per post and
+never a shared job store: any number of workers on any number of machines claim from the same
+tables, and a worker that was down simply finds the overdue rows when it comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from channels.base import Channel as Adapter
+from channels.base import Progress
+from content.db import Database
+from content.models import Delivery, DeliveryState, WorkerHeartbeat
+from content.timeutil import utcnow
+from scheduler.control import Blackout, active_blackout, pause_state
+from scheduler.dispatch import ChannelLimits, claim, mark_missed, reap_expired_leases
+from scheduler.publication import MediaPath
+from scheduler.publish import Alert, Outcome, Publisher
+from scheduler.reconcile import Reconciler
+from scheduler.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+D = DeliveryState
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    threads: int = 4
+    dispatch_seconds: float = 1.0
+    lease_seconds: float = 300.0
+    heartbeat_seconds: float = 5.0
+    reap_seconds: float = 15.0
+    reconcile_seconds: float = 5.0
+    shutdown_grace_seconds: float = 30.0
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_limits: ChannelLimits = field(default_factory=ChannelLimits)
+    limits: Mapping[str, ChannelLimits] = field(default_factory=dict)
+    default_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    policies: Mapping[str, RetryPolicy] = field(default_factory=dict)
+    not_found: Mapping[str, str] = field(default_factory=dict)  # channel -> retry|needs_review
+    blackouts: tuple[Blackout, ...] = ()
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        settings: WorkerSettings,
+        adapter_for: Callable[[str], Adapter],
+        media_path: MediaPath,
+        *,
+        alert: Callable[[Alert], None] = lambda alert: None,
+        worker_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        periodic: Mapping[str, tuple[Callable[[], Any], dict[str, Any]]] | None = None,
+    ) -> None:
+        self.db, self.settings, self.clock, self.alert = db, settings, clock, alert
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease = timedelta(seconds=settings.lease_seconds)
+        self._adapters = _PerThreadAdapters(adapter_for)
+        self.publisher = Publisher(
+            db, self.worker_id, self._adapters.get, media_path,
+            lambda channel_id: settings.policies.get(channel_id, settings.default_policy),
+            alert, clock, self.lease,
+        )  # fmt: skip
+        self.reconciler = Reconciler(
+            db, self.worker_id, self._adapters.get, media_path,
+            lambda channel_id: settings.not_found.get(channel_id, "retry"), alert, clock,
+            self.lease,
+        )  # fmt: skip
+        self.pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="publish")
+        self.in_flight: dict[int, Future[Outcome]] = {}
+        self.counts = {"published": 0, "failed": 0}
+        self.last_dispatch_at: datetime | None = None
+        self.started_at = clock()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._scheduler: Any = None
+        self._periodic = dict(periodic or {})
+        self.progress_for: Callable[[int], Progress | None] = lambda delivery_id: None
+
+    # -- the dispatch ------------------------------------------------------------------------
+
+    def dispatch_once(self) -> int:
+        """Apply the missed rule, then claim as many due deliveries as threads are free."""
+        if self._stopping.is_set():
+            return 0
+        now = self.clock()
+        with self._lock:
+            free = self.settings.threads - len(self.in_flight)
+        if not self._anything_due(now):
+            self.last_dispatch_at = now
+            return 0
+        with self.db.write() as session:
+            missed = mark_missed(session, now)
+            control = pause_state(session)
+            blackout = active_blackout(self.settings.blackouts, now)
+            claimed = []
+            if not control.paused and blackout is None:
+                claimed = claim(
+                    session, self.worker_id, free, now, self.lease,
+                    self.settings.limits, self.settings.default_limits,
+                )  # fmt: skip
+        self.last_dispatch_at = now
+        for delivery_id, post_id, channel_id in missed:
+            self.alert(_missed_alert(delivery_id, post_id, channel_id))
+        for item in claimed:
+            self._submit(item.delivery_id)
+        return len(claimed)
+
+    def _anything_due(self, now: datetime) -> bool:
+        """A read (no write lock) that lets an idle worker skip the claim transaction."""
+        with self.db.read() as session:
+            due = session.exec(
+                select(Delivery.id)
+                .where(col(Delivery.state) == D.scheduled, col(Delivery.due_at) <= now)
+                .limit(1)
+            ).first()
+        return due is not None
+
+    def _submit(self, delivery_id: int) -> None:
+        with self._lock:
+            future = self.pool.submit(self._publish, delivery_id)
+            self.in_flight[delivery_id] = future
+
+    def _publish(self, delivery_id: int) -> Outcome:
+        try:
+            outcome = self.publisher.run(delivery_id, self.progress_for(delivery_id))
+        except Exception:
+            log.exception("delivery=%s: publishing crashed; the lease will expire", delivery_id)
+            outcome = Outcome.lost
+        with self._lock:
+            self.in_flight.pop(delivery_id, None)
+            if outcome is Outcome.published:
+                self.counts["published"] += 1
+            elif outcome is Outcome.failed:
+                self.counts["failed"] += 1
+        return outcome
+
+    # -- periodic jobs -----------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        """Say we are alive, and keep the leases of what we are publishing from running out."""
+        now = self.clock()
+        with self._lock:
+            ours = list(self.in_flight)
+        with self.db.write() as session:
+            if ours:
+                session.execute(
+                    update(Delivery)
+                    .where(
+                        col(Delivery.id).in_(ours),
+                        col(Delivery.lease_owner) == self.worker_id,
+                        col(Delivery.state).in_([D.claimed, D.sending]),
+                    )
+                    .values(lease_expires_at=now + self.lease)
+                )
+            session.merge(
+                WorkerHeartbeat(
+                    worker_id=self.worker_id,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    threads=self.settings.threads,
+                    started_at=self.started_at,
+                    last_seen_at=now,
+                    last_dispatch_at=self.last_dispatch_at,
+                    in_flight=len(ours),
+                    published=self.counts["published"],
+                    failed=self.counts["failed"],
+                    stopping=self._stopping.is_set(),
+                )
+            )
+
+    def reap(self) -> None:
+        with self.db.write() as session:
+            reap_expired_leases(session, self.clock())
+
+    def reconcile(self) -> None:
+        if not self._stopping.is_set():
+            self.reconciler.run_once()
+
+    # -- running -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        scheduler = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            executors={"default": JobExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+            timezone=ZoneInfo(self.settings.timezone),
+        )
+        every = self.settings
+        jobs: dict[str, tuple[Callable[[], Any], float]] = {
+            "dispatch": (self.dispatch_once, every.dispatch_seconds),
+            "heartbeat": (self.heartbeat, every.heartbeat_seconds),
+            "reap": (self.reap, every.reap_seconds),
+            "reconcile": (self.reconcile, every.reconcile_seconds),
+        }
+        for name, (job, seconds) in jobs.items():
+            scheduler.add_job(self._guarded(job), "interval", id=name, seconds=seconds)
+        for name, (job, trigger) in self._periodic.items():
+            kind = "cron" if {"hour", "minute"} & set(trigger) else "interval"
+            scheduler.add_job(self._guarded(job), kind, id=name, **trigger)
+        self.heartbeat()
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("worker %s started with %d threads", self.worker_id, self.settings.threads)
+
+    def _guarded(self, job: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                job()
+            except Exception:  # one failed round must not stop the clock
+                log.exception("job %s failed", getattr(job, "__name__", job))
+
+        return run
+
+    def stop(self) -> None:
+        """Stop claiming; let what is being published finish, and give back what has not begun."""
+        self._stopping.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        with self._lock:
+            pending = list(self.in_flight.values())
+        done, not_done = wait(pending, timeout=self.settings.shutdown_grace_seconds)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        released = self._release_unstarted()
+        self.heartbeat()
+        log.info(
+            "worker %s stopped: %d finished, %d still sending (their leases will expire),"
+            " %d claims released", self.worker_id, len(done), len(not_done), released,
+        )  # fmt: skip
+
+    def _release_unstarted(self) -> int:
+        with self.db.write() as session:
+            rows = session.execute(
+                update(Delivery)
+                .where(
+                    col(Delivery.lease_owner) == self.worker_id, col(Delivery.state) == D.claimed
+                )
+                .values(state=D.scheduled, lease_owner=None, lease_expires_at=None)
+                .returning(col(Delivery.id))
+            ).all()
+        return len(rows)
+
+    def run_forever(self) -> None:
+        """Run until SIGTERM or SIGINT, then shut down gracefully."""
+        stop = threading.Event()
+
+        def on_signal(number: int, _frame: object) -> None:
+            log.info("signal %s: stopping", signal.Signals(number).name)
+            stop.set()
+
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, on_signal)
+        self.start()
+        stop.wait()
+        self.stop()
+
+
+class _PerThreadAdapters:
+    """Adapters hold HTTP clients that are not all thread-safe (httplib2): one set per thread."""
+
+    def __init__(self, build: Callable[[str], Adapter]) -> None:
+        self.build = build
+        self.local = threading.local()
+
+    def get(self, channel_id: str) -> Adapter:
+        cache: dict[str, Adapter] = self.local.__dict__.setdefault("adapters", {})
+        if channel_id not in cache:
+            cache[channel_id] = self.build(channel_id)
+        return cache[channel_id]
+
+
+def _missed_alert(delivery_id: int, post_id: int, channel_id: str) -> Alert:
+    return Alert(
+        "missed",
+        f"Loa: bài #{post_id} lỡ giờ đăng trên {channel_id}"
+        f" / post #{post_id} missed on {channel_id}",
+        f"delivery {delivery_id}: Loa was not publishing at the time and the grace ran out;"
+        " reschedule the post to publish it.",
+        post_id,
+        channel_id,
+    )
