@@ -29,9 +29,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Cơ sở dữ liệu / Database.", no_args_is_help=True)
 channels_app = typer.Typer(help="Kênh đăng bài / Channels.", no_args_is_help=True)
 config_app = typer.Typer(help="Tệp cấu hình / Configuration file.", no_args_is_help=True)
+worker_app = typer.Typer(help="Tiến trình đăng bài / The publishing worker.")
 app.add_typer(db_app, name="db")
 app.add_typer(channels_app, name="channels")
 app.add_typer(config_app, name="config")
+app.add_typer(worker_app, name="worker")
 
 
 @dataclass
@@ -289,6 +291,79 @@ def sandbox_command(
         server.serve()
     except KeyboardInterrupt:
         server.stop()
+
+
+@worker_app.callback(invoke_without_command=True)
+def worker_run(
+    ctx: typer.Context,
+    threads: Annotated[int | None, typer.Option(help="Số luồng đăng / Publishing threads.")] = None,
+    log_format: Annotated[
+        str, typer.Option(help="Nhật ký: text (logfmt) hoặc json / Log format.")
+    ] = "text",
+    log_level: Annotated[str, typer.Option(help="Mức nhật ký / Log level.")] = "info",
+) -> None:
+    """Chạy tiến trình đăng bài đến khi nhận SIGTERM/SIGINT. / Run the worker until stopped."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from loa.logs import configure
+    from loa.worker_app import build_worker
+
+    configure(log_level, log_format)
+    state = state_of(ctx)
+    build_worker(state.app(), threads).run_forever()
+
+
+@worker_app.command("status")
+def worker_status(ctx: typer.Context) -> None:
+    """Tình trạng: tiến trình, hàng đợi, tạm dừng. / Workers, queue, cooldowns, pause."""
+    from loa.status_view import status_lines
+
+    state = state_of(ctx)
+    for line in status_lines(state.app(), state.lang):
+        typer.echo(line)
+
+
+@app.command("pause")
+def pause_command(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Lý do (bắt buộc) / Why (required).")],
+) -> None:
+    """Dừng khẩn cấp mọi việc đăng bài. / Emergency stop: publish nothing until resumed."""
+    from content.timeutil import utcnow
+    from scheduler.control import set_paused
+
+    state = state_of(ctx)
+    set_paused(state.app().db, True, state.username or "cli", reason, utcnow())
+    typer.echo(state.say(f"Đã tạm dừng đăng bài: {reason}", f"Publishing paused: {reason}"))
+
+
+@app.command("resume")
+def resume_command(ctx: typer.Context) -> None:
+    """Tiếp tục đăng bài. / Resume publishing (missed posts follow their grace rule)."""
+    from content.timeutil import utcnow
+    from scheduler.control import set_paused
+
+    state = state_of(ctx)
+    set_paused(state.app().db, False, state.username or "cli", None, utcnow())
+    typer.echo(state.say("Đã tiếp tục đăng bài.", "Publishing resumed."))
+
+
+@app.command("publish")
+def publish_command(
+    ctx: typer.Context,
+    post_id: Annotated[int, typer.Argument(help="Số bài / Post number.")],
+    now: Annotated[
+        bool, typer.Option("--now", help="Đăng ngay, tại đây / Publish now, in the foreground.")
+    ] = False,
+) -> None:
+    """Đăng ngay một bài đã duyệt (có thanh tiến độ). / Publish one approved post now."""
+    from loa.publish_command import publish_in_foreground
+
+    state = state_of(ctx)
+    if not now:
+        raise typer.BadParameter("add --now to publish in the foreground", param_hint="--now")
+    if not publish_in_foreground(state.app(), post_id, state.lang):
+        raise typer.Exit(1)
 
 
 @config_app.command("check")

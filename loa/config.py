@@ -190,12 +190,48 @@ def _is_extra_base(key: object) -> bool:
     return isinstance(key, str) and key != "api_base" and key.endswith("_base")
 
 
+class BlackoutConfig(_Model):
+    """A window without publishing, in local time ("2026-12-31 22:00")."""
+
+    start: str
+    end: str
+    reason: str = ""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local_time(cls, value: str) -> str:
+        from datetime import datetime
+
+        try:
+            datetime.strptime(value, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - local, zone added later
+        except ValueError:
+            raise ValueError("write a local time as YYYY-MM-DD HH:MM") from None
+        return value
+
+
 class WorkerConfig(_Model):
     threads: int = Field(default=4, ge=1, le=256)
     dispatch_interval_seconds: float = Field(default=1.0, gt=0)
     lease_seconds: int = Field(default=300, ge=10)
     default_grace_minutes: int = Field(default=60, ge=0)
     max_attempts: int = Field(default=8, ge=1)
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0)
+    blackouts: tuple[BlackoutConfig, ...] = ()
+
+
+class AlertsConfig(_Model):
+    """Alert destinations as apprise URLs, read from environment variables (they hold secrets)."""
+
+    urls: tuple[EnvName, ...] = ()
+    kinds: tuple[Literal["failed", "missed", "needs_auth", "needs_review", "reminder"], ...] = (
+        "failed",
+        "missed",
+        "needs_auth",
+        "needs_review",
+        "reminder",
+    )
 
 
 class LoaConfig(_Model):
@@ -208,6 +244,7 @@ class LoaConfig(_Model):
     users: tuple[UserConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
     worker: WorkerConfig = WorkerConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _file: str = PrivateAttr(default="")

@@ -1,0 +1,50 @@
+"""`loa worker status`: workers alive, last dispatch, queue depth, cooldowns, pause."""
+
+from __future__ import annotations
+
+from content.timeutil import format_local, utcnow
+from loa.app import App
+from loa.views import delivery_label, words
+from loa.worker_app import worker_settings
+from scheduler.control import status
+
+
+def status_lines(app: App, lang: str) -> list[str]:
+    tz = app.config.zone
+    now = utcnow()
+    found = status(app.db, now, worker_settings(app).blackouts)
+    lines = []
+    if found.paused:
+        lines.append(
+            words(lang, "ĐANG TẠM DỪNG ĐĂNG BÀI", "PUBLISHING IS PAUSED")
+            + f": {found.pause_reason or ''} ({found.paused_by})"
+        )
+    elif found.blackout is not None:
+        ends = format_local(found.blackout.end, tz)
+        lines.append(
+            words(lang, f"Khung giờ không đăng đến {ends}", f"Blackout until {ends}")
+            + f": {found.blackout.reason}"
+        )
+    else:
+        lines.append(words(lang, "Đăng bài: đang hoạt động", "Publishing: running"))
+    alive = [w for w in found.workers if w.alive]
+    lines.append(words(lang, f"Tiến trình đang chạy: {len(alive)}", f"Workers alive: {len(alive)}"))
+    for worker in found.workers:
+        mark = words(lang, "sống", "alive") if worker.alive else words(lang, "dừng", "gone")
+        last = format_local(worker.last_dispatch_at, tz, "%H:%M:%S") or "-"
+        lines.append(
+            f"  {worker.worker_id:<40} {mark:<5} dispatch {last}  in-flight {worker.in_flight}"
+            f"  published {worker.published}  failed {worker.failed}"
+        )
+    lines.append(words(lang, "Hàng đợi:", "Queue:"))
+    for state_name, count in sorted(found.queue.items()):
+        lines.append(f"  {delivery_label(state_name, lang):<16} {count}")
+    for channel_id, until in sorted(found.cooldowns.items()):
+        lines.append(
+            words(lang, f"  {channel_id}: chờ đến", f"  {channel_id}: cooling down until")
+            + f" {format_local(until, tz, '%Y-%m-%d %H:%M:%S')}"
+        )
+    for channel_id, channel_state in sorted(found.channel_states.items()):
+        if channel_state != "active":
+            lines.append(f"  {channel_id}: {channel_state}")
+    return lines

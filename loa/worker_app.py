@@ -1,0 +1,187 @@
+"""Building the worker from the configuration, and publishing one post in the foreground."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from scheduler.alerts import Alerter, alerter_from_env
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from channels.base import AuthRequired, ChannelError, Progress
+from channels.registry import adapter_class
+from content.errors import NotFound, TransitionRefused
+from content.models import Channel, ChannelState, Delivery, DeliveryState, EditorialState, Post
+from content.timeutil import utcnow
+from loa.adapters import build_adapter
+from loa.app import App
+from scheduler.control import Blackout
+from scheduler.dispatch import ChannelLimits
+from scheduler.publish import Alert, Outcome, Publisher
+from scheduler.retry import RetryPolicy
+from scheduler.worker import Worker, WorkerSettings
+
+log = logging.getLogger(__name__)
+
+D = DeliveryState
+DEFAULT_CONCURRENCY = {"youtube": 1, "zalo_oa": 1, "facebook_page": 2, "wordpress": 2}
+
+
+def worker_settings(app: App, threads: int | None = None) -> WorkerSettings:
+    config = app.config
+    limits, policies, not_found = {}, {}, {}
+    default_policy = RetryPolicy(
+        base_seconds=config.worker.retry_base_seconds,
+        cap_seconds=config.worker.retry_cap_seconds,
+        max_attempts=config.worker.max_attempts,
+    )
+    for channel in config.channels:
+        settings = channel.settings
+        per_minute = adapter_class(channel.type).capabilities.requests_per_minute
+        per_minute = float(settings.get("posts_per_minute", per_minute or 0))
+        limits[channel.id] = ChannelLimits(
+            max_concurrent=int(
+                settings.get("max_concurrent", DEFAULT_CONCURRENCY.get(channel.type, 2))
+            ),
+            min_interval_seconds=float(settings.get("min_interval_seconds", 0.0)),
+        )
+        if per_minute and "min_interval_seconds" not in settings and per_minute < 60:
+            limits[channel.id] = ChannelLimits(limits[channel.id].max_concurrent, 60 / per_minute)
+        if "max_attempts" in settings or "retry_base_seconds" in settings:
+            policies[channel.id] = RetryPolicy(
+                base_seconds=float(settings.get("retry_base_seconds", default_policy.base_seconds)),
+                cap_seconds=default_policy.cap_seconds,
+                max_attempts=int(settings.get("max_attempts", default_policy.max_attempts)),
+            )
+        not_found[channel.id] = str(settings.get("reconcile_not_found", "retry"))
+    tz = config.zone
+    blackouts = tuple(
+        Blackout(_local(window.start, tz), _local(window.end, tz), window.reason)
+        for window in config.worker.blackouts
+    )
+    return WorkerSettings(
+        threads=threads or config.worker.threads,
+        dispatch_seconds=config.worker.dispatch_interval_seconds,
+        lease_seconds=config.worker.lease_seconds,
+        shutdown_grace_seconds=config.worker.shutdown_grace_seconds,
+        timezone=config.timezone,
+        limits=limits,
+        default_policy=default_policy,
+        policies=policies,
+        not_found=not_found,
+        blackouts=blackouts,
+    )
+
+
+def _local(text: str, tz: Any) -> datetime:
+    from content.timeutil import parse_local
+
+    return parse_local(text, tz)
+
+
+def alerts_for(app: App) -> Callable[[Alert], None]:
+    alerter: Alerter | None = alerter_from_env(
+        list(app.config.alerts.urls), set(app.config.alerts.kinds)
+    )
+    if alerter is None:
+        return lambda alert: log.warning("alert (no destination configured): %s", alert.subject)
+    return alerter
+
+
+def build_worker(app: App, threads: int | None = None, worker_id: str | None = None) -> Worker:
+    settings = worker_settings(app, threads)
+    alert = alerts_for(app)
+    worker = Worker(
+        app.db,
+        settings,
+        lambda channel_id: build_adapter(app, channel_id),
+        app.media.path_of,
+        alert=alert,
+        worker_id=worker_id,
+        periodic={
+            "token_refresh": (lambda: refresh_tokens(app, alert), {"minute": 7}),
+            "metrics": (lambda: log_metrics(app), {"seconds": 60}),
+        },
+    )
+    return worker
+
+
+def refresh_tokens(app: App, alert: Callable[[Alert], None]) -> None:
+    """Hourly: asking each active channel who it is keeps tokens fresh (Zalo's refresh token
+    dies unused after three months) and finds revoked access before a post is due."""
+    with app.db.read() as session:
+        active = [c.id for c in session.exec(select(Channel)).all() if c.state == "active"]
+    for channel_id in active:
+        try:
+            build_adapter(app, channel_id).verify()
+        except AuthRequired as error:
+            with app.db.write() as session:
+                row = session.get(Channel, channel_id)
+                if row is not None:
+                    row.state = ChannelState.needs_auth
+            subject = f"Loa: kênh {channel_id} cần kết nối lại / {channel_id} needs reconnecting"
+            alert(Alert("needs_auth", subject, str(error), channel_id=channel_id))
+        except (ChannelError, FileNotFoundError) as error:
+            log.warning("token refresh channel=%s: %s", channel_id, error)
+
+
+def log_metrics(app: App) -> None:
+    from scheduler.control import status
+
+    found = status(app.db, utcnow())
+    depth = " ".join(f"{state}={count}" for state, count in sorted(found.queue.items()))
+    log.info("queue %s paused=%s", depth, found.paused)
+
+
+def publish_now(
+    app: App,
+    post_id: int,
+    progress_for: Callable[[str], Progress | None],
+    say: Callable[[str], None],
+) -> dict[str, Outcome]:
+    """Publish an approved post's deliveries now, in this process, one after the other."""
+    worker_id = f"publish-now:{post_id}:{utcnow().timestamp():.0f}"
+    lease = timedelta(seconds=app.config.worker.lease_seconds)
+    now = utcnow()
+    with app.db.write() as session:
+        post = session.get(Post, post_id)
+        if post is None:
+            raise NotFound(f"no post #{post_id}", f"Không có bài #{post_id}.")
+        if post.state != EditorialState.approved:
+            raise TransitionRefused(
+                f"post #{post_id} is not approved; approve it first",
+                f"Bài #{post_id} chưa được duyệt; hãy duyệt trước.",
+            )
+        claimed = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.post_id) == post_id,
+                col(Delivery.state).in_([D.scheduled, D.failed, D.missed]),
+            )
+            .values(
+                state=D.claimed,
+                lease_owner=worker_id,
+                lease_expires_at=now + lease,
+                due_at=now,
+                updated_at=now,
+            )
+            .returning(col(Delivery.id), col(Delivery.channel_id))
+        ).all()
+    settings = worker_settings(app)
+    publisher = Publisher(
+        app.db,
+        worker_id,
+        lambda channel_id: build_adapter(app, channel_id),
+        app.media.path_of,
+        lambda channel_id: settings.policies.get(channel_id, settings.default_policy),
+        alerts_for(app),
+        lease=lease,
+    )
+    outcomes = {}
+    for delivery_id, channel_id in claimed:
+        say(channel_id)
+        outcomes[channel_id] = publisher.run(delivery_id, progress_for(channel_id))
+    return outcomes
