@@ -291,9 +291,15 @@ def post_approve(
     comment: Annotated[str | None, typer.Option(help="Ghi chú / Comment.")] = None,
 ) -> None:
     """Duyệt bài: bài sẽ được đăng đúng giờ. / Approve a post: it will go out at its time."""
+    from scheduler.quota import quota_warnings
+
     state = state_of(ctx)
-    post = state.app().posts.approve(state.actor(), post_id, comment)
+    loa = state.app()
+    post = loa.posts.approve(state.actor(), post_id, comment)
     _print_state(state, post.id, post.state)
+    with loa.db.read() as session:
+        for warning in quota_warnings(session, post_id):
+            typer.echo(state.say("Cảnh báo: ", "Warning: ") + state.say(warning.vi, warning.en))
 
 
 @post_app.command("reject")

@@ -1,0 +1,97 @@
+"""Planning daily quotas: will approving this post overrun a channel's quota on its day?
+
+YouTube grants a number of units a day, reset at midnight Pacific time, and an upload costs
+many of them. Loa adds up what is already planned for that Pacific day on the channel (scheduled,
+in flight or published) and warns, naming the day, before the approval turns into a failed
+upload on the morning of an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from channels.registry import adapter_class
+from content.models import Channel, Delivery, DeliveryState, Media, MediaKind, PostMedia
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+PLANNED = (
+    DeliveryState.scheduled, DeliveryState.claimed, DeliveryState.sending,
+    DeliveryState.reconciling, DeliveryState.published, DeliveryState.pending,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QuotaWarning:
+    channel_id: str
+    day: date  # the quota day (Pacific time)
+    units: int
+    quota: int
+
+    @property
+    def en(self) -> str:
+        return (
+            f"{self.channel_id}: {self.units} quota units planned on {self.day} (Pacific time),"
+            f" above the daily {self.quota}: move a video to another day or ask Google for more"
+        )
+
+    @property
+    def vi(self) -> str:
+        return (
+            f"{self.channel_id}: ngày {self.day:%d/%m/%Y} (giờ Thái Bình Dương) đã xếp"
+            f" {self.units} đơn vị hạn mức, vượt mức {self.quota}/ngày: hãy chuyển một video"
+            " sang ngày khác hoặc xin Google tăng hạn mức"
+        )
+
+
+def quota_day(moment: datetime) -> tuple[date, datetime, datetime]:
+    day = moment.astimezone(PACIFIC).date()
+    start = datetime.combine(day, time(0), tzinfo=PACIFIC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=PACIFIC)
+    return day, start, end
+
+
+def upload_cost(costs: dict[str, int], with_thumbnail: bool, with_playlist: bool) -> int:
+    units = costs.get("videos.insert", 0)
+    units += costs.get("thumbnails.set", 0) if with_thumbnail else 0
+    units += costs.get("playlistItems.insert", 0) if with_playlist else 0
+    return units
+
+
+def quota_warnings(session: Session, post_id: int) -> list[QuotaWarning]:
+    """For each quota-limited channel of the post, the day's planned units if over quota."""
+    warnings = []
+    deliveries = session.exec(select(Delivery).where(Delivery.post_id == post_id)).all()
+    for delivery in deliveries:
+        channel = session.get(Channel, delivery.channel_id)
+        if channel is None or delivery.due_at is None:
+            continue
+        caps = adapter_class(channel.type).capabilities
+        quota = int(channel.settings.get("daily_quota_units", caps.daily_quota_units or 0))
+        if not quota:
+            continue
+        costs = {**caps.quota_cost, **(channel.settings.get("quota_cost") or {})}
+        day, start, end = quota_day(delivery.due_at)
+        planned = session.exec(
+            select(Delivery.post_id).where(
+                Delivery.channel_id == channel.id,
+                col(Delivery.state).in_(PLANNED),
+                col(Delivery.due_at) >= start,
+                col(Delivery.due_at) < end,
+            )
+        ).all()
+        with_images = set(  # the first image becomes the thumbnail, at a cost of its own
+            session.exec(
+                select(PostMedia.post_id)
+                .join(Media, col(Media.sha256) == col(PostMedia.media_sha256))
+                .where(col(PostMedia.post_id).in_(planned), Media.kind == MediaKind.image)
+            ).all()
+        )
+        playlist = bool(channel.settings.get("playlist_id"))
+        units = sum(upload_cost(costs, pid in with_images, playlist) for pid in set(planned))
+        if units > quota:
+            warnings.append(QuotaWarning(channel.id, day, units, quota))
+    return warnings
