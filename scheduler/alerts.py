@@ -53,8 +53,12 @@ class Alerter:
         self.dedup_seconds = dedup_seconds
         self._clock = clock
         self._targets: list[tuple[str, apprise.Apprise]] = []
+        # app_id names the sender (X-Application header, the From name when the URL has no from=);
+        # secure_logging (apprise's default, made explicit) masks passwords in URLs apprise logs.
+        asset = apprise.AppriseAsset(app_id="Loa", app_desc=FOOTER[2:], secure_logging=True)
         for number, url in enumerate(urls, start=1):
-            target = apprise.Apprise()
+            # One Apprise per URL, so a failure is reported against its own URL's scheme.
+            target = apprise.Apprise(asset=asset)
             # A mistyped URL is a configuration error, best seen when Loa starts rather than on
             # the day an alert is lost; the message names the URL's position, never its text.
             if not target.add(url):
@@ -142,8 +146,11 @@ class Alerter:
         for scheme, target in self._targets:
             try:
                 # TEXT: the e-mail plugin defaults to HTML and would escape and re-wrap the body.
-                ok = target.notify(
-                    body=body, title=alert.subject, body_format=apprise.NotifyFormat.TEXT
+                # bool(): apprise 2 returns an AppriseResult (truthy on success), 1.x a bool.
+                ok = bool(
+                    target.notify(
+                        body=body, title=alert.subject, body_format=apprise.NotifyFormat.TEXT
+                    )
                 )
             except Exception as error:  # third-party plugin code; its message may echo the URL
                 log.error("alert via %s:// raised %s", scheme, type(error).__name__)

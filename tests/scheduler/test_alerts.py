@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -25,6 +26,16 @@ pytestmark = pytest.mark.filterwarnings(
 BODY = "Nền tảng từ chối: ảnh quá lớn (Thừa Thiên Huế, Đảng bộ, ưu tiên)."
 
 
+@pytest.fixture(autouse=True)
+def _no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    # apprise waits 5.5 s between two sends of one URL (NotifyBase.request_rate_per_sec): a fair
+    # brake on an alert storm in production, only slowness here. Imported here, not at the top,
+    # so that the imghdr warning falls under pytestmark rather than module collection.
+    from apprise.plugins.email import NotifyEmail
+
+    monkeypatch.setattr(NotifyEmail, "request_rate_per_sec", 0)
+
+
 def _free_port() -> int:
     # aiosmtpd's Controller checks readiness by connecting to its configured port, so port=0
     # cannot work: take a free port from the OS and hand it over.
@@ -39,6 +50,9 @@ class _Inbox:
         self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        # Properly encoded mail is 7-bit (RFC 2047 subject, quoted-printable or base64 body), so it
+        # survives any relay, with or without 8BITMIME.
+        envelope.original_content.decode("ascii")
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
@@ -77,6 +91,8 @@ def test_email_arrives_with_vietnamese_subject_body_and_footer(
     [message] = inbox.messages
     assert message["Subject"] == SUBJECT
     assert message["To"] == "bientap@example.vn"
+    assert message["From"] == "loa@example.vn"
+    assert message["X-Application"] == "Loa"
     assert message.get_content_type() == "text/plain"
     body = message.get_content()
     assert body.startswith(BODY)
@@ -128,6 +144,7 @@ def test_unreachable_server_neither_raises_nor_leaks_the_password(
     assert "could not send failed alert" in caplog.text
     assert "via mailto://" in caplog.text
     assert password not in caplog.text
+    assert quote(password) not in caplog.text
     assert url not in caplog.text
 
 
@@ -163,7 +180,7 @@ def test_alerter_from_env_reads_variables_and_skips_missing_ones(
     assert alerter is not None
     assert alerter.kinds == {"failed"}
     assert "LOA_ALERT_MISSING" in caplog.text
-    assert str(port) not in caplog.text  # the URL that was found is not logged either
+    assert _url(port) not in caplog.text  # the URL that was found is not logged either
     alerter(_alert())
     assert alerter.flush(10)
     alerter.close()
