@@ -7,18 +7,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from scheduler.alerts import Alerter, alerter_from_env
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from channels.base import AuthRequired, ChannelError, Progress
 from channels.registry import adapter_class
-from content.errors import NotFound, TransitionRefused
+from content.errors import Conflict, NotFound, TransitionRefused
 from content.models import Channel, ChannelState, Delivery, DeliveryState, EditorialState, Post
 from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import App
-from scheduler.control import Blackout
+from scheduler.alerts import Alerter, alerter_from_env
+from scheduler.control import Blackout, active_blackout, pause_state
 from scheduler.dispatch import ChannelLimits
 from scheduler.publish import Alert, Outcome, Publisher
 from scheduler.retry import RetryPolicy
@@ -146,7 +146,16 @@ def publish_now(
     worker_id = f"publish-now:{post_id}:{utcnow().timestamp():.0f}"
     lease = timedelta(seconds=app.config.worker.lease_seconds)
     now = utcnow()
+    settings = worker_settings(app)
     with app.db.write() as session:
+        control = pause_state(session)
+        window = active_blackout(settings.blackouts, now)
+        if control.paused or window is not None:
+            why = control.reason if control.paused else window.reason if window else ""
+            raise Conflict(
+                f"publishing is paused ({why}); `loa resume` first",
+                f"Việc đăng bài đang tạm dừng ({why}); hãy chạy `loa resume` trước.",
+            )
         post = session.get(Post, post_id)
         if post is None:
             raise NotFound(f"no post #{post_id}", f"Không có bài #{post_id}.")
@@ -170,7 +179,6 @@ def publish_now(
             )
             .returning(col(Delivery.id), col(Delivery.channel_id))
         ).all()
-    settings = worker_settings(app)
     publisher = Publisher(
         app.db,
         worker_id,

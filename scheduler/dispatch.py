@@ -24,11 +24,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from content.models import Channel, ChannelState, Delivery, DeliveryState, MissedPolicy, Post
+from content.models import (
+    Attempt,
+    Channel,
+    ChannelState,
+    Delivery,
+    DeliveryState,
+    MissedPolicy,
+    Post,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +70,15 @@ def claim(
     if free <= 0:
         return []
     delivery, channel = Delivery.__table__, Channel.__table__  # type: ignore[attr-defined]
-    candidates = (
-        select(delivery.c.id, delivery.c.channel_id, delivery.c.due_at)
+    ranked = (
+        select(
+            delivery.c.id,
+            delivery.c.channel_id,
+            delivery.c.due_at,
+            func.row_number()
+            .over(partition_by=delivery.c.channel_id, order_by=(delivery.c.due_at, delivery.c.id))
+            .label("rn"),
+        )
         .join(channel, channel.c.id == delivery.c.channel_id)
         .where(
             delivery.c.state == D.scheduled,
@@ -71,18 +86,8 @@ def claim(
             channel.c.state == ChannelState.active,
             or_(channel.c.cooldown_until.is_(None), channel.c.cooldown_until <= now),
         )
-        .order_by(delivery.c.due_at, delivery.c.id)
-        .limit(free * 4 + 16)
-        .with_for_update(skip_locked=True, of=delivery)
-        .cte("candidates")
-        .prefix_with("MATERIALIZED")
+        .cte("ranked")
     )
-    ranked = select(
-        candidates,
-        func.row_number()
-        .over(partition_by=candidates.c.channel_id, order_by=(candidates.c.due_at, candidates.c.id))
-        .label("rn"),
-    ).cte("ranked")
     busy = aliased(delivery)
     in_flight = (
         select(func.count())
@@ -93,14 +98,18 @@ def claim(
     caps = {cid: _cap(limit) for cid, limit in limits.items() if _cap(limit) != _cap(default)}
     cap = case(caps, value=ranked.c.channel_id, else_=_cap(default)) if caps else _cap(default)
     chosen = (
-        select(ranked.c.id)
+        select(delivery.c.id)
+        .join(ranked, ranked.c.id == delivery.c.id)
         .where(ranked.c.rn <= cap - in_flight)
         .order_by(ranked.c.due_at, ranked.c.id)
         .limit(free)
+        .with_for_update(skip_locked=True, of=delivery)
+        .cte("chosen")
+        .prefix_with("MATERIALIZED")
     )
     statement = (
         update(delivery)
-        .where(delivery.c.id.in_(chosen))
+        .where(delivery.c.id.in_(select(chosen.c.id)), delivery.c.state == D.scheduled)
         .values(
             state=D.claimed,
             lease_owner=worker_id,
@@ -173,7 +182,9 @@ def reap_expired_leases(session: Session, now: datetime) -> tuple[list[int], lis
 def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
     """Deliveries never tried whose time passed beyond their post's grace (or at all, for skip).
 
-    Returns (delivery id, post id, channel id) of every delivery marked missed.
+    "Missed" means no worker was there to publish: a delivery that was tried, or that waits for
+    its channel (a person reconnecting it, a platform's cooldown), is not missed. Returns
+    (delivery id, post id, channel id) of every delivery marked missed.
     """
     overdue = session.execute(
         select(
@@ -185,10 +196,14 @@ def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
             col(Post.grace_minutes),
         )
         .join(Post, col(Post.id) == col(Delivery.post_id))
+        .join(Channel, col(Channel.id) == col(Delivery.channel_id))
         .where(
             col(Delivery.state) == D.scheduled,
             col(Delivery.attempts) == 0,
             col(Delivery.due_at) < now - SKIP_TOLERANCE,
+            col(Channel.state) == ChannelState.active,
+            or_(col(Channel.cooldown_until).is_(None), col(Channel.cooldown_until) <= now),
+            ~exists().where(col(Attempt.delivery_id) == col(Delivery.id)),
         )
     ).all()
     missed = []

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from channels.base import Channel as Adapter
 from channels.base import ChannelError, OutcomeUnknown, Progress, Publication, Receipt
@@ -66,7 +67,7 @@ class Publisher:
         started = self._start(delivery_id)
         if started is None:
             return Outcome.lost
-        publication, number = started
+        publication, attempt_id = started
         channel_id = publication.channel_id
         receipt: Receipt | None = None
         error: ChannelError | None = None
@@ -77,7 +78,7 @@ class Publisher:
         except Exception as failure:  # an adapter bug after the request may have gone out
             log.exception("delivery %s: adapter raised %r", delivery_id, failure)
             error = OutcomeUnknown(f"unexpected {type(failure).__name__}: {failure}")
-        return self._finish(delivery_id, number, receipt, error)
+        return self._finish(delivery_id, attempt_id, receipt, error)
 
     def _start(self, delivery_id: int) -> tuple[Publication, int] | None:
         now = self.clock()
@@ -94,21 +95,22 @@ class Publisher:
             delivery.attempts += 1
             delivery.lease_expires_at = now + self.lease
             delivery.updated_at = now
-            session.add(
-                Attempt(
-                    delivery_id=delivery_id,
-                    number=delivery.attempts,
-                    worker_id=self.worker_id,
-                    started_at=now,
-                    outcome="sending",
-                )
+            attempt = Attempt(
+                delivery_id=delivery_id,
+                number=delivery.attempts,
+                worker_id=self.worker_id,
+                started_at=now,
+                outcome="sending",
             )
+            session.add(attempt)
+            session.flush()
+            assert attempt.id is not None
             publication = build_publication(session, post, delivery, channel, self.media_path)
             log.info(
                 "sending post=%s channel=%s delivery=%s attempt=%s",
                 post.id, channel.id, delivery_id, delivery.attempts,
             )  # fmt: skip
-            return publication, delivery.attempts
+            return publication, attempt.id
 
     def _ours(self, delivery: Delivery, now: datetime, state: str) -> bool:
         return (
@@ -119,13 +121,13 @@ class Publisher:
         )
 
     def _finish(
-        self, delivery_id: int, number: int, receipt: Receipt | None, error: ChannelError | None
+        self, delivery_id: int, attempt_id: int, receipt: Receipt | None, error: ChannelError | None
     ) -> Outcome:
         now = self.clock()
         with self.db.write() as session:
             delivery = session.get(Delivery, delivery_id)
-            assert delivery is not None
-            attempt = _attempt(session, delivery_id, number)
+            attempt = session.get(Attempt, attempt_id)
+            assert delivery is not None and attempt is not None
             attempt.finished_at = now
             if receipt is not None:
                 return self._published(session, delivery, attempt, receipt, now)
@@ -167,6 +169,7 @@ class Publisher:
         until = decision.cooldown_until
         if until is not None and (channel.cooldown_until is None or channel.cooldown_until < until):
             channel.cooldown_until = until
+            wait_for_channel(session, channel.id, until)
         where = f"post={delivery.post_id} channel={delivery.channel_id} delivery={delivery.id}"
         if decision.next is Next.retry:
             delivery.state, delivery.due_at = D.scheduled, decision.at
@@ -200,6 +203,20 @@ class Publisher:
         return Outcome.failed
 
 
+def wait_for_channel(session: Session, channel_id: str, until: datetime) -> None:
+    """The channel's other waiting deliveries are now due when its cooldown ends, so the queue
+    says when they will really go, and they are not mistaken for posts Loa missed."""
+    session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.channel_id) == channel_id,
+            col(Delivery.state) == D.scheduled,
+            col(Delivery.due_at) < until,
+        )
+        .values(due_at=until)
+    )
+
+
 def mark_published(delivery: Delivery, receipt: Receipt, now: datetime) -> None:
     delivery.state = D.published
     delivery.remote_id, delivery.remote_url = receipt.remote_id, receipt.url
@@ -207,16 +224,6 @@ def mark_published(delivery: Delivery, receipt: Receipt, now: datetime) -> None:
     delivery.lease_owner, delivery.lease_expires_at = None, None
     delivery.last_error = None
     delivery.updated_at = now
-
-
-def _attempt(session: Session, delivery_id: int, number: int) -> Attempt:
-    from sqlmodel import select
-
-    found = session.exec(
-        select(Attempt).where(Attempt.delivery_id == delivery_id, Attempt.number == number)
-    ).first()
-    assert found is not None
-    return found
 
 
 def _needs_auth_alert(channel_id: str, reason: str) -> Alert:
