@@ -131,12 +131,29 @@ def demo_command(
     directory: Annotated[
         Path, typer.Option("--dir", help="Thư mục chạy thử / Demo workspace folder.")
     ] = Path("loa-demo"),
+    calendar_only: Annotated[
+        bool,
+        typer.Option(
+            "--calendar-only",
+            help="Chỉ nạp bài mẫu và in lịch bốn tuần, không đăng bài"
+            " / Only load the samples and print the four-week calendar.",
+        ),
+    ] = False,
+    keep_running: Annotated[
+        bool,
+        typer.Option(
+            "--keep-running",
+            help="Giữ sandbox và worker chạy đến khi nhấn Ctrl+C"
+            " / Keep the sandbox and the worker up until Ctrl+C.",
+        ),
+    ] = False,
 ) -> None:
-    """Chạy thử: tạo không gian mới với các bài ASEAN mẫu và in lịch. / Run the demo."""
+    """Chạy thử: đăng các bài ASEAN mẫu lên sandbox và xem tiến trình. / Run the demo."""
     from loa.demo import run_demo
 
     state = state_of(ctx)
-    for line in run_demo(directory, state.lang):
+    lines = run_demo(directory, state.lang, calendar_only=calendar_only, keep_running=keep_running)
+    for line in lines:
         typer.echo(line)
 
 

@@ -722,7 +722,7 @@ def test_the_demo_runs_twice_in_its_folder_and_refuses_any_other(
     call: Run,
 ) -> None:
     folder = tmp_path / "demo"
-    first = call("demo", "--dir", str(folder))
+    first = call("demo", "--dir", str(folder), "--calendar-only")
     assert first.code == 0, first
     loaded = re.search(r"Đã nạp (\d+) bài mẫu \((.*)\), duyệt bởi bientap\.", first.out)
     assert loaded, first.out
@@ -739,7 +739,7 @@ def test_the_demo_runs_twice_in_its_folder_and_refuses_any_other(
     in_review = call("--config", config, "--as", "bientap", "post", "list", "--state", "in_review")
     assert in_review.code == 0 and "Chờ duyệt" in in_review.out
 
-    second = call("--lang", "en", "demo", "--dir", str(folder))
+    second = call("--lang", "en", "demo", "--dir", str(folder), "--calendar-only")
     assert second.code == 0, second
     assert f"Loaded {count} sample posts" in second.out
     assert re.search(r"^Total: \d+ posts, \d+ deliveries\.$", second.out, re.M)

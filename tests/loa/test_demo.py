@@ -1,0 +1,212 @@
+"""`loa demo` end to end, with its clock compressed: the sandbox, the connect flows, the import,
+the worker and the progress lines, as a person would see them, in a few seconds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from channels.sandbox.server import DEFAULT_PORT
+from content.models import Attempt, Delivery, Post
+from loa.app import open_app
+from loa.demo import UNREADABLE_HOST, Timing, run_demo
+
+SECRETS = ("LOA_ZALO_APP_SECRET", "LOA_FB_APP_SECRET", "LOA_YOUTUBE_CLIENT_SECRET")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("LOA_SECRET_KEY", "LOA_ALERT_URL", "LOA_WP_APP_PASSWORD", *SECRETS):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def sandbox_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """What the sandbox held when the demo stopped it."""
+    from channels.sandbox.server import SandboxServer
+
+    held: dict[str, Any] = {}
+    stop = SandboxServer.stop
+
+    def remember_then_stop(server: SandboxServer) -> None:
+        held.update({name: p.snapshot() for name, p in server.platforms.items()})
+        held["url"] = server.url
+        stop(server)
+
+    monkeypatch.setattr(SandboxServer, "stop", remember_then_stop)
+    yield held
+
+
+def run(folder: Path, lang: str = "vi") -> list[str]:
+    return list(run_demo(folder, lang, timing=Timing.compressed()))
+
+
+def deliveries(folder: Path) -> list[tuple[Delivery, str, list[Attempt]]]:
+    loa = open_app(folder / "config.yaml")
+    try:
+        with loa.db.read() as session:
+            rows = session.exec(select(Delivery, Post.state).join(Post)).all()
+            attempts = session.exec(select(Attempt).order_by(col(Attempt.number))).all()
+    finally:
+        loa.close()
+    by_delivery: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_delivery.setdefault(attempt.delivery_id, []).append(attempt)
+    return [(d, state, by_delivery.get(d.id or 0, [])) for d, state in rows]
+
+
+def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
+    tmp_path: Path, sandbox_state: dict[str, Any]
+) -> None:
+    folder = tmp_path / "loa-demo"
+    lines = run(folder)
+    text = "\n".join(lines)
+
+    approved = [(d, a) for d, state, a in deliveries(folder) if state == "approved"]
+    assert len(approved) >= 40
+    failed = [(d, a) for d, a in approved if d.state == "failed"]
+    retried = [(d, a) for d, a in approved if len(a) > 1]
+    published = [d for d, _ in approved if d.state == "published"]
+    assert len(published) == len(approved) - 1, Counter(d.state for d, _ in approved)
+    # The deliberate refusal: one Facebook delivery, its reason kept in plain words.
+    [(refused, refused_attempts)] = failed
+    assert refused.channel_id == "fb-asean-hue" and len(refused_attempts) == 1
+    assert refused.overrides["link"].startswith(f"https://{UNREADABLE_HOST}/")
+    assert refused.last_error and "Facebook could not read the link" in refused.last_error
+    assert refused_attempts[0].error_kind == "Rejected"
+    # The deliberate transient fault: retried once, then published.
+    [(again, again_attempts)] = retried
+    assert again.channel_id == "web-asean" and again.state == "published"
+    assert [a.outcome for a in again_attempts] == ["retry", "published"]
+    assert again.attempts == 2 and again_attempts[0].error_kind == "Retryable"
+    assert "db_insert_error" in (again_attempts[0].error_message or "")
+    # Drafts and posts in review stay where they are: nothing of theirs went out.
+    others = [d for d, state, _ in deliveries(folder) if state != "approved"]
+    assert others and {d.state for d in others} == {"pending"}
+
+    # Exactly one post on the platforms per published delivery, none for the refused one.
+    on_platform: Counter[str] = Counter()
+    on_platform["web-asean"] = len(sandbox_state["wordpress"]["posts"])
+    on_platform["yt-hue-asean"] = len(sandbox_state["youtube"]["videos"])
+    on_platform["zalo-asean-hue"] = len(sandbox_state["zalo"]["articles"])
+    items = sandbox_state["graph"]["items"]
+    for delivery in published:
+        if delivery.channel_id.startswith("fb-"):
+            assert delivery.remote_id in items, delivery
+            on_platform[delivery.channel_id] += 1
+    pages = {"100000000000001": "fb-asean-hue", "100000000000002": "fb-dulich-hue"}
+    top_level = Counter(  # a photo or a video comes with a post that shows it
+        pages[item["page_id"]] for item in items.values() if item["kind"] == "post"
+    )
+    assert Counter(d.channel_id for d in published) == on_platform
+    assert top_level == Counter(d.channel_id for d in published if d.channel_id.startswith("fb-"))
+    remote_ids = [d.remote_id for d in published]
+    assert len(set(remote_ids)) == len(remote_ids)
+
+    # What a person sees: one line per event, the retry, the refusal, the summary, the links.
+    assert lines[0] == f"Không gian chạy thử: {folder}/"
+    assert re.search(
+        r"^Đã nạp 32 bài mẫu \(approved: \d+, draft: \d+, in_review: \d+\)", text, re.M
+    )
+    event = r"^\d\d:\d\d:\d\d  {}\s+#{} +{} "
+    for delivery in published:
+        assert re.search(
+            event.format("✓ đã đăng", delivery.post_id, delivery.channel_id), text, re.M
+        )
+    assert re.search(event.format("↻ thử lại", again.post_id, "web-asean"), text, re.M), text
+    assert re.search(event.format("✗ thất bại", refused.post_id, "fb-asean-hue"), text, re.M)
+    assert "lý do (nền tảng từ chối): publishing the post: Facebook could not read the link" in text
+    assert "lý do (lỗi tạm thời): " in text and "(lần thử 2)" in text
+    assert f"{len(published)}/{len(approved)} lượt đã đăng, 1 lượt phải thử lại" in text
+    url = sandbox_state["url"]
+    for page in ("zalo-openapi", "graph", "youtube", "wordpress"):
+        assert f"{url}/{page}/_public" in text
+    assert "Lịch đăng của buổi chạy thử (Asia/Ho_Chi_Minh)" in text
+    assert "[Đã duyệt · thất bại]" in text and "[Đã duyệt · đã đăng]" in text
+    # The secrets were set for the demo only.
+    assert not any(os.environ.get(name) for name in SECRETS)
+
+
+def test_the_demo_speaks_english_runs_twice_and_survives_a_taken_port(
+    tmp_path: Path, sandbox_state: dict[str, Any]
+) -> None:
+    import socket
+
+    folder = tmp_path / "loa-demo"
+    first = run(folder, "vi")
+    assert any("✓ đã đăng" in line for line in first)
+    with socket.socket() as taken:  # someone else on the sandbox's port
+        with contextlib.suppress(OSError):  # or already taken by something else: just as well
+            taken.bind(("127.0.0.1", DEFAULT_PORT))
+        taken.listen()
+        second = run(folder, "en")
+    text = "\n".join(second)
+    assert sandbox_state["url"] != f"http://127.0.0.1:{DEFAULT_PORT}"
+    assert re.search(r"^\d\d:\d\d:\d\d  ✓ published\s+#\d+ +zalo-asean-hue ", text, re.M)
+    assert re.search(r"^\d\d:\d\d:\d\d  ↻ retrying\s+#\d+ +web-asean ", text, re.M)
+    assert re.search(r"^\d\d:\d\d:\d\d  ✗ failed\s+#\d+ +fb-asean-hue ", text, re.M)
+    assert "reason (refused by the platform): " in text
+    assert "Results by channel:" in text and "See the published posts on the sandbox:" in text
+    assert f"{sandbox_state['url']}/graph/_public" in text
+    assert "đã đăng" not in text
+    states = Counter(d.state for d, state, _ in deliveries(folder) if state == "approved")
+    assert states["failed"] == 1 and states["published"] >= 40  # replaced, not added to
+
+
+def test_the_calendar_only_mode_loads_four_weeks(tmp_path: Path) -> None:
+    lines = list(run_demo(tmp_path / "d", "en", calendar_only=True))
+    text = "\n".join(lines)
+    assert "Loaded 32 sample posts" in text and "Publishing calendar from " in text
+    assert re.search(r"^Total: \d+ posts, \d+ deliveries\.$", text, re.M)
+    assert "sandbox" not in text.lower()
+
+
+def test_ctrl_c_stops_the_worker_sums_up_and_stops_the_sandbox(
+    tmp_path: Path, sandbox_state: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.worker import Worker
+
+    stopped: list[str] = []
+    stop = Worker.stop
+
+    def recorded_stop(self: Worker) -> None:
+        stopped.append("worker")
+        stop(self)
+
+    monkeypatch.setattr(Worker, "stop", recorded_stop)
+    lines = run_demo(tmp_path / "d", timing=Timing.compressed())
+    shown: list[str] = []
+    for line in lines:
+        shown.append(line)
+        if "✓" in line:
+            shown.append(lines.throw(KeyboardInterrupt))  # Ctrl+C while posts go out
+    text = "\n".join(shown)
+    assert "Đã dừng theo yêu cầu (Ctrl+C)." in text
+    assert "Kết quả theo kênh:" in text and "chưa xong" in text
+    assert stopped == ["worker"] and sandbox_state["url"]
+    assert not any(os.environ.get(name) for name in SECRETS)
+    # Nothing was left half done: what the worker started, it finished or gave back.
+    assert {d.state for d, _, _ in deliveries(tmp_path / "d")} <= {
+        "pending", "scheduled", "published", "failed",
+    }  # fmt: skip
+
+
+def test_ctrl_c_before_publishing_still_cleans_up(
+    tmp_path: Path, sandbox_state: dict[str, Any]
+) -> None:
+    lines = run_demo(tmp_path / "d", timing=Timing.compressed())
+    assert next(lines).startswith("Không gian chạy thử")
+    assert next(lines).startswith("Sandbox")
+    with pytest.raises(KeyboardInterrupt):
+        lines.throw(KeyboardInterrupt)
+    assert sandbox_state["url"]  # stopped
+    assert not any(os.environ.get(name) for name in SECRETS)
