@@ -92,7 +92,11 @@ def claim(
     in_flight = (
         select(func.count())
         .select_from(busy)
-        .where(busy.c.channel_id == ranked.c.channel_id, busy.c.state.in_(IN_FLIGHT))
+        .where(
+            busy.c.channel_id == ranked.c.channel_id,
+            busy.c.state.in_(IN_FLIGHT),
+            busy.c.lease_expires_at > now,  # a dead worker's sends stop counting with its lease
+        )
         .scalar_subquery()
     )
     caps = {cid: _cap(limit) for cid, limit in limits.items() if _cap(limit) != _cap(default)}

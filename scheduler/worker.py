@@ -93,6 +93,7 @@ class Worker:
         self.last_dispatch_at: datetime | None = None
         self.started_at = clock()
         self._lock = threading.Lock()
+        self._dispatching = threading.Lock()  # stop() waits for a dispatch under way
         self._stopping = threading.Event()
         self._scheduler: Any = None
         self._periodic = dict(periodic or {})
@@ -102,8 +103,12 @@ class Worker:
 
     def dispatch_once(self) -> int:
         """Apply the missed rule, then claim as many due deliveries as threads are free."""
-        if self._stopping.is_set():
-            return 0
+        with self._dispatching:
+            if self._stopping.is_set():
+                return 0
+            return self._dispatch()
+
+    def _dispatch(self) -> int:
         now = self.clock()
         with self._lock:
             free = self.settings.threads - len(self.in_flight)
@@ -224,6 +229,7 @@ class Worker:
             kind = "cron" if {"hour", "minute"} & set(trigger) else "interval"
             scheduler.add_job(self._guarded(job), kind, id=name, **trigger)
         self.heartbeat()
+        self.reap()  # a restart after a crash frees what the dead worker held, at once
         scheduler.start()
         self._scheduler = scheduler
         log.info("worker %s started with %d threads", self.worker_id, self.settings.threads)
@@ -242,6 +248,8 @@ class Worker:
         self._stopping.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        with self._dispatching:  # a dispatch under way finishes submitting before we go on
+            pass
         with self._lock:
             pending = list(self.in_flight.values())
         done, not_done = wait(pending, timeout=self.settings.shutdown_grace_seconds)
