@@ -449,7 +449,3 @@ def _report(error: Exception, lang: str) -> int:
             typer.echo(f"  - {problem}", err=True)
         return 1
     raise error
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -43,5 +43,5 @@ def configure(level: str = "info", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("apscheduler", "urllib3", "googleapiclient.discovery_cache"):
+    for noisy in ("apscheduler", "urllib3", "googleapiclient.discovery_cache", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

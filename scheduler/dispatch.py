@@ -8,7 +8,7 @@ The claim is one statement for both databases::
     ranked AS (SELECT ..., row_number() OVER (PARTITION BY channel_id ORDER BY due_at))
     UPDATE delivery SET state = 'claimed', lease_owner = :me, lease_expires_at = :until
     WHERE id IN (SELECT id FROM ranked
-                 WHERE rn <= <channel cap> - <deliveries of that channel in flight>
+                 WHERE rn <= <channel cap> - <its deliveries in flight, counted once per channel>
                  ORDER BY due_at LIMIT :free)
     RETURNING id, channel_id
 
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from content.models import (
@@ -88,23 +87,22 @@ def claim(
         )
         .cte("ranked")
     )
-    busy = aliased(delivery)
     in_flight = (
-        select(func.count())
-        .select_from(busy)
+        select(delivery.c.channel_id, func.count().label("n"))
         .where(
-            busy.c.channel_id == ranked.c.channel_id,
-            busy.c.state.in_(IN_FLIGHT),
-            busy.c.lease_expires_at > now,  # a dead worker's sends stop counting with its lease
+            delivery.c.state.in_(IN_FLIGHT),
+            delivery.c.lease_expires_at > now,  # a dead worker's sends stop counting with its lease
         )
-        .scalar_subquery()
+        .group_by(delivery.c.channel_id)
+        .cte("in_flight")
     )
     caps = {cid: _cap(limit) for cid, limit in limits.items() if _cap(limit) != _cap(default)}
     cap = case(caps, value=ranked.c.channel_id, else_=_cap(default)) if caps else _cap(default)
     chosen = (
         select(delivery.c.id)
         .join(ranked, ranked.c.id == delivery.c.id)
-        .where(ranked.c.rn <= cap - in_flight)
+        .outerjoin(in_flight, in_flight.c.channel_id == ranked.c.channel_id)
+        .where(ranked.c.rn <= cap - func.coalesce(in_flight.c.n, 0))
         .order_by(ranked.c.due_at, ranked.c.id)
         .limit(free)
         .with_for_update(skip_locked=True, of=delivery)

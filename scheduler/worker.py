@@ -1,10 +1,13 @@
 """The worker: a small loop that moves due work along. The database is the only source of truth.
 
-APScheduler 3 is only the clock: an in-memory job store with one coalesced dispatch job about
-every second and a few periodic jobs (heartbeat and lease renewal, reaping expired leases,
-reconciling, token refresh, metrics, reminders). There is never one APScheduler job per post and
-never a shared job store: any number of workers on any number of machines claim from the same
-tables, and a worker that was down simply finds the overdue rows when it comes back.
+APScheduler 3 is only the clock: an in-memory job store with one coalesced job that ticks the
+dispatcher about every second, and a few periodic jobs (heartbeat and lease renewal, reaping
+expired leases, reconciling, token refresh, metrics, reminders). There is never one APScheduler
+job per post and never a shared job store: any number of workers on any number of machines claim
+from the same tables, and a worker that was down simply finds the overdue rows when it comes back.
+
+Between ticks the dispatcher also wakes when a publish finishes (a thread is free) and at the
+next due time, so lateness is milliseconds and a busy worker never idles until the next tick.
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ class Worker:
         self._lock = threading.Lock()
         self._dispatching = threading.Lock()  # stop() waits for a dispatch under way
         self._stopping = threading.Event()
+        self._wake = threading.Event()  # a publish finished, a post falls due, or the clock ticked
+        self._loop: threading.Thread | None = None
         self._scheduler: Any = None
         self._periodic = dict(periodic or {})
         self.progress_for: Callable[[int], Progress | None] = lambda delivery_id: None
@@ -132,6 +137,36 @@ class Worker:
             self._submit(item.delivery_id)
         return len(claimed)
 
+    def _dispatch_loop(self) -> None:
+        """Dispatch when woken: by the clock's tick, when a publish frees a thread, or at the
+        next due time, so a post goes out within milliseconds of its time, not of a tick."""
+        while not self._stopping.is_set():
+            self._wake.wait(self._until_next_due())
+            self._wake.clear()
+            try:
+                claimed = self.dispatch_once()
+            except Exception:
+                log.exception("dispatch failed")
+                claimed = 0
+            with self._lock:
+                free = self.settings.threads - len(self.in_flight)
+            if claimed and free:  # there may be more due right now
+                self._wake.set()
+
+    def _until_next_due(self) -> float:
+        now = self.clock()
+        with self.db.read() as session:
+            next_due = session.exec(
+                select(col(Delivery.due_at))
+                .where(col(Delivery.state) == D.scheduled, col(Delivery.due_at) > now)
+                .order_by(col(Delivery.due_at))
+                .limit(1)
+            ).first()
+        wait = self.settings.dispatch_seconds
+        if next_due is not None:
+            wait = min(wait, max(0.0, (next_due - now).total_seconds()))
+        return wait
+
     def _anything_due(self, now: datetime) -> bool:
         """A read (no write lock) that lets an idle worker skip the claim transaction."""
         with self.db.read() as session:
@@ -159,6 +194,7 @@ class Worker:
                 self.counts["published"] += 1
             elif outcome is Outcome.failed:
                 self.counts["failed"] += 1
+        self._wake.set()  # a thread is free: claim the next due delivery now, not at the tick
         return outcome
 
     # -- periodic jobs -----------------------------------------------------------------------
@@ -218,7 +254,7 @@ class Worker:
         )
         every = self.settings
         jobs: dict[str, tuple[Callable[[], Any], float]] = {
-            "dispatch": (self.dispatch_once, every.dispatch_seconds),
+            "dispatch": (self._wake.set, every.dispatch_seconds),  # the clock's tick
             "heartbeat": (self.heartbeat, every.heartbeat_seconds),
             "reap": (self.reap, every.reap_seconds),
             "reconcile": (self.reconcile, every.reconcile_seconds),
@@ -230,6 +266,8 @@ class Worker:
             scheduler.add_job(self._guarded(job), kind, id=name, **trigger)
         self.heartbeat()
         self.reap()  # a restart after a crash frees what the dead worker held, at once
+        self._loop = threading.Thread(target=self._dispatch_loop, name="dispatch", daemon=True)
+        self._loop.start()
         scheduler.start()
         self._scheduler = scheduler
         log.info("worker %s started with %d threads", self.worker_id, self.settings.threads)
@@ -248,6 +286,9 @@ class Worker:
         self._stopping.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        self._wake.set()
+        if self._loop is not None:
+            self._loop.join(timeout=10)
         with self._dispatching:  # a dispatch under way finishes submitting before we go on
             pass
         with self._lock:
