@@ -10,8 +10,9 @@ use a deferred BEGIN and never wait for the writer. PostgreSQL goes through the 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,10 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, echo=echo)
         self.read_engine = self.engine.execution_options(**{READ_ONLY_OPTION: True})
+        # SQLite has one writer. Threads of this process queue here for it: SQLite's own busy
+        # handler would make them poll with sleeps of up to 100 ms. Other processes still wait
+        # through the busy timeout.
+        self._writer = threading.RLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,7 +87,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            self._writer or nullcontext(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
