@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from channels.sandbox.server import SandboxServer
 from content.models import ChannelState
 from content.timeutil import utcnow
 from loa.cli import main
-from tests.scheduler.harness import FB_PAGES, Harness, harness_factory, tiny_mp4
+from tests.scheduler.harness import FB_PAGES, Harness
 
 Run = Callable[..., tuple[int, str, str]]
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_mp4(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
 @pytest.fixture
-def h(
-    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, clip: Path
-) -> Iterator[Harness]:
+def h(bench: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch) -> Harness:
     monkeypatch.delenv("LOA_USER", raising=False)
     monkeypatch.delenv("LOA_LANG", raising=False)
-    with harness_factory(tmp_path, sandbox, monkeypatch, clip) as make:
-        yield make()
+    return bench()
 
 
 @pytest.fixture

@@ -4,41 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from channels.sandbox.server import SandboxServer
 from content.models import Delivery
 from content.timeutil import format_local
 from loa.worker_app import worker_settings
 from scheduler.control import set_paused, status
 from scheduler.dispatch import SKIP_TOLERANCE
-from tests.scheduler.harness import FB_PAGES, Harness, harness_factory, tiny_mp4
+from tests.scheduler.harness import FB_PAGES, Harness
 
 ZONE = "Asia/Ho_Chi_Minh"
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_mp4(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
-@pytest.fixture
-def bench(
-    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, clip: Path
-) -> Iterator[Callable[..., Harness]]:
-    with harness_factory(tmp_path, sandbox, monkeypatch, clip) as make:
-        yield make
-
-
-@pytest.fixture
-def h(bench: Callable[..., Harness]) -> Harness:
-    return bench()
 
 
 # -- missed and grace ---------------------------------------------------------------------------

@@ -10,40 +10,20 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from channels.sandbox.server import SandboxServer
 from channels.youtube_client import next_pacific_midnight
 from content.models import ChannelState
 from loa.cli import main
 from scheduler.dispatch import claim
 from scheduler.publish import Outcome
-from tests.scheduler.harness import FB_PAGES, Harness, harness_factory, tiny_mp4
+from tests.scheduler.harness import FB_PAGES, Harness
 
 FB_FEED = f"/{FB_PAGES['fb-asean-hue']}/feed"
 WP_POSTS = "/wp/v2/posts"
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_mp4(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
-@pytest.fixture
-def bench(
-    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, clip: Path
-) -> Iterator[Callable[..., Harness]]:
-    with harness_factory(tmp_path, sandbox, monkeypatch, clip) as make:
-        yield make
-
-
-@pytest.fixture
-def h(bench: Callable[..., Harness]) -> Harness:
-    return bench()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from channels.sandbox.server import SandboxServer
 from content.models import WorkerHeartbeat
 from scheduler.dispatch import claim
 from scheduler.publish import RECONCILE_AFTER, Outcome
 from scheduler.reconcile import ASK_AGAIN
-from tests.scheduler.harness import FB_PAGES, Harness, harness_factory, tiny_mp4
+from tests.scheduler.harness import FB_PAGES, Harness
 
 WP_POSTS = "/wp/v2/posts"
 HANG_PATHS = {
@@ -29,24 +27,6 @@ HANG_PATHS = {
     "zalo-asean-hue": ("zalo", "article/create"),
 }
 QUICK = {channel_id: {"timeout_seconds": 1} for channel_id in HANG_PATHS}
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_mp4(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
-@pytest.fixture
-def bench(
-    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, clip: Path
-) -> Iterator[Callable[..., Harness]]:
-    with harness_factory(tmp_path, sandbox, monkeypatch, clip) as make:
-        yield make
-
-
-@pytest.fixture
-def h(bench: Callable[..., Harness]) -> Harness:
-    return bench()
 
 
 @pytest.fixture

@@ -6,33 +6,16 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-
-from channels.sandbox.server import SandboxServer
 from content.models import WorkerHeartbeat
 from content.timeutil import utcnow
 from scheduler.control import status
 from scheduler.dispatch import claim
-from tests.scheduler.harness import Harness, harness_factory, tiny_mp4
+from tests.scheduler.harness import Harness
 
 WP_POSTS = "/wp/v2/posts"
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_mp4(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
-@pytest.fixture
-def bench(
-    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, clip: Path
-) -> Iterator[Callable[..., Harness]]:
-    with harness_factory(tmp_path, sandbox, monkeypatch, clip) as make:
-        yield make
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> float:

@@ -10,39 +10,22 @@ import multiprocessing
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from channels.sandbox.server import SandboxServer
 from content.timeutil import utcnow
 from tests.scheduler.harness import (
     Harness,
-    harness_factory,
     published_counts,
     run_until_settled,
-    tiny_mp4,
     worker_process,
 )
 
 CHANNELS = ["web-asean", "fb-asean-hue"]
 POSTS = 30  # 60 deliveries
 WIDE = {channel_id: {"max_concurrent": 3} for channel_id in CHANNELS}
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_mp4(tmp_path_factory.mktemp("clip") / "clip.mp4")
-
-
-@pytest.fixture
-def bench(
-    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, clip: Path
-) -> Iterator[Callable[..., Harness]]:
-    with harness_factory(tmp_path, sandbox, monkeypatch, clip) as make:
-        yield make
 
 
 def queue_due_posts(h: Harness) -> list[int]:
