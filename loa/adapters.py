@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from channels.base import Channel, ChannelSetup, MediaHost
@@ -10,13 +11,20 @@ from channels.registry import adapter_class
 from loa.app import App
 from loa.config import ChannelConfig
 from loa.credentials import DatabaseCredentials
-from loa.keys import load_key
+from loa.keys import KEY_ENV, ensure_key_file, load_key
 
 REQUEST_TIMEOUT = 30.0
 
 
-def key_path(app: App) -> Any:
+def key_path(app: App) -> Path:
     return app.config.media_path.parent / "loa.key"
+
+
+def ensure_key(app: App) -> Path | None:
+    """Create the workspace's key file unless the key comes from LOA_SECRET_KEY."""
+    if os.environ.get(KEY_ENV):
+        return None
+    return ensure_key_file(key_path(app))
 
 
 def channel_setup(channel: ChannelConfig) -> ChannelSetup:

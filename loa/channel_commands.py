@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +15,10 @@ from content import audit
 from content.errors import UserError
 from content.models import Channel, ChannelState, Delivery, DeliveryState
 from content.timeutil import utcnow
-from loa.adapters import build_adapter, key_path
+from loa.adapters import build_adapter, ensure_key
 from loa.app import App
 from loa.connect import ConnectError, connect_oauth
 from loa.credentials import CredentialsUnreadable
-from loa.keys import KEY_ENV, ensure_key_file
 from loa.views import words
 
 PROMPTS = {
@@ -42,8 +40,7 @@ def connect_channel(
     say: Callable[[str], None],
     redirect_uri: str | None = None,
 ) -> Account:
-    if not os.environ.get(KEY_ENV):
-        ensure_key_file(key_path(app))  # the first connection of a workspace made by hand
+    ensure_key(app)  # the first connection of a workspace made by hand
     adapter: Any = _adapter(app, channel_id)
     try:
         if adapter.connect_kind == "oauth":

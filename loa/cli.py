@@ -110,19 +110,26 @@ def init_command(
     ] = Path("config.yaml"),
 ) -> None:
     """Tạo tệp cấu hình mẫu và cơ sở dữ liệu. / Write a starter config and create the database."""
+    from loa.adapters import ensure_key
     from loa.config import write_starter_config
-    from loa.keys import ensure_key_file
 
     state = state_of(ctx)
     write_starter_config(path)
     state.config_path = str(path)
     loa = state.app(migrate=True)
-    key_path = ensure_key_file(loa.config.media_path.parent / "loa.key")
+    key_file = ensure_key(loa)
     typer.echo(state.say(f"Đã tạo {path}", f"Wrote {path}"))
     typer.echo(
         state.say(f"Cơ sở dữ liệu: {loa.config.database}", f"Database: {loa.config.database}")
     )
-    typer.echo(state.say(f"Khóa mã hóa: {key_path} (0600)", f"Encryption key: {key_path} (0600)"))
+    if key_file is None:
+        typer.echo(
+            state.say("Khóa mã hóa: từ LOA_SECRET_KEY", "Encryption key: from LOA_SECRET_KEY")
+        )
+    else:
+        typer.echo(
+            state.say(f"Khóa mã hóa: {key_file} (0600)", f"Encryption key: {key_file} (0600)")
+        )
 
 
 @app.command("demo")

@@ -13,9 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from loa.adapters import build_adapter, key_path
+from loa.adapters import build_adapter, ensure_key
 from loa.app import App
-from loa.keys import ensure_key_file
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +33,7 @@ def control(sandbox_url: str, platform: str, command: str, **args: Any) -> Any:
 
 def connect_all(app: App, sandbox_url: str) -> dict[str, str]:
     """Connect every channel of the configuration; returns channel id -> account name."""
-    import os
-
-    from loa.keys import KEY_ENV
-
-    if not os.environ.get(KEY_ENV):
-        ensure_key_file(key_path(app))
+    ensure_key(app)
     accounts = {}
     for channel in app.config.channels:
         adapter: Any = build_adapter(app, channel.id)

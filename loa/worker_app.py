@@ -13,14 +13,14 @@ from sqlmodel import col, select
 from channels.base import AuthRequired, ChannelError, Progress
 from channels.registry import adapter_class
 from content.errors import Conflict, NotFound, TransitionRefused
-from content.models import Channel, ChannelState, Delivery, DeliveryState, EditorialState, Post
+from content.models import Channel, Delivery, DeliveryState, EditorialState, Post
 from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import App
 from scheduler.alerts import Alerter, alerter_from_env
 from scheduler.control import Blackout, active_blackout, pause_state
 from scheduler.dispatch import ChannelLimits
-from scheduler.publish import Alert, Outcome, Publisher
+from scheduler.publish import Alert, Outcome, Publisher, hold_channel
 from scheduler.retry import RetryPolicy
 from scheduler.worker import Worker, WorkerSettings
 
@@ -121,9 +121,7 @@ def refresh_tokens(app: App, alert: Callable[[Alert], None]) -> None:
             with app.db.write() as session:
                 row = session.get(Channel, channel_id)
                 if row is not None:
-                    row.state = ChannelState.needs_auth
-            subject = f"Loa: kênh {channel_id} cần kết nối lại / {channel_id} needs reconnecting"
-            alert(Alert("needs_auth", subject, str(error), channel_id=channel_id))
+                    hold_channel(session, row, "token-refresh", str(error), alert)
         except (ChannelError, FileNotFoundError) as error:
             log.warning("token refresh channel=%s: %s", channel_id, error)
 

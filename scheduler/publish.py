@@ -182,10 +182,7 @@ class Publisher:
         if decision.next is Next.hold:
             delivery.state = D.scheduled
             delivery.attempts -= 1  # nobody burns attempts on a channel waiting for a person
-            if channel.state != ChannelState.needs_auth:
-                channel.state = ChannelState.needs_auth
-                audit.record(session, self.worker_id, "channel.needs_auth", channel_id=channel.id)
-                self.alert(_needs_auth_alert(channel.id, decision.reason))
+            hold_channel(session, channel, self.worker_id, decision.reason, self.alert)
             log.error("needs auth %s: %s", where, decision.reason)
             return Outcome.held
         delivery.state = D.failed
@@ -226,10 +223,19 @@ def mark_published(delivery: Delivery, receipt: Receipt, now: datetime) -> None:
     delivery.updated_at = now
 
 
-def _needs_auth_alert(channel_id: str, reason: str) -> Alert:
-    return Alert(
-        "needs_auth",
-        f"Loa: kênh {channel_id} cần kết nối lại / channel {channel_id} needs reconnecting",
-        f"{reason}\n\nloa channels connect {channel_id}",
-        channel_id=channel_id,
+def hold_channel(
+    session: Session, channel: Channel, actor: str, reason: str, alert: Callable[[Alert], None]
+) -> None:
+    """The channel waits for a person to reconnect it: recorded and alerted once, not per post."""
+    if channel.state == ChannelState.needs_auth:
+        return
+    channel.state = ChannelState.needs_auth
+    audit.record(session, actor, "channel.needs_auth", channel_id=channel.id, reason=reason)
+    alert(
+        Alert(
+            "needs_auth",
+            f"Loa: kênh {channel.id} cần kết nối lại / channel {channel.id} needs reconnecting",
+            f"{reason}\n\nloa channels connect {channel.id}",
+            channel_id=channel.id,
+        )
     )
