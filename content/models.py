@@ -236,3 +236,65 @@ class WorkerHeartbeat(SQLModel, table=True):
     published: int = 0
     failed: int = 0
     stopping: bool = False
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random secret; only its sha256 is stored here,
+    so a copy of the database cannot be replayed as a session."""
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie value
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    expires_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    lang: str = Field(default="vi", max_length=8)
+
+
+class ApiToken(SQLModel, table=True):
+    """A per-user REST API token: the secret is shown once, only its sha256 is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column())
+
+
+class FeedScope(StrEnum):
+    all = "all"
+    department = "department"
+    channel = "channel"
+
+
+class FeedToken(SQLModel, table=True):
+    """An unguessable iCalendar feed address for one scope; only its sha256 is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    scope_kind: str = Field(default=FeedScope.all, sa_type=String(16))
+    scope_value: str | None = Field(default=None, max_length=64)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column())
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, kept in the database so throttling holds across server processes."""
+
+    __table_args__ = (Index("ix_loginattempt_who_at", "username", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    client: str = Field(default="", max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))

@@ -408,9 +408,13 @@ def config_check(ctx: typer.Context) -> None:
 
 def _register_subcommands() -> None:
     from loa.cli_posts import media_app, post_app
+    from loa.cli_users import users_app
+    from loa.serve import serve_command
 
     app.add_typer(post_app, name="post")
     app.add_typer(media_app, name="media")
+    app.add_typer(users_app, name="users")
+    app.command("serve")(serve_command)
 
 
 _register_subcommands()

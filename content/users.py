@@ -1,0 +1,458 @@
+"""People: accounts, passwords, sign-in throttling and signed-in sessions.
+
+Passwords are hashed with Argon2id (argon2-cffi); a hash made with older parameters is replaced
+at the next successful sign-in. Session cookies, API tokens (`content.tokens`) and feed tokens
+are random secrets of which only the sha256 is stored, so a copy of the database gives nobody a
+way in. Failed sign-ins are rows, so throttling holds across every server process.
+
+Nothing here knows about the web: the pages and the command line call the same methods and
+refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, delete, func, select
+
+from content import audit
+from content.db import Database
+from content.errors import FieldProblem, InvalidInput, NotFound, UserError
+from content.models import Department, LoginAttempt, Role, User, WebSession
+from content.timeutil import utcnow
+from content.workflow import Actor
+
+if TYPE_CHECKING:
+    from content.tokens import TokenService
+
+log = logging.getLogger(__name__)
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+MIN_DISTINCT_CHARACTERS = 6
+ROLES = tuple(role.value for role in Role)
+
+
+def digest(secret: str) -> str:
+    """What is stored in place of a secret: its sha256, hex."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class LoginRefused(UserError):
+    """Wrong username or password, or a disabled account. Says nothing about which part."""
+
+
+class LoginThrottled(UserError):
+    def __init__(self, minutes: int) -> None:
+        self.minutes = minutes
+        super().__init__(
+            f"too many failed sign-ins; try again in {minutes} minutes",
+            f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
+        )
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    department_code: str | None
+    active: bool
+    has_password: bool
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.username, self.role, self.department_code)
+
+    @classmethod
+    def of(cls, row: User) -> UserInfo:
+        assert row.id is not None
+        return cls(
+            row.id,
+            row.username,
+            row.full_name,
+            row.role,
+            row.department_code,
+            row.active,
+            bool(row.password_hash),
+        )
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A signed-in browser: who, its CSRF token, its language and when it ends."""
+
+    user: UserInfo
+    csrf_token: str
+    lang: str
+    expires_at: datetime
+
+    @property
+    def actor(self) -> Actor:
+        return self.user.actor
+
+
+def password_problems(password: str, username: str) -> list[FieldProblem]:
+    """The minimum strength rule, the same for the pages and the command line."""
+    found: list[FieldProblem] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        found.append(
+            FieldProblem(
+                "password",
+                f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                f"the password must be at least {MIN_PASSWORD_LENGTH} characters long",
+            )
+        )
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        found.append(
+            FieldProblem(
+                "password",
+                f"Mật khẩu dài quá {MAX_PASSWORD_LENGTH} ký tự.",
+                f"the password is longer than {MAX_PASSWORD_LENGTH} characters",
+            )
+        )
+    elif len(set(password)) < MIN_DISTINCT_CHARACTERS:
+        found.append(
+            FieldProblem(
+                "password",
+                f"Mật khẩu quá đơn giản: cần ít nhất {MIN_DISTINCT_CHARACTERS} ký tự khác nhau.",
+                f"the password is too simple: use at least {MIN_DISTINCT_CHARACTERS}"
+                " different characters",
+            )
+        )
+    if username and username.casefold() in password.casefold():
+        found.append(
+            FieldProblem(
+                "password",
+                "Mật khẩu không được chứa tên đăng nhập.",
+                "the password must not contain the username",
+            )
+        )
+    return found
+
+
+class UserService:
+    """Accounts, sign-in and sessions. `by` is the username recorded in the audit trail."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        hasher: PasswordHasher | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        max_failures: int = 5,
+        failure_window: timedelta = timedelta(minutes=15),
+        session_idle: timedelta = timedelta(hours=12),
+        session_max_age: timedelta = timedelta(days=7),
+        touch_interval: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self.db = db
+        self.hasher = hasher or PasswordHasher()  # Argon2id, RFC 9106 low-memory profile
+        self.clock = clock
+        self.max_failures = max_failures
+        self.failure_window = failure_window
+        self.session_idle = session_idle
+        self.session_max_age = session_max_age
+        # Seeing the same session again within this interval writes nothing: SQLite has one
+        # writer, and most page views must not queue behind the worker for a timestamp.
+        self.touch_interval = touch_interval
+        self._dummy_hash: str | None = None
+        from content.tokens import TokenService  # it builds on this module's UserInfo
+
+        self.tokens: TokenService = TokenService(db, clock, touch_interval)
+
+    # --- accounts ------------------------------------------------------------------------
+
+    def add(
+        self,
+        by: str,
+        username: str,
+        full_name: str,
+        role: str,
+        department: str | None,
+        password: str,
+    ) -> UserInfo:
+        username = username.strip().lower()
+        full_name = full_name.strip()
+        department = (department or "").strip() or None
+        problems: list[FieldProblem] = []
+        if not USERNAME.fullmatch(username):
+            problems.append(
+                FieldProblem(
+                    "username",
+                    "Tên đăng nhập gồm 2-64 chữ thường không dấu, số, dấu chấm, gạch ngang"
+                    " hoặc gạch dưới.",
+                    "the username must be 2-64 lower-case letters, digits, dots, hyphens or"
+                    " underscores",
+                )
+            )
+        if not full_name or len(full_name) > 200:
+            problems.append(
+                FieldProblem(
+                    "full_name", "Cần có họ và tên (tối đa 200 ký tự).", "a full name is needed"
+                )
+            )
+        if role not in ROLES:
+            problems.append(
+                FieldProblem(
+                    "role",
+                    f"Vai trò “{role}” không có; chọn một trong: {', '.join(ROLES)}.",
+                    f"unknown role {role!r}; choose one of: {', '.join(ROLES)}",
+                )
+            )
+        problems += password_problems(password, username)
+        with self.db.write() as session:
+            if session.exec(select(User.id).where(User.username == username)).first():
+                problems.insert(
+                    0,
+                    FieldProblem(
+                        "username",
+                        f"Tên đăng nhập “{username}” đã có người dùng.",
+                        f"the username {username!r} is taken",
+                    ),
+                )
+            problems += _department_problems(session, role, department)
+            if problems:
+                raise InvalidInput(problems)
+            row = User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                department_code=department,
+                password_hash=self.hasher.hash(password),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session, by, "user.add", username=username, role=role, department=department
+            )
+            log.info("user %s added by %s", username, by)
+            return UserInfo.of(row)
+
+    def all(self) -> list[UserInfo]:
+        with self.db.read() as session:
+            rows = session.exec(select(User).order_by(col(User.username))).all()
+            return [UserInfo.of(row) for row in rows]
+
+    def get(self, username: str) -> UserInfo:
+        with self.db.read() as session:
+            return UserInfo.of(_user(session, username))
+
+    def set_password(self, by: str, username: str, password: str) -> None:
+        """Change a password; every session of that user ends."""
+        problems = password_problems(password, username)
+        if problems:
+            raise InvalidInput(problems)
+        new_hash = self.hasher.hash(password)
+        with self.db.write() as session:
+            row = _user(session, username)
+            row.password_hash = new_hash
+            session.add(row)
+            assert row.id is not None
+            _end_sessions(session, row.id)
+            audit.record(session, by, "user.password", username=row.username)
+
+    def set_active(self, by: str, username: str, active: bool) -> None:
+        """Disable (ending every session and refusing every token) or enable an account."""
+        with self.db.write() as session:
+            row = _user(session, username)
+            if not active and row.active:
+                _refuse_locking_out(session, by, row)
+            row.active = active
+            session.add(row)
+            assert row.id is not None
+            if not active:
+                _end_sessions(session, row.id)
+            audit.record(
+                session, by, "user.enable" if active else "user.disable", username=row.username
+            )
+
+    # --- signing in -----------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str, client: str = "") -> UserInfo:
+        """The account whose password this is, or `LoginRefused` / `LoginThrottled`.
+
+        The hash is checked outside any transaction (it takes tens of milliseconds on purpose),
+        and an unknown username costs the same work as a known one.
+        """
+        name = username.strip().lower()[:64]
+        client = client[:64]
+        now = self.clock()
+        with self.db.read() as session:
+            recent = session.exec(
+                select(LoginAttempt.at)
+                .where(
+                    LoginAttempt.username == name,
+                    LoginAttempt.client == client,
+                    col(LoginAttempt.at) > now - self.failure_window,
+                )
+                .order_by(col(LoginAttempt.at).desc())
+                .limit(self.max_failures)
+            ).all()
+            row = session.exec(select(User).where(User.username == name)).first()
+        if len(recent) >= self.max_failures:
+            wait = recent[-1] + self.failure_window - now
+            raise LoginThrottled(max(1, math.ceil(wait.total_seconds() / 60)))
+        stored = row.password_hash if row is not None else None
+        if not self._verify(stored, password) or row is None:
+            with self.db.write() as session:
+                session.add(LoginAttempt(username=name, client=client, at=now))
+                session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < now - timedelta(1)))
+            log.info("failed sign-in for %r from %s", name, client or "?")
+            raise LoginRefused("wrong username or password", "Sai tên đăng nhập hoặc mật khẩu.")
+        if not row.active:
+            raise LoginRefused(
+                "this account is disabled; ask an administrator",
+                "Tài khoản này đã bị khóa; hãy liên hệ quản trị viên.",
+            )
+        with self.db.write() as session:
+            session.exec(
+                delete(LoginAttempt).where(
+                    col(LoginAttempt.username) == name, col(LoginAttempt.client) == client
+                )
+            )
+            fresh = session.get(User, row.id)
+            assert fresh is not None and stored is not None
+            if fresh.password_hash == stored and self.hasher.check_needs_rehash(stored):
+                fresh.password_hash = self.hasher.hash(password)
+                session.add(fresh)
+                log.info("password hash of %s upgraded to the current parameters", name)
+            return UserInfo.of(fresh)
+
+    def _verify(self, stored: str | None, password: str) -> bool:
+        if stored is None:
+            if self._dummy_hash is None:
+                self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+            stored = self._dummy_hash
+            password = password + "\0"  # never matches the dummy, whatever it is
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # --- sessions -------------------------------------------------------------------------
+
+    def create_session(self, user: UserInfo, lang: str = "vi") -> tuple[str, SessionInfo]:
+        """A new session: returns the cookie value (shown to nobody else) and its details."""
+        secret = secrets.token_urlsafe(32)
+        now = self.clock()
+        row = WebSession(
+            id=digest(secret),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=min(now + self.session_idle, now + self.session_max_age),
+            lang=lang,
+        )
+        with self.db.write() as session:
+            session.add(row)
+            session.exec(delete(WebSession).where(col(WebSession.expires_at) <= now))
+            audit.record(session, user.username, "user.login")
+        return secret, SessionInfo(user, row.csrf_token, row.lang, row.expires_at)
+
+    def session(self, secret: str) -> SessionInfo | None:
+        """The live session behind a cookie value, or None; sliding its expiry as it is used."""
+        if not secret:
+            return None
+        key = digest(secret)
+        now = self.clock()
+        with self.db.read() as session:
+            row = session.get(WebSession, key)
+            user = session.get(User, row.user_id) if row is not None else None
+        if row is None or user is None:
+            return None
+        if row.expires_at <= now or not user.active:
+            with self.db.write() as session:
+                session.exec(delete(WebSession).where(col(WebSession.id) == key))
+            return None
+        if now - row.last_seen_at >= self.touch_interval:
+            row.last_seen_at = now
+            row.expires_at = min(now + self.session_idle, row.created_at + self.session_max_age)
+            with self.db.write() as session:
+                session.merge(row)
+        return SessionInfo(UserInfo.of(user), row.csrf_token, row.lang, row.expires_at)
+
+    def end_session(self, secret: str) -> None:
+        key = digest(secret)
+        with self.db.write() as session:
+            row = session.get(WebSession, key)
+            if row is None:
+                return
+            user = session.get(User, row.user_id)
+            session.delete(row)
+            if user is not None:
+                audit.record(session, user.username, "user.logout")
+
+    def end_sessions(self, by: str, username: str) -> int:
+        with self.db.write() as session:
+            row = _user(session, username)
+            assert row.id is not None
+            ended = _end_sessions(session, row.id)
+            audit.record(session, by, "user.sessions_ended", username=row.username, count=ended)
+            return ended
+
+
+def _user(session: Session, username: str) -> User:
+    row = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if row is None:
+        raise NotFound(f"no user {username!r}", f"Không có người dùng “{username}”.")
+    return row
+
+
+def _end_sessions(session: Session, user_id: int) -> int:
+    ids = session.exec(select(WebSession.id).where(WebSession.user_id == user_id)).all()
+    session.exec(delete(WebSession).where(col(WebSession.user_id) == user_id))
+    return len(ids)
+
+
+def _department_problems(session: Session, role: str, department: str | None) -> list[FieldProblem]:
+    if department is None:
+        if role == Role.officer:
+            return [
+                FieldProblem(
+                    "department",
+                    "Cán bộ truyền thông phải thuộc một đơn vị.",
+                    "an officer needs a department",
+                )
+            ]
+        return []
+    if session.get(Department, department) is None:
+        return [
+            FieldProblem(
+                "department",
+                f"Không có đơn vị “{department}”.",
+                f"unknown department {department!r}",
+            )
+        ]
+    return []
+
+
+def _refuse_locking_out(session: Session, by: str, row: User) -> None:
+    if row.username == by:
+        raise UserError(
+            "you cannot disable your own account", "Bạn không thể tự khóa tài khoản của mình."
+        )
+    if row.role == Role.admin:
+        admins = session.exec(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.admin, col(User.active).is_(True))
+        ).one()
+        if admins <= 1:
+            raise UserError(
+                "the last active administrator cannot be disabled",
+                "Không thể khóa quản trị viên cuối cùng đang hoạt động.",
+            )

@@ -1,0 +1,99 @@
+"""`loa serve`: the editors' pages and the REST API, under uvicorn.
+
+The web app is built from the same `App` as every command (one configuration, one database).
+Proxy headers are judged by the app itself (`--trusted-proxy`), not by uvicorn, so sign-in
+throttling and the Secure cookie flag follow one rule. Access log lines have anything that
+looks like a secret (a feed address, a token) masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from loa.cli import state_of
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from loa.app import App
+
+# Random secrets in URLs (feed addresses) are long runs of URL-safe characters.
+SECRET_IN_PATH = re.compile(r"(?<![A-Za-z0-9_-])(loa_)?[A-Za-z0-9_-]{32,}")
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                SECRET_IN_PATH.sub("***", arg) if isinstance(arg, str) else arg
+                for arg in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
+        record.msg = SECRET_IN_PATH.sub("***", str(record.msg))
+        return True
+
+
+def build_web_app(
+    loa: App, *, secure_cookies: bool | None = None, trusted_proxies: frozenset[str] = frozenset()
+) -> FastAPI:
+    from content.users import UserService
+    from web.app import create_app
+    from web.services import WebServices, channel_displays
+
+    services = WebServices(
+        db=loa.db,
+        posts=loa.posts,
+        media=loa.media,
+        zone=loa.config.zone,
+        users=UserService(loa.db),
+        channels=channel_displays(
+            [(c.id, c.type, c.name, c.department) for c in loa.config.channels]
+        ),
+        secure_cookies=secure_cookies,
+        trusted_proxies=trusted_proxies,
+    )
+    return create_app(services)
+
+
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe / Address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Cổng / Port.")] = 8000,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="Luôn (hoặc không bao giờ) đặt cờ Secure cho cookie; mặc định: theo HTTPS"
+            " / Always (or never) mark cookies Secure; default: when served over HTTPS.",
+        ),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Địa chỉ proxy được tin X-Forwarded-Proto/-For, lặp lại được"
+            " / A reverse proxy address whose X-Forwarded-* headers are believed (repeat).",
+        ),
+    ] = None,
+) -> None:
+    """Chạy trang web và REST API. / Serve the web pages and the REST API."""
+    import uvicorn
+
+    state = state_of(ctx)
+    web_app = build_web_app(
+        state.app(), secure_cookies=secure_cookies, trusted_proxies=frozenset(trusted_proxy or ())
+    )
+    config = uvicorn.Config(web_app, host=host, port=port, proxy_headers=False, server_header=False)
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    typer.echo(
+        state.say(
+            f"Loa: http://{host}:{port}/ (Ctrl+C để dừng)",
+            f"Loa: http://{host}:{port}/ (Ctrl+C to stop)",
+        )
+    )
+    uvicorn.Server(config).run()

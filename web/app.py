@@ -1,0 +1,46 @@
+"""The web application: `create_app(services)` returns a FastAPI app ready for uvicorn.
+
+Built by `loa serve` (and the tests) from a `WebServices`; every route gets `csrf_protect`
+(see web.auth), every response the security headers (web.security), every refusal a clear
+page or a JSON error (web.errors). Page modules each own an `APIRouter`, included below.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from web import api_me, pages_auth, pages_calendar, pages_tokens, pages_users
+from web.auth import csrf_protect
+from web.errors import install_error_handlers
+from web.render import STATIC_DIR, make_environment
+from web.security import SecurityHeaders
+from web.services import WebServices
+
+ROUTERS = (
+    pages_auth.router,
+    pages_calendar.router,
+    pages_users.router,
+    pages_tokens.router,
+    api_me.router,
+)
+
+
+def create_app(services: WebServices) -> FastAPI:
+    app = FastAPI(
+        title="Loa",
+        summary="Lịch đăng bài ASEAN / ASEAN publishing calendar",
+        version="1",
+        docs_url=None,  # Swagger UI needs inline script and a CDN; the CSP forbids both
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.services = services
+    app.state.templates = make_environment()
+    app.add_middleware(SecurityHeaders, services=services)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

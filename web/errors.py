@@ -1,0 +1,201 @@
+"""Every refusal as a clear bilingual page, or as JSON under /api/.
+
+JSON errors look like `{"error": {"code": "not_found", "message": "...", "field": null}}`; for
+several problems at once `problems` lists each `{field, message}`. A server error shows a plain
+page (or JSON) that says nothing about the code; the traceback goes to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from content.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TransitionRefused,
+    UserError,
+)
+from content.users import LoginThrottled
+from web.i18n import t
+from web.security import SECURITY_HEADERS
+
+log = logging.getLogger(__name__)
+
+
+class NotAuthenticated(Exception):
+    """No session (pages: to the login page) or no valid bearer token (API: 401).
+
+    A request that sent a bearer token is a program, never sent to a login page: it gets 401.
+    """
+
+    def __init__(self, bearer: bool = False) -> None:
+        super().__init__("not authenticated")
+        self.bearer = bearer
+
+
+class Forbidden(UserError):
+    def __init__(self, en: str = "", vi: str = "") -> None:
+        super().__init__(
+            en or "your account is not allowed to do this",
+            vi or "Tài khoản của bạn không được phép làm việc này.",
+        )
+
+
+class CsrfFailed(UserError):
+    def __init__(self) -> None:
+        super().__init__(t("error.csrf", "en"), t("error.csrf", "vi"))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message_vi: str
+    message_en: str
+    field: str | None = None
+    problems: tuple[tuple[str, str, str], ...] = ()  # (field, vi, en)
+
+    def message(self, lang: str) -> str:
+        return self.message_vi if lang == "vi" else self.message_en
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def refusal_of(error: Exception) -> Refusal:
+    """How a refusal raised anywhere maps to a status and a code."""
+    if isinstance(error, InvalidInput):
+        problems = tuple((p.field, p.text("vi"), p.text("en")) for p in error.problems)
+        field = error.problems[0].field if error.problems else None
+        return Refusal(422, "invalid_input", error.vi, error.en, field, problems)
+    table: tuple[tuple[type[Exception], int, str], ...] = (
+        (CsrfFailed, 403, "csrf"),
+        (Forbidden, 403, "forbidden"),
+        (PermissionDenied, 403, "forbidden"),
+        (NotFound, 404, "not_found"),
+        (LoginThrottled, 429, "throttled"),
+        (TransitionRefused, 409, "transition_refused"),
+        (Conflict, 409, "conflict"),
+    )
+    assert isinstance(error, UserError)
+    for kind, status, code in table:
+        if isinstance(error, kind):
+            return Refusal(status, code, error.vi, error.en)
+    return Refusal(400, "refused", error.vi, error.en)
+
+
+def json_error(refusal: Refusal, lang: str, headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {
+        "code": refusal.code,
+        "message": refusal.message(lang),
+        "field": refusal.field,
+    }
+    if refusal.problems:
+        body["problems"] = [
+            {"field": field, "message": vi if lang == "vi" else en}
+            for field, vi, en in refusal.problems
+        ]
+    return JSONResponse({"error": body}, status_code=refusal.status, headers=headers)
+
+
+async def refusal_response(request: Request, refusal: Refusal) -> Response:
+    from web.auth import load_session
+    from web.render import lang_of, render
+
+    if is_api(request):
+        return json_error(refusal, lang_of(request))
+    try:
+        await load_session(request)  # so the page shows the menu of whoever is signed in
+    except Exception:  # the refusal matters more than the menu
+        log.exception("could not load the session for an error page")
+    return render(request, "error.html", {"refusal": refusal}, status_code=refusal.status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def user_error(request: Request, error: Exception) -> Response:
+        return await refusal_response(request, refusal_of(error))
+
+    async def not_authenticated(request: Request, error: Exception) -> Response:
+        from web.render import lang_of, render
+
+        assert isinstance(error, NotAuthenticated)
+        if is_api(request) or error.bearer:
+            refusal = Refusal(
+                401,
+                "unauthenticated",
+                "Cần mã API hợp lệ: Authorization: Bearer <mã>.",
+                "a valid API token is needed: Authorization: Bearer <token>",
+            )
+            challenge = {"WWW-Authenticate": "Bearer"}
+            if is_api(request):
+                return json_error(refusal, lang_of(request), challenge)
+            context = {"refusal": refusal}
+            return render(request, "error.html", context, status_code=401, headers=challenge)
+        target = "/login"
+        if request.method == "GET":
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target += "?next=" + quote(path, safe="")
+        return RedirectResponse(target, status_code=303)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        status = error.status_code
+        key = {404: "error.not_found", 403: "error.forbidden"}.get(status, f"error.{status}")
+        vi, en = t(key, "vi"), t(key, "en")
+        code = {404: "not_found", 403: "forbidden", 405: "method_not_allowed"}.get(status, "http")
+        response = await refusal_response(request, Refusal(status, code, vi, en))
+        for name, value in (error.headers or {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+    async def validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        problems = []
+        for item in error.errors():
+            where = [str(part) for part in item.get("loc", ()) if part not in ("body", "query")]
+            field = ".".join(where) or "request"
+            message = str(item.get("msg", "invalid"))
+            problems.append((field, f"{field}: {message}", f"{field}: {message}"))
+        first = problems[0][0] if problems else None
+        text_vi = "; ".join(p[1] for p in problems) or t("error.422", "vi")
+        text_en = "; ".join(p[2] for p in problems) or t("error.422", "en")
+        refusal = Refusal(422, "invalid_input", text_vi, text_en, first, tuple(problems))
+        return await refusal_response(request, refusal)
+
+    async def server_error(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        headers = dict(SECURITY_HEADERS)
+        if is_api(request):
+            refusal = Refusal(500, "server_error", t("error.server", "vi"), t("error.server", "en"))
+            return json_error(refusal, "vi", headers)
+        return HTMLResponse(SERVER_ERROR_PAGE, status_code=500, headers=headers)
+
+    app.add_exception_handler(UserError, user_error)
+    app.add_exception_handler(NotAuthenticated, not_authenticated)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, server_error)
+
+
+# Built without templates: whatever broke may be the template machinery itself.
+SERVER_ERROR_PAGE = f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{t("error.500", "vi")} / {t("error.500", "en")} - Loa</title>
+<link rel="stylesheet" href="/static/loa.css"></head>
+<body><main class="page narrow"><h1>{t("error.500", "vi")}</h1><p>{t("error.server", "vi")}</p>
+<h2 lang="en">{t("error.500", "en")}</h2><p lang="en">{t("error.server", "en")}</p>
+<p><a href="/calendar">{t("error.home", "vi")} / {t("error.home", "en")}</a></p></main></body>
+</html>
+"""

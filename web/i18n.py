@@ -1,0 +1,141 @@
+"""Words of the pages, Vietnamese first and English second, and dates in each one's conventions.
+
+`t(key, lang)` looks a key up in `MESSAGES`; a page module adds its own words with
+`add_messages({...})` at import time. Vietnamese dates read "Thứ Hai, 03/08/2026 07:30";
+English ones "Mon 3 Aug 2026, 07:30". Times are shown in the configured zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, tzinfo
+
+from content.timeutil import to_local
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app.name": ("Loa", "Loa"),
+    "app.tagline": ("Lịch đăng bài ASEAN", "ASEAN publishing calendar"),
+    "nav.calendar": ("Lịch", "Calendar"),
+    "nav.compose": ("Soạn bài", "Compose"),
+    "nav.review": ("Duyệt bài", "Review"),
+    "nav.channels": ("Kênh", "Channels"),
+    "nav.users": ("Người dùng", "Users"),
+    "nav.tokens": ("Mã API", "API tokens"),
+    "nav.logout": ("Đăng xuất", "Log out"),
+    "nav.menu": ("Danh mục", "Menu"),
+    "lang.switch": ("English", "Tiếng Việt"),
+    "role.officer": ("Cán bộ truyền thông", "Communication officer"),
+    "role.editor": ("Biên tập viên", "Editor"),
+    "role.admin": ("Quản trị viên", "Administrator"),
+    "login.title": ("Đăng nhập", "Log in"),
+    "login.username": ("Tên đăng nhập", "Username"),
+    "login.password": ("Mật khẩu", "Password"),
+    "login.submit": ("Đăng nhập", "Log in"),
+    "login.expired": (
+        "Phiên làm việc đã hết hạn hoặc bạn chưa đăng nhập.",
+        "Your session has ended or you have not logged in.",
+    ),
+    "error.title": ("Không thực hiện được", "Cannot do that"),
+    "error.400": ("Yêu cầu bị từ chối", "Request refused"),
+    "error.401": ("Cần đăng nhập", "Please log in"),
+    "error.403": ("Không có quyền", "Not allowed"),
+    "error.404": ("Không tìm thấy trang", "Page not found"),
+    "error.405": ("Không hỗ trợ thao tác này", "Method not allowed"),
+    "error.409": ("Có xung đột", "Conflict"),
+    "error.422": ("Dữ liệu chưa hợp lệ", "Invalid input"),
+    "error.429": ("Thử lại sau", "Try again later"),
+    "error.500": ("Lỗi hệ thống", "Server error"),
+    "error.home": ("Về trang lịch", "Back to the calendar"),
+    "error.forbidden": (
+        "Tài khoản của bạn không được phép mở trang này.",
+        "Your account is not allowed to open this page.",
+    ),
+    "error.not_found": (
+        "Trang hoặc mục bạn tìm không có (có thể đã bị xóa).",
+        "The page or item you asked for does not exist (it may have been removed).",
+    ),
+    "error.csrf": (
+        "Biểu mẫu đã cũ hoặc không hợp lệ (thiếu mã bảo vệ CSRF). Hãy tải lại trang rồi thử lại.",
+        "The form is stale or invalid (missing CSRF protection token). Reload the page and try"
+        " again.",
+    ),
+    "error.server": (
+        "Đã có lỗi ngoài ý muốn; việc của bạn chưa được lưu. Hãy thử lại, hoặc báo quản trị viên.",
+        "Something went wrong; nothing was saved. Try again, or tell an administrator.",
+    ),
+    "form.errors": ("Hãy sửa các mục sau:", "Please correct the following:"),
+    "coming.title": ("Lịch đăng bài", "Publishing calendar"),
+    "coming.text": ("Trang lịch đang được xây dựng.", "The calendar page is being built."),
+}
+
+
+def add_messages(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Page modules register their own words; a key used twice is a mistake worth finding."""
+    clash = set(messages) & set(MESSAGES)
+    if clash:
+        raise ValueError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
+def pick(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text of `key` in `lang`; an unknown key shows itself, so it is seen and fixed."""
+    vi, en = MESSAGES.get(key, (key, key))
+    text = vi if lang == "vi" else en
+    return text.format(**values) if values else text
+
+
+def translator(lang: str) -> Callable[..., str]:
+    def bound(key: str, **values: object) -> str:
+        return t(key, lang, **values)
+
+    return bound
+
+
+def status_title(status: int, lang: str) -> str:
+    key = f"error.{status}"
+    return t(key if key in MESSAGES else "error.title", lang)
+
+
+def weekday(day: date, lang: str) -> str:
+    return (WEEKDAYS_VI if lang == "vi" else WEEKDAYS_EN)[day.weekday()]
+
+
+def format_date(day: date, lang: str, *, with_weekday: bool = True) -> str:
+    if lang == "vi":
+        text = f"{day:%d/%m/%Y}"
+        return f"{weekday(day, lang)}, {text}" if with_weekday else text
+    text = f"{day.day} {MONTHS_EN[day.month - 1][:3]} {day.year}"
+    return f"{weekday(day, lang)[:3]} {text}" if with_weekday else text
+
+
+def format_time(value: datetime, zone: tzinfo) -> str:
+    return f"{to_local(value, zone):%H:%M}"
+
+
+def format_datetime(
+    value: datetime | None, lang: str, zone: tzinfo, *, with_weekday: bool = True
+) -> str:
+    """An aware datetime in the configured zone: "Thứ Hai, 03/08/2026 07:30" in Vietnamese."""
+    if value is None:
+        return ""
+    local = to_local(value, zone)
+    day = format_date(local.date(), lang, with_weekday=with_weekday)
+    return f"{day} {local:%H:%M}" if lang == "vi" else f"{day}, {local:%H:%M}"
+
+
+def month_name(month: int, lang: str) -> str:
+    return f"Tháng {month}" if lang == "vi" else MONTHS_EN[month - 1]

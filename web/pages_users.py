@@ -1,0 +1,179 @@
+"""Administrators manage accounts: list, add, disable or enable, reset a password.
+
+The rules are `content.users`' own, the same as `loa users ...`: a form with mistakes comes
+back (422) with each problem beside its field, and never with the password filled in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlmodel import col, select
+from starlette.responses import RedirectResponse, Response
+
+from content.errors import FieldProblem, InvalidInput, UserError
+from content.models import Department, Role
+from content.users import MIN_DISTINCT_CHARACTERS, MIN_PASSWORD_LENGTH, ROLES
+from content.workflow import Actor
+from web.auth import require_admin, services_of
+from web.errors import refusal_of
+from web.i18n import add_messages
+from web.render import field_errors, lang_of, render
+
+router = APIRouter(prefix="/admin/users")
+Admin = Annotated[Actor, Depends(require_admin)]
+Text = Annotated[str, Form(max_length=2000)]
+
+add_messages(
+    {
+        "users.title": ("Người dùng", "Users"),
+        "users.add": ("Thêm người dùng", "Add a user"),
+        "users.username": ("Tên đăng nhập", "Username"),
+        "users.full_name": ("Họ và tên", "Full name"),
+        "users.role": ("Vai trò", "Role"),
+        "users.department": ("Đơn vị", "Department"),
+        "users.password": ("Mật khẩu", "Password"),
+        "users.password2": ("Nhập lại mật khẩu", "Repeat the password"),
+        "users.password_rule": (
+            f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự, {MIN_DISTINCT_CHARACTERS} ký tự khác nhau,"
+            " không chứa tên đăng nhập.",
+            f"At least {MIN_PASSWORD_LENGTH} characters, {MIN_DISTINCT_CHARACTERS} different"
+            " ones, not containing the username.",
+        ),
+        "users.status": ("Trạng thái", "Status"),
+        "users.active": ("Đang hoạt động", "Active"),
+        "users.disabled": ("Đã khóa", "Disabled"),
+        "users.no_password": ("chưa có mật khẩu", "no password yet"),
+        "users.none": ("(không)", "(none)"),
+        "users.disable": ("Khóa tài khoản", "Disable the account"),
+        "users.enable": ("Mở khóa tài khoản", "Enable the account"),
+        "users.reset": ("Đặt lại mật khẩu", "Reset the password"),
+        "users.saved": ("Đã lưu.", "Saved."),
+        "users.all": ("Tất cả người dùng", "All users"),
+        "users.sessions_note": (
+            "Đổi mật khẩu hoặc khóa tài khoản sẽ đăng xuất người này khỏi mọi thiết bị.",
+            "Changing the password or disabling the account logs this person out everywhere.",
+        ),
+    }
+)
+
+MISMATCH = FieldProblem(
+    "password2", "Hai lần nhập mật khẩu không khớp nhau.", "the two passwords differ"
+)
+
+
+@router.get("")
+def users_page(request: Request, actor: Admin, saved: str = "") -> Response:
+    return _list_page(request, saved=saved)
+
+
+@router.post("")
+def add_user(
+    request: Request,
+    actor: Admin,
+    username: Text = "",
+    full_name: Text = "",
+    role: Text = Role.officer,
+    department: Text = "",
+    password: Text = "",
+    password2: Text = "",
+) -> Response:
+    values = {"username": username, "full_name": full_name, "role": role, "department": department}
+    try:
+        if password != password2:
+            raise InvalidInput([MISMATCH])
+        services_of(request).users.add(
+            actor.username, username, full_name, role, department or None, password
+        )
+    except InvalidInput as error:
+        errors = field_errors(error, lang_of(request))
+        return _list_page(request, errors=errors, values=values, status=422)
+    return RedirectResponse(f"/admin/users?saved={username.strip().lower()}", status_code=303)
+
+
+@router.get("/{username}")
+def user_page(request: Request, actor: Admin, username: str, saved: str = "") -> Response:
+    return _user_page(request, username, saved=bool(saved))
+
+
+@router.post("/{username}/password")
+def reset_password(
+    request: Request, actor: Admin, username: str, password: Text = "", password2: Text = ""
+) -> Response:
+    try:
+        if password != password2:
+            raise InvalidInput([MISMATCH])
+        services_of(request).users.set_password(actor.username, username, password)
+    except InvalidInput as error:
+        errors = field_errors(error, lang_of(request))
+        return _user_page(request, username, errors=errors, status=422)
+    return RedirectResponse(f"/admin/users/{username}?saved=1", status_code=303)
+
+
+@router.post("/{username}/disable")
+def disable_user(request: Request, actor: Admin, username: str) -> Response:
+    return _set_active(request, actor, username, False)
+
+
+@router.post("/{username}/enable")
+def enable_user(request: Request, actor: Admin, username: str) -> Response:
+    return _set_active(request, actor, username, True)
+
+
+def _set_active(request: Request, actor: Actor, username: str, active: bool) -> Response:
+    users = services_of(request).users
+    try:
+        users.set_active(actor.username, username, active)
+    except UserError as error:
+        refusal = refusal_of(error)
+        if refusal.status == 404:
+            raise  # the error page: there is no account page to come back to
+        return _user_page(
+            request, username, error=error.text(lang_of(request)), status=refusal.status
+        )
+    return RedirectResponse(f"/admin/users/{username}?saved=1", status_code=303)
+
+
+def _departments(request: Request) -> list[Department]:
+    with services_of(request).db.read() as session:
+        return list(session.exec(select(Department).order_by(col(Department.code))).all())
+
+
+def _list_page(
+    request: Request,
+    *,
+    saved: str = "",
+    errors: dict[str, list[str]] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    context: dict[str, Any] = {
+        "users": services_of(request).users.all(),
+        "departments": _departments(request),
+        "roles": ROLES,
+        "errors": errors or {},
+        "values": values or {"username": "", "full_name": "", "role": "officer", "department": ""},
+        "saved": saved,
+    }
+    return render(request, "users.html", context, status_code=status)
+
+
+def _user_page(
+    request: Request,
+    username: str,
+    *,
+    saved: bool = False,
+    errors: dict[str, list[str]] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    users = services_of(request).users
+    context: dict[str, Any] = {
+        "person": users.get(username),
+        "departments": {d.code: d for d in _departments(request)},
+        "errors": errors or {},
+        "error": error,
+        "saved": saved,
+    }
+    return render(request, "user.html", context, status_code=status)

@@ -1,0 +1,131 @@
+"""Rendering pages: one Jinja environment (autoescaping everything) and what every page gets.
+
+Every template receives, besides its own values:
+`request`, `lang`, `t` (words: `t("nav.calendar")`), `user` (a `UserInfo` or None),
+`actor`, `csrf_token`, `nav` (the menu for this user's role), `lang_url` (the same page in the
+other language), `fmt_datetime(value)`, `fmt_date(day)`, `fmt_time(value)`, `zone`, `services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from content.errors import InvalidInput
+from content.models import Role
+from web import i18n
+from web.security import LANG_COOKIE
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+ALL_ROLES = frozenset({Role.officer, Role.editor, Role.admin})
+REVIEWERS = frozenset({Role.editor, Role.admin})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    key: str  # an i18n key
+    roles: frozenset[str] = ALL_ROLES
+
+
+# The menu, in order. A page module appends its own entry if it adds a top-level page.
+NAV: list[NavItem] = [
+    NavItem("/calendar", "nav.calendar"),
+    NavItem("/compose", "nav.compose"),
+    NavItem("/review", "nav.review", REVIEWERS),
+    NavItem("/channels", "nav.channels", REVIEWERS),
+    NavItem("/admin/users", "nav.users", frozenset({Role.admin})),
+]
+
+
+def make_environment() -> Environment:
+    # Autoescaping for every template, whatever its name: officers' text must never run.
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def lang_of(request: Request) -> str:
+    """?lang= first, then the lang cookie, then the session's, then Vietnamese."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in i18n.LANGS:
+        return chosen
+    session = getattr(request.state, "session_info", None)
+    return i18n.pick(session.lang if session is not None else None)
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    from web.auth import services_of
+
+    services = services_of(request)
+    lang = lang_of(request)
+    session = getattr(request.state, "session_info", None)
+    user = getattr(request.state, "user", None) or (session.user if session else None)
+    zone = services.zone
+    path = request.url.path
+    return {
+        "request": request,
+        "services": services,
+        "lang": lang,
+        "t": i18n.translator(lang),
+        "user": user,
+        "actor": user.actor if user is not None else None,
+        "csrf_token": session.csrf_token if session is not None else "",
+        "nav": [
+            {"path": item.path, "label": i18n.t(item.key, lang), "current": path == item.path}
+            for item in NAV
+            if user is not None and user.role in item.roles
+        ],
+        "lang_url": _switch_url(request, "en" if lang == "vi" else "vi"),
+        "zone": zone,
+        "status_title": i18n.status_title,
+        "fmt_datetime": partial(_fmt_datetime, lang=lang, zone=zone),
+        "fmt_date": partial(i18n.format_date, lang=lang),
+        "fmt_time": partial(i18n.format_time, zone=zone),
+    }
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    """This page in the other language, as a path (the host is the browser's business)."""
+    target = request.url.include_query_params(lang=lang)
+    return f"{target.path}?{target.query}"
+
+
+def _fmt_datetime(value: Any, *, lang: str, zone: Any, with_weekday: bool = True) -> str:
+    return i18n.format_datetime(value, lang, zone, with_weekday=with_weekday)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A page from `web/templates/`, with the shared context (see the module docstring)."""
+    environment: Environment = request.app.state.templates
+    values = base_context(request)
+    values.update(context or {})
+    html = environment.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def field_errors(error: InvalidInput, lang: str) -> dict[str, list[str]]:
+    """An `InvalidInput`'s problems by field, for showing each beside its input."""
+    found: dict[str, list[str]] = {}
+    for problem in error.problems:
+        found.setdefault(problem.field, []).append(problem.vi if lang == "vi" else problem.en)
+    return found
