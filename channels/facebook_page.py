@@ -193,8 +193,8 @@ class FacebookPage:
             if images:
                 ids = [self._stage_photo(graph, token, page_id, m, bool(when)) for m in images]
                 data["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
-            elif pub.link:
-                data["link"] = pub.link
+            elif card := self.link_card(pub):
+                data["link"] = card
             answer = graph.sdk(
                 token,
                 "publishing the post",
@@ -209,6 +209,11 @@ class FacebookPage:
         """The text sent: a lone link goes in `link` (Facebook shows a preview); with photos
         or a video the link stays in the text, where it is still clickable."""
         return plain_text(pub, with_link=bool(pub.media) or not pub.link)
+
+    @staticmethod
+    def link_card(pub: Publication) -> str | None:
+        """The link sent apart, which Facebook shows as a preview card: only without media."""
+        return pub.link if pub.link and not pub.media else None
 
     def _post_photo(
         self, graph: Graph, token: str, page_id: str, media: MediaFile, caption: str

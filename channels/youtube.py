@@ -208,14 +208,7 @@ class YouTube:
     def _metadata(
         self, pub: Publication, settings: Mapping[str, Any]
     ) -> tuple[dict[str, Any], datetime | None]:
-        snippet: dict[str, Any] = {
-            "title": pub.title.strip(),
-            "description": plain_text(pub),
-            "tags": list(pub.hashtags),
-            "categoryId": str(settings.get("category_id", "25")),  # 25: News & Politics
-        }
-        if settings.get("language"):
-            snippet["defaultLanguage"] = snippet["defaultAudioLanguage"] = settings["language"]
+        snippet = video_snippet(pub, settings)
         status: dict[str, Any] = {
             "privacyStatus": str(settings.get("privacy_status", "public")),
             "selfDeclaredMadeForKids": False,
@@ -367,6 +360,20 @@ class YouTube:
 
     def _watch_url(self, video_id: str) -> str:
         return str(self.setup.settings.get("watch_url_template", WATCH_URL)).format(id=video_id)
+
+
+def video_snippet(pub: Publication, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The video's title, description and tags as YouTube gets them; pure, so the composer's
+    preview shows exactly what an upload would send."""
+    snippet: dict[str, Any] = {
+        "title": pub.title.strip(),
+        "description": plain_text(pub),
+        "tags": list(pub.hashtags),
+        "categoryId": str(settings.get("category_id", "25")),  # 25: News & Politics
+    }
+    if settings.get("language"):
+        snippet["defaultLanguage"] = snippet["defaultAudioLanguage"] = settings["language"]
+    return snippet
 
 
 def _open(video: MediaFile, chunk: int) -> ChunkedFileUpload:

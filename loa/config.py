@@ -30,10 +30,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
 from content.slots import parse_slot
 
@@ -142,6 +144,38 @@ class Pillar(_Model):
     en: Text
 
 
+class ObservanceConfig(_Model):
+    """A day that comes back every year (ASEAN Day, 8 August), shown on the calendar."""
+
+    name_vi: Text
+    name_en: Text
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    year: int | None = Field(default=None, ge=1900, le=2100)  # first year, for anniversaries
+    remind_days_before: int = Field(default=14, ge=0, le=180)
+    topic: str | None = None
+
+    @field_validator("day")
+    @classmethod
+    def _fixed_day(cls, value: int, info: ValidationInfo) -> int:
+        month = info.data.get("month")
+        problem = day_problem(month, value) if isinstance(month, int) else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    def rule(self) -> Observance:
+        return Observance(
+            name_vi=self.name_vi,
+            name_en=self.name_en,
+            month=self.month,
+            day=self.day,
+            remind_days_before=self.remind_days_before,
+            topic=self.topic,
+            year=self.year,
+        )
+
+
 class UserConfig(_Model):
     username: Annotated[
         str, Field(max_length=64), _matching(r"[a-z0-9][a-z0-9._-]*", "a lowercase user name")
@@ -241,6 +275,7 @@ class LoaConfig(_Model):
     departments: tuple[Department, ...] = ()
     topics: tuple[Topic, ...] = ()
     pillars: tuple[Pillar, ...] = ()
+    observances: tuple[ObservanceConfig, ...] = ()
     users: tuple[UserConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
     worker: WorkerConfig = WorkerConfig()
@@ -297,6 +332,11 @@ class LoaConfig(_Model):
     @property
     def pillar_codes(self) -> tuple[str, ...]:
         return tuple(p.code for p in self.pillars)
+
+    @property
+    def observance_rules(self) -> tuple[Observance, ...]:
+        """The observances as `content.observances` takes them (occurrences, reminders)."""
+        return tuple(o.rule() for o in self.observances)
 
     def channel(self, channel_id: str) -> ChannelConfig:
         for channel in self.channels:
@@ -408,6 +448,12 @@ def _cross_check(data: dict[str, Any], channel_types: frozenset[str]) -> list[tu
                 known = ", ".join(codes) or "none; add them under departments:"
                 found.append((f"{section}[{i}].department", f"unknown department {dept!r}; "
                               f"known: {known}"))  # fmt: skip
+    topics = sorted({str(t.get("code")) for _, t in _entries(data, "topics")})
+    for i, item in _entries(data, "observances"):
+        topic = item.get("topic")
+        if isinstance(topic, str) and topic not in topics:
+            known = ", ".join(topics) or "none; add them under topics:"
+            found.append((f"observances[{i}].topic", f"unknown topic {topic!r}; known: {known}"))
     for i, item in _entries(data, "channels"):
         kind = item.get("type")
         if isinstance(kind, str) and kind not in channel_types:
@@ -424,6 +470,7 @@ def _cross_check(data: dict[str, Any], channel_types: frozenset[str]) -> list[tu
 _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     (): LoaConfig, ("departments",): Department, ("topics",): Topic, ("pillars",): Pillar,
     ("users",): UserConfig, ("channels",): ChannelConfig, ("worker",): WorkerConfig,
+    ("observances",): ObservanceConfig,
 }  # fmt: skip
 _LIST, _MAPPING = "should be a list (lines starting with '- ')", "should be a mapping (key: value)"
 _MESSAGES = {"missing": "required key missing", "tuple_type": _LIST, "list_type": _LIST,
