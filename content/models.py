@@ -160,6 +160,7 @@ class Delivery(SQLModel, table=True):
         Unique("post_id", "channel_id", name="uq_delivery_post_channel"),
         Index("ix_delivery_state_due", "state", "due_at"),
         Index("ix_delivery_channel_due", "channel_id", "due_at"),
+        Index("ix_delivery_state_channel_due", "state", "channel_id", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

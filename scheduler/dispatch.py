@@ -2,16 +2,24 @@
 
 The claim is one statement for both databases::
 
-    WITH candidates AS MATERIALIZED (          -- due, on an active channel not cooling down
-        SELECT ... FROM delivery JOIN channel ... ORDER BY due_at LIMIT k
-        FOR UPDATE OF delivery SKIP LOCKED),   -- PostgreSQL: other workers skip these rows
-    ranked AS (SELECT ..., row_number() OVER (PARTITION BY channel_id ORDER BY due_at))
+    WITH ranked AS (                            -- each channel's earliest due rows, no more
+        SELECT ..., row_number() OVER (PARTITION BY channel_id ORDER BY due_at, id) AS rn
+        FROM (SELECT ... FROM delivery WHERE channel_id = 'a' AND state = 'scheduled'
+              AND due_at <= :now ORDER BY due_at, id LIMIT <cap of a>)
+             UNION ALL (... the same for every other channel ...)
+        JOIN channel ...),                      -- active, not cooling down
+    in_flight AS (SELECT channel_id, count(*) ... GROUP BY channel_id),
+    chosen AS MATERIALIZED (SELECT id FROM delivery JOIN ranked ... LEFT JOIN in_flight ...
+        WHERE rn <= <cap> - <in flight> ORDER BY due_at LIMIT :free
+        FOR UPDATE OF delivery SKIP LOCKED)     -- PostgreSQL: other workers skip these rows
     UPDATE delivery SET state = 'claimed', lease_owner = :me, lease_expires_at = :until
-    WHERE id IN (SELECT id FROM ranked
-                 WHERE rn <= <channel cap> - <its deliveries in flight, counted once per channel>
-                 ORDER BY due_at LIMIT :free)
+    WHERE id IN (SELECT id FROM chosen) AND state = 'scheduled'
     RETURNING id, channel_id
 
+Ranking happens before locking, so concurrent workers agree on which rows a channel may start
+and skip the ones another worker holds rather than taking the next: a channel's cap holds
+across workers. Each channel contributes at most its cap of candidates (read through
+`ix_delivery_state_channel_due`), so a claim costs the same with ten due rows or ten thousand.
 On SQLite the write transaction already holds the database lock (`BEGIN IMMEDIATE`), so the
 locking clause is simply not rendered. Window functions may not sit beside FOR UPDATE on
 PostgreSQL, which is why the row locks are taken in their own materialised CTE.
@@ -20,11 +28,24 @@ PostgreSQL, which is why the row locks are taken in their own materialised CTE.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlmodel import Session, col
 
 from content.models import (
@@ -35,7 +56,9 @@ from content.models import (
     DeliveryState,
     MissedPolicy,
     Post,
+    PublishingControl,
 )
+from content.timeutil import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +87,61 @@ def claim(
     lease: timedelta,
     limits: Mapping[str, ChannelLimits],
     default: ChannelLimits = ChannelLimits(),
+    channels: Sequence[str] | None = None,
 ) -> list[Claimed]:
-    """Claim up to `free` due deliveries for this worker, respecting every channel's limits."""
+    """Claim up to `free` due deliveries for this worker, respecting every channel's limits,
+    and nothing while publishing is paused. `channels` saves reading the channel list."""
     if free <= 0:
         return []
+    if channels is None:
+        channels = channel_ids(session)
+    caps = tuple((channel_id, _cap(limits.get(channel_id, default))) for channel_id in channels)
+    if not caps:
+        return []
+    rows = session.execute(
+        _claim_statement(caps, free),
+        {"now": now, "worker": worker_id, "until": now + lease},
+    )
+    claimed = [Claimed(row.id, row.channel_id) for row in rows]
+    _pace(session, claimed, now, limits, default)
+    return claimed
+
+
+def channel_ids(session: Session) -> list[str]:
+    return list(session.execute(select(col(Channel.id)).order_by(col(Channel.id))).scalars())
+
+
+@lru_cache(maxsize=128)
+def _claim_statement(caps: tuple[tuple[str, int], ...], free: int) -> Any:
+    """The claim for these channels and caps, built once: building it is most of its cost."""
     delivery, channel = Delivery.__table__, Channel.__table__  # type: ignore[attr-defined]
-    ranked = (
-        select(
-            delivery.c.id,
-            delivery.c.channel_id,
-            delivery.c.due_at,
-            func.row_number()
-            .over(partition_by=delivery.c.channel_id, order_by=(delivery.c.due_at, delivery.c.id))
-            .label("rn"),
-        )
-        .join(channel, channel.c.id == delivery.c.channel_id)
+    control = PublishingControl.__table__  # type: ignore[attr-defined]
+    now = bindparam("now", type_=UTCDateTime())
+    earliest = [
+        select(delivery.c.id, delivery.c.channel_id, delivery.c.due_at, literal(cap).label("cap"))
         .where(
+            delivery.c.channel_id == channel_id,
             delivery.c.state == D.scheduled,
             delivery.c.due_at <= now,
+        )
+        .order_by(delivery.c.due_at, delivery.c.id)
+        .limit(cap)
+        .subquery()
+        for channel_id, cap in caps
+    ]
+    candidates = union_all(*(select(*part.c) for part in earliest)).subquery("candidates")
+    ranked = (
+        select(
+            *candidates.c,
+            func.row_number()
+            .over(
+                partition_by=candidates.c.channel_id,
+                order_by=(candidates.c.due_at, candidates.c.id),
+            )
+            .label("rn"),
+        )
+        .join(channel, channel.c.id == candidates.c.channel_id)
+        .where(
             channel.c.state == ChannelState.active,
             or_(channel.c.cooldown_until.is_(None), channel.c.cooldown_until <= now),
         )
@@ -96,33 +156,31 @@ def claim(
         .group_by(delivery.c.channel_id)
         .cte("in_flight")
     )
-    caps = {cid: _cap(limit) for cid, limit in limits.items() if _cap(limit) != _cap(default)}
-    cap = case(caps, value=ranked.c.channel_id, else_=_cap(default)) if caps else _cap(default)
     chosen = (
         select(delivery.c.id)
         .join(ranked, ranked.c.id == delivery.c.id)
         .outerjoin(in_flight, in_flight.c.channel_id == ranked.c.channel_id)
-        .where(ranked.c.rn <= cap - func.coalesce(in_flight.c.n, 0))
+        .where(
+            ranked.c.rn <= ranked.c.cap - func.coalesce(in_flight.c.n, 0),
+            ~exists().where(control.c.paused == true()),
+        )
         .order_by(ranked.c.due_at, ranked.c.id)
         .limit(free)
         .with_for_update(skip_locked=True, of=delivery)
         .cte("chosen")
         .prefix_with("MATERIALIZED")
     )
-    statement = (
+    return (
         update(delivery)
         .where(delivery.c.id.in_(select(chosen.c.id)), delivery.c.state == D.scheduled)
         .values(
             state=D.claimed,
-            lease_owner=worker_id,
-            lease_expires_at=now + lease,
+            lease_owner=bindparam("worker"),
+            lease_expires_at=bindparam("until", type_=UTCDateTime()),
             updated_at=now,
         )
         .returning(delivery.c.id, delivery.c.channel_id)
     )
-    claimed = [Claimed(row.id, row.channel_id) for row in session.execute(statement)]
-    _pace(session, claimed, now, limits, default)
-    return claimed
 
 
 def _cap(limit: ChannelLimits) -> int:

@@ -7,16 +7,18 @@ passes its checks is the post that gets sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from channels.base import MediaFile, Publication
 from channels.registry import RegistryError, adapter_class
 from content.errors import FieldProblem
-from content.models import Channel, Delivery, Media, Post
+from content.models import Channel, Delivery, Media, Post, PostMedia
 from content.posts import Checker
 from content.queries import media_of
 
@@ -31,8 +33,66 @@ def marker_for(post_id: int, channel_id: str) -> str:
 def build_publication(
     session: Session, post: Post, delivery: Delivery, channel: Channel, media_path: MediaPath
 ) -> Publication:
-    overrides: dict[str, Any] = dict(delivery.overrides)
-    media = tuple(
+    return compose_publication(
+        post_id=post.id or 0,
+        title=post.title,
+        body=post.body,
+        link=post.link,
+        hashtags=post.hashtags,
+        topic=post.topic,
+        pillar=post.pillar,
+        scheduled_at=delivery.due_at or post.scheduled_at,
+        overrides=delivery.overrides,
+        channel_id=channel.id,
+        settings=channel.settings,
+        media=media_of(session, post.id or 0),
+        media_path=media_path,
+    )
+
+
+def publications_of(
+    session: Session, delivery_ids: Sequence[int], media_path: MediaPath
+) -> dict[int, Publication]:
+    """The publications of these deliveries in one read (plus one per post with media): the
+    worker's hot path."""
+    rows = session.execute(_PUBLICATION_ROWS, {"ids": list(delivery_ids)})
+    return {
+        row.id: compose_publication(
+            post_id=row.post_id,
+            title=row.title,
+            body=row.body,
+            link=row.link,
+            hashtags=row.hashtags,
+            topic=row.topic,
+            pillar=row.pillar,
+            scheduled_at=row.due_at or row.scheduled_at,
+            overrides=row.overrides,
+            channel_id=row.channel_id,
+            settings=row.settings,
+            media=media_of(session, row.post_id) if row.media_count else [],
+            media_path=media_path,
+        )
+        for row in rows
+    }
+
+
+def compose_publication(
+    *,
+    post_id: int,
+    title: str,
+    body: str,
+    link: str | None,
+    hashtags: Sequence[str],
+    topic: str,
+    pillar: str | None,
+    scheduled_at: datetime | None,
+    overrides: Mapping[str, Any],
+    channel_id: str,
+    settings: Mapping[str, Any],
+    media: Sequence[tuple[Media, PostMedia]],
+    media_path: MediaPath,
+) -> Publication:
+    files = tuple(
         MediaFile(
             path=media_path(item),
             kind=item.kind,
@@ -43,25 +103,60 @@ def build_publication(
             height=item.height,
             alt_text=attached.alt_text if attached.alt_text is not None else item.alt_text,
         )
-        for item, attached in media_of(session, post.id or 0)
+        for item, attached in media
     )
-    settings = dict(channel.settings)
+    channel_settings = dict(settings)
     if "summary" in overrides:
-        settings["summary"] = overrides["summary"]
+        channel_settings["summary"] = overrides["summary"]
     return Publication(
-        post_id=post.id or 0,
-        channel_id=channel.id,
-        title=str(overrides.get("title", post.title)),
-        text=str(overrides.get("body", post.body)),
-        link=overrides.get("link", post.link),
-        hashtags=tuple(overrides.get("hashtags", post.hashtags)),
-        media=media,
-        marker=marker_for(post.id or 0, channel.id),
-        scheduled_at=delivery.due_at or post.scheduled_at,
-        topic=post.topic,
-        pillar=post.pillar,
-        settings=settings,
+        post_id=post_id,
+        channel_id=channel_id,
+        title=str(overrides.get("title", title)),
+        text=str(overrides.get("body", body)),
+        link=overrides.get("link", link),
+        hashtags=tuple(overrides.get("hashtags", hashtags)),
+        media=files,
+        marker=marker_for(post_id, channel_id),
+        scheduled_at=scheduled_at,
+        topic=topic,
+        pillar=pillar,
+        settings=channel_settings,
     )
+
+
+def _publication_rows() -> Any:
+    delivery, post = Delivery.__table__, Post.__table__  # type: ignore[attr-defined]
+    channel, attached = Channel.__table__, PostMedia.__table__  # type: ignore[attr-defined]
+    media_count = (
+        select(func.count())
+        .where(attached.c.post_id == delivery.c.post_id)
+        .scalar_subquery()
+        .label("media_count")
+    )
+    return (
+        select(
+            delivery.c.id,
+            delivery.c.post_id,
+            delivery.c.channel_id,
+            delivery.c.overrides,
+            delivery.c.due_at,
+            post.c.title,
+            post.c.body,
+            post.c.link,
+            post.c.hashtags,
+            post.c.topic,
+            post.c.pillar,
+            post.c.scheduled_at,
+            channel.c.settings,
+            media_count,
+        )
+        .join(post, post.c.id == delivery.c.post_id)
+        .join(channel, channel.c.id == delivery.c.channel_id)
+        .where(delivery.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+_PUBLICATION_ROWS = _publication_rows()
 
 
 def channel_checker(media_path: MediaPath) -> Checker:

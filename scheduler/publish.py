@@ -11,21 +11,22 @@ Threads receive delivery ids, never ORM objects.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col
 
 from channels.base import Channel as Adapter
 from channels.base import ChannelError, OutcomeUnknown, Progress, Publication, Receipt
 from content import audit
 from content.db import Database
-from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState, Post
-from content.timeutil import utcnow
-from scheduler.publication import MediaPath, build_publication
+from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState
+from content.timeutil import UTCDateTime, utcnow
+from scheduler.batching import GroupCommit
+from scheduler.publication import MediaPath, publications_of
 from scheduler.retry import Decision, Next, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,22 @@ class Alert:
     channel_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Started:
+    """A delivery committed as `sending`, with its Attempt row: ready for the platform call."""
+
+    delivery_id: int
+    attempt_id: int
+    publication: Publication
+
+
+@dataclass
+class _Published:
+    started: Started
+    receipt: Receipt
+    outcome: Outcome = Outcome.lost  # until it is recorded
+
+
 @dataclass
 class Publisher:
     db: Database
@@ -63,75 +80,71 @@ class Publisher:
     clock: Callable[[], datetime] = utcnow
     lease: timedelta = timedelta(minutes=5)
 
-    def run(self, delivery_id: int, progress: Progress | None = None) -> Outcome:
-        started = self._start(delivery_id)
-        if started is None:
-            return Outcome.lost
-        publication, attempt_id = started
-        channel_id = publication.channel_id
-        receipt: Receipt | None = None
-        error: ChannelError | None = None
-        try:
-            receipt = self.adapter_for(channel_id).publish(publication, progress)
-        except ChannelError as failure:
-            error = failure
-        except Exception as failure:  # an adapter bug after the request may have gone out
-            log.exception("delivery %s: adapter raised %r", delivery_id, failure)
-            error = OutcomeUnknown(f"unexpected {type(failure).__name__}: {failure}")
-        return self._finish(delivery_id, attempt_id, receipt, error)
+    def __post_init__(self) -> None:
+        self._recorder = GroupCommit(self._record_published)
 
-    def _start(self, delivery_id: int) -> tuple[Publication, int] | None:
+    def run(self, delivery_id: int, progress: Progress | None = None) -> Outcome:
+        """Publish one claimed delivery: `sending`, the platform call, the outcome."""
+        started = self.start([delivery_id])
+        return self.send(started[0], progress) if started else Outcome.lost
+
+    def start(self, delivery_ids: Sequence[int]) -> list[Started]:
+        """Commit `sending` and an Attempt row for each delivery whose lease is still ours,
+        in one transaction, and read what to publish. The platform is called after this."""
         now = self.clock()
         with self.db.write() as session:
-            delivery = session.get(Delivery, delivery_id)
-            if delivery is None or not self._ours(delivery, now, D.claimed):
+            numbers: dict[int, int] = {
+                delivery_id: number
+                for delivery_id, number in session.execute(
+                    _MARK_SENDING,
+                    {"ids": list(delivery_ids), "worker": self.worker_id, "now": now,
+                     "until": now + self.lease},
+                )
+            }  # fmt: skip
+            if numbers:
+                rows = session.execute(
+                    _ADD_ATTEMPT,
+                    [{"delivery_id": delivery_id, "number": number, "worker_id": self.worker_id,
+                      "started_at": now, "outcome": "sending"}
+                     for delivery_id, number in numbers.items()],
+                )  # fmt: skip
+                attempt_of = {delivery_id: attempt_id for attempt_id, delivery_id in rows}
+                publications = publications_of(session, list(numbers), self.media_path)
+        started = []
+        for delivery_id in delivery_ids:
+            if delivery_id not in numbers:
                 log.warning("delivery %s: lease no longer ours, not sending", delivery_id)
-                return None
-            post = session.get(Post, delivery.post_id)
-            channel = session.get(Channel, delivery.channel_id)
-            assert post is not None and channel is not None
-            delivery.state = D.sending
-            delivery.send_started_at = now
-            delivery.attempts += 1
-            delivery.lease_expires_at = now + self.lease
-            delivery.updated_at = now
-            attempt = Attempt(
-                delivery_id=delivery_id,
-                number=delivery.attempts,
-                worker_id=self.worker_id,
-                started_at=now,
-                outcome="sending",
-            )
-            session.add(attempt)
-            session.flush()
-            assert attempt.id is not None
-            publication = build_publication(session, post, delivery, channel, self.media_path)
+                continue
+            publication = publications[delivery_id]
             log.info(
                 "sending post=%s channel=%s delivery=%s attempt=%s",
-                post.id, channel.id, delivery_id, delivery.attempts,
+                publication.post_id, publication.channel_id, delivery_id, numbers[delivery_id],
             )  # fmt: skip
-            return publication, attempt.id
+            started.append(Started(delivery_id, attempt_of[delivery_id], publication))
+        return started
 
-    def _ours(self, delivery: Delivery, now: datetime, state: str) -> bool:
-        return (
-            delivery.state == state
-            and delivery.lease_owner == self.worker_id
-            and delivery.lease_expires_at is not None
-            and delivery.lease_expires_at > now
-        )
+    def send(self, started: Started, progress: Progress | None = None) -> Outcome:
+        """Call the platform (outside any transaction) and record what it answered."""
+        publication = started.publication
+        try:
+            receipt = self.adapter_for(publication.channel_id).publish(publication, progress)
+        except ChannelError as failure:
+            return self._finish(started.delivery_id, started.attempt_id, failure)
+        except Exception as failure:  # an adapter bug after the request may have gone out
+            log.exception("delivery %s: adapter raised %r", started.delivery_id, failure)
+            unknown = OutcomeUnknown(f"unexpected {type(failure).__name__}: {failure}")
+            return self._finish(started.delivery_id, started.attempt_id, unknown)
+        done = _Published(started, receipt)
+        self._recorder.submit(done)  # shares one transaction with other threads' results
+        return done.outcome
 
-    def _finish(
-        self, delivery_id: int, attempt_id: int, receipt: Receipt | None, error: ChannelError | None
-    ) -> Outcome:
+    def _finish(self, delivery_id: int, attempt_id: int, error: ChannelError) -> Outcome:
         now = self.clock()
         with self.db.write() as session:
             delivery = session.get(Delivery, delivery_id)
             attempt = session.get(Attempt, attempt_id)
             assert delivery is not None and attempt is not None
             attempt.finished_at = now
-            if receipt is not None:
-                return self._published(session, delivery, attempt, receipt, now)
-            assert error is not None
             attempt.error_kind, attempt.error_message = type(error).__name__, str(error)
             if delivery.state != D.sending or delivery.lease_owner != self.worker_id:
                 attempt.outcome = "late"  # the reaper or a reconciler took over meanwhile
@@ -140,23 +153,36 @@ class Publisher:
             attempt.outcome = decision.next.value
             return self._apply(session, delivery, decision, now)
 
-    def _published(
-        self,
-        session: Session,
-        delivery: Delivery,
-        attempt: Attempt,
-        receipt: Receipt,
-        now: datetime,
-    ) -> Outcome:
-        attempt.outcome = "published"
-        if delivery.state not in (D.sending, D.reconciling):
-            return Outcome.lost  # already published by a reconciler that found it
-        mark_published(delivery, receipt, now)
-        log.info(
-            "published post=%s channel=%s delivery=%s remote=%s",
-            delivery.post_id, delivery.channel_id, delivery.id, receipt.remote_id,
-        )  # fmt: skip
-        return Outcome.published
+    def _record_published(self, batch: Sequence[_Published]) -> None:
+        now = self.clock()
+        try:
+            with self.db.write() as session:
+                session.execute(
+                    _ATTEMPT_PUBLISHED,
+                    [{"attempt_id": done.started.attempt_id, "now": now} for done in batch],
+                )
+                for done in batch:
+                    receipt = done.receipt
+                    found = session.execute(
+                        _MARK_PUBLISHED,
+                        {"delivery_id": done.started.delivery_id, "remote_id": receipt.remote_id,
+                         "remote_url": receipt.url, "at": receipt.published_at or now,
+                         "now": now},
+                    ).first()  # fmt: skip
+                    # Not sending or reconciling: a reconciler found it on the platform first.
+                    done.outcome = Outcome.published if found else Outcome.lost
+        except Exception:
+            # The posts are on the platforms: their leases expire and reconciling finds them.
+            log.exception("recording %d publications failed", len(batch))
+            for done in batch:
+                done.outcome = Outcome.lost
+            return
+        for done in batch:
+            pub = done.started.publication
+            log.info(
+                "published post=%s channel=%s delivery=%s remote=%s",
+                pub.post_id, pub.channel_id, done.started.delivery_id, done.receipt.remote_id,
+            )  # fmt: skip
 
     def _apply(
         self, session: Session, delivery: Delivery, decision: Decision, now: datetime
@@ -221,6 +247,55 @@ def mark_published(delivery: Delivery, receipt: Receipt, now: datetime) -> None:
     delivery.lease_owner, delivery.lease_expires_at = None, None
     delivery.last_error = None
     delivery.updated_at = now
+
+
+# The statements of every delivery's hot path, built once (building them costs more than
+# running them): `sending` only while the lease is ours, `published` from sending or
+# reconciling (the reaper may have moved a slow send along meanwhile).
+_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+_ATTEMPT = Attempt.__table__  # type: ignore[attr-defined]
+_NOW = bindparam("now", type_=UTCDateTime())
+_MARK_SENDING = (
+    update(_DELIVERY)
+    .where(
+        _DELIVERY.c.id.in_(bindparam("ids", expanding=True)),
+        _DELIVERY.c.state == D.claimed,
+        _DELIVERY.c.lease_owner == bindparam("worker"),
+        _DELIVERY.c.lease_expires_at > _NOW,
+    )
+    .values(
+        state=D.sending,
+        send_started_at=_NOW,
+        attempts=_DELIVERY.c.attempts + 1,
+        lease_expires_at=bindparam("until", type_=UTCDateTime()),
+        updated_at=_NOW,
+    )
+    .returning(_DELIVERY.c.id, _DELIVERY.c.attempts)
+)
+_ADD_ATTEMPT = insert(_ATTEMPT).returning(_ATTEMPT.c.id, _ATTEMPT.c.delivery_id)
+_ATTEMPT_PUBLISHED = (
+    update(_ATTEMPT)
+    .where(_ATTEMPT.c.id == bindparam("attempt_id"))
+    .values(finished_at=_NOW, outcome="published")
+)
+_MARK_PUBLISHED = (
+    update(_DELIVERY)
+    .where(
+        _DELIVERY.c.id == bindparam("delivery_id"),
+        _DELIVERY.c.state.in_((D.sending, D.reconciling)),
+    )
+    .values(
+        state=D.published,
+        remote_id=bindparam("remote_id"),
+        remote_url=bindparam("remote_url"),
+        published_at=bindparam("at", type_=UTCDateTime()),
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+        updated_at=_NOW,
+    )
+    .returning(_DELIVERY.c.post_id, _DELIVERY.c.channel_id)
+)
 
 
 def hold_channel(

@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -25,30 +26,38 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import exists, func, update
 from sqlmodel import col, select
 
 from channels.base import Channel as Adapter
 from channels.base import Progress
 from content.db import Database
-from content.models import Delivery, DeliveryState, WorkerHeartbeat
+from content.models import Attempt, Delivery, DeliveryState, WorkerHeartbeat
 from content.timeutil import utcnow
-from scheduler.control import Blackout, active_blackout, pause_state
-from scheduler.dispatch import ChannelLimits, claim, mark_missed, reap_expired_leases
+from scheduler.control import Blackout, active_blackout
+from scheduler.dispatch import (
+    ChannelLimits,
+    channel_ids,
+    claim,
+    mark_missed,
+    reap_expired_leases,
+)
 from scheduler.publication import MediaPath
-from scheduler.publish import Alert, Outcome, Publisher
+from scheduler.publish import Alert, Outcome, Publisher, Started
 from scheduler.reconcile import Reconciler
 from scheduler.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
 D = DeliveryState
+COALESCE_SECONDS = 0.001
 
 
 @dataclass(frozen=True)
 class WorkerSettings:
     threads: int = 4
     dispatch_seconds: float = 1.0
+    poll_seconds: float = 0.1  # between ticks, how often an idle worker looks for new due work
     lease_seconds: float = 300.0
     heartbeat_seconds: float = 5.0
     reap_seconds: float = 15.0
@@ -94,6 +103,11 @@ class Worker:
         self.in_flight: dict[int, Future[Outcome]] = {}
         self.counts = {"published": 0, "failed": 0}
         self.last_dispatch_at: datetime | None = None
+        self._next_due_at: datetime | None = None
+        self._routine_due_at: datetime | None = None
+        self._backlog = False  # the last claim filled every free thread: more may be due
+        self._channels: list[str] = []
+        self._not_called: set[int] = set()  # marked `sending`, platform not called yet
         self.started_at = clock()
         self._lock = threading.Lock()
         self._dispatching = threading.Lock()  # stop() waits for a dispatch under way
@@ -117,24 +131,36 @@ class Worker:
         now = self.clock()
         with self._lock:
             free = self.settings.threads - len(self.in_flight)
-        if not self._anything_due(now):
-            self.last_dispatch_at = now
+        # Once per tick: the missed rule and a fresh list of channels. Between ticks a worker
+        # with a backlog (its last claim filled every free thread) claims straight away.
+        routine = self._routine_due_at is None or now >= self._routine_due_at
+        if routine or not self._backlog:
+            due_now, self._next_due_at = self._queue_times(now)
+            if not due_now:
+                self._backlog = False
+                self.last_dispatch_at = now
+                return 0
+        if free <= 0 and not routine:
             return 0
+        blackout = active_blackout(self.settings.blackouts, now)
         with self.db.write() as session:
-            missed = mark_missed(session, now)
-            control = pause_state(session)
-            blackout = active_blackout(self.settings.blackouts, now)
+            missed = mark_missed(session, now) if routine else []
+            if routine or not self._channels:
+                self._channels = channel_ids(session)
             claimed = []
-            if not control.paused and blackout is None:
+            if blackout is None:  # a pause is checked by the claim itself
                 claimed = claim(
                     session, self.worker_id, free, now, self.lease,
-                    self.settings.limits, self.settings.default_limits,
+                    self.settings.limits, self.settings.default_limits, self._channels,
                 )  # fmt: skip
+        if routine:
+            self._routine_due_at = now + timedelta(seconds=self.settings.dispatch_seconds)
+        self._backlog = 0 < free == len(claimed)
         self.last_dispatch_at = now
         for delivery_id, post_id, channel_id in missed:
             self.alert(_missed_alert(delivery_id, post_id, channel_id))
-        for item in claimed:
-            self._submit(item.delivery_id)
+        for item in self.publisher.start([item.delivery_id for item in claimed]):
+            self._submit(item)
         return len(claimed)
 
     def _dispatch_loop(self) -> None:
@@ -142,49 +168,51 @@ class Worker:
         next due time, so a post goes out within milliseconds of its time, not of a tick."""
         while not self._stopping.is_set():
             self._wake.wait(self._until_next_due())
+            if self._backlog:
+                # Threads are finishing one after another: a moment's wait lets one claim and
+                # one `sending` transaction serve several of them.
+                time.sleep(COALESCE_SECONDS)
             self._wake.clear()
             try:
-                claimed = self.dispatch_once()
+                self.dispatch_once()
             except Exception:
                 log.exception("dispatch failed")
-                claimed = 0
-            with self._lock:
-                free = self.settings.threads - len(self.in_flight)
-            if claimed and free:  # there may be more due right now
-                self._wake.set()
 
     def _until_next_due(self) -> float:
-        now = self.clock()
-        with self.db.read() as session:
-            next_due = session.exec(
-                select(col(Delivery.due_at))
-                .where(col(Delivery.state) == D.scheduled, col(Delivery.due_at) > now)
-                .order_by(col(Delivery.due_at))
-                .limit(1)
-            ).first()
-        wait = self.settings.dispatch_seconds
-        if next_due is not None:
-            wait = min(wait, max(0.0, (next_due - now).total_seconds()))
+        # Posts approved for "now" (a retry, a publish-now from the pages) are noticed within
+        # a poll, not a whole tick: the read that tells is one index lookup.
+        wait = min(self.settings.dispatch_seconds, self.settings.poll_seconds)
+        if self._next_due_at is not None:
+            wait = min(wait, max(0.0, (self._next_due_at - self.clock()).total_seconds()))
         return wait
 
-    def _anything_due(self, now: datetime) -> bool:
-        """A read (no write lock) that lets an idle worker skip the claim transaction."""
+    def _queue_times(self, now: datetime) -> tuple[bool, datetime | None]:
+        """Whether anything is due, and when the next thing falls due: one read, no write lock,
+        so an idle worker neither takes the writer's lock nor sleeps past a due time."""
+        scheduled = col(Delivery.state) == D.scheduled
         with self.db.read() as session:
-            due = session.exec(
-                select(Delivery.id)
-                .where(col(Delivery.state) == D.scheduled, col(Delivery.due_at) <= now)
-                .limit(1)
-            ).first()
-        return due is not None
+            row = session.execute(
+                select(
+                    exists().where(scheduled, col(Delivery.due_at) <= now),
+                    select(func.min(Delivery.due_at))
+                    .where(scheduled, col(Delivery.due_at) > now)
+                    .scalar_subquery(),
+                )
+            ).one()
+        return bool(row[0]), row[1]
 
-    def _submit(self, delivery_id: int) -> None:
+    def _submit(self, started: Started) -> None:
         with self._lock:
-            future = self.pool.submit(self._publish, delivery_id)
-            self.in_flight[delivery_id] = future
+            self._not_called.add(started.delivery_id)
+            future = self.pool.submit(self._publish, started)
+            self.in_flight[started.delivery_id] = future
 
-    def _publish(self, delivery_id: int) -> Outcome:
+    def _publish(self, started: Started) -> Outcome:
+        delivery_id = started.delivery_id
+        with self._lock:
+            self._not_called.discard(delivery_id)
         try:
-            outcome = self.publisher.run(delivery_id, self.progress_for(delivery_id))
+            outcome = self.publisher.send(started, self.progress_for(delivery_id))
         except Exception:
             log.exception("delivery=%s: publishing crashed; the lease will expire", delivery_id)
             outcome = Outcome.lost
@@ -194,11 +222,9 @@ class Worker:
                 self.counts["published"] += 1
             elif outcome is Outcome.failed:
                 self.counts["failed"] += 1
-            free = self.settings.threads - len(self.in_flight)
-        # Claim again now rather than at the tick, once half the threads are free: one claim
-        # for several deliveries costs the single SQLite writer far less than one each.
-        if free >= max(1, self.settings.threads // 2):
-            self._wake.set()
+        # Claim again now rather than at the tick: a claim costs the same for one delivery or
+        # several, and while the dispatcher is busy further wake-ups fold into one.
+        self._wake.set()
         return outcome
 
     # -- periodic jobs -----------------------------------------------------------------------
@@ -307,16 +333,47 @@ class Worker:
         )  # fmt: skip
 
     def _release_unstarted(self) -> int:
+        """Give back what this worker claimed or marked `sending` but never sent: its own
+        threads are the proof the platform was not called, so no attempt is burned."""
+        now = self.clock()
+        with self._lock:
+            not_called = sorted(self._not_called)
         with self.db.write() as session:
-            rows = session.execute(
-                update(Delivery)
-                .where(
-                    col(Delivery.lease_owner) == self.worker_id, col(Delivery.state) == D.claimed
+            released = list(
+                session.execute(
+                    update(Delivery)
+                    .where(
+                        col(Delivery.lease_owner) == self.worker_id,
+                        col(Delivery.state) == D.claimed,
+                    )
+                    .values(state=D.scheduled, lease_owner=None, lease_expires_at=None)
+                    .returning(col(Delivery.id))
+                ).scalars()
+            )
+            if not_called:
+                released += session.execute(
+                    update(Delivery)
+                    .where(
+                        col(Delivery.id).in_(not_called),
+                        col(Delivery.lease_owner) == self.worker_id,
+                        col(Delivery.state) == D.sending,
+                    )
+                    .values(
+                        state=D.scheduled,
+                        attempts=col(Delivery.attempts) - 1,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                    )
+                    .returning(col(Delivery.id))
+                ).scalars()
+                session.execute(
+                    update(Attempt)
+                    .where(
+                        col(Attempt.delivery_id).in_(not_called), col(Attempt.outcome) == "sending"
+                    )
+                    .values(outcome="released", finished_at=now)
                 )
-                .values(state=D.scheduled, lease_owner=None, lease_expires_at=None)
-                .returning(col(Delivery.id))
-            ).all()
-        return len(rows)
+        return len(released)
 
     def run_forever(self) -> None:
         """Run until SIGTERM or SIGINT, then shut down gracefully."""

@@ -164,14 +164,14 @@ def test_a_dispatch_under_way_when_the_worker_stops_leaves_nothing_claimed(
     add_due_deliveries(db, 3)
     worker = no_http_worker(db)
     entered, stop_returned = threading.Event(), threading.Event()
-    anything_due = worker._anything_due
+    queue_times = worker._queue_times
 
-    def slow_read(now: datetime) -> bool:  # SIGTERM arrives while a dispatch reads the queue
+    def slow_read(now: datetime) -> tuple[bool, datetime | None]:  # SIGTERM during the read
         entered.set()
         stop_returned.wait(2)
-        return anything_due(now)
+        return queue_times(now)
 
-    monkeypatch.setattr(worker, "_anything_due", slow_read)
+    monkeypatch.setattr(worker, "_queue_times", slow_read)
     worker.start()
     assert entered.wait(5)
     worker.stop()

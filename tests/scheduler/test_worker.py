@@ -6,11 +6,12 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from content.models import WorkerHeartbeat
 from content.timeutil import utcnow
+from scheduler.batching import GroupCommit
 from scheduler.control import status
 from scheduler.dispatch import claim
 from tests.scheduler.harness import Harness
@@ -142,3 +143,50 @@ def test_an_idle_dispatch_takes_no_write_lock_and_notes_the_time(
     with h.app.db.write():  # another process holds the write lock...
         assert worker.dispatch_once() == 0  # ...and an idle worker is not blocked by it
     assert worker.last_dispatch_at == h.clock.now
+
+
+def test_a_send_whose_thread_never_began_is_given_back_without_burning_an_attempt(
+    bench: Callable[..., Harness],
+) -> None:
+    h = bench()
+    post_id = h.post(["web-asean"], due=utcnow())
+    worker = h.worker(threads=2, worker_id="never-called")
+    delivery_id = h.delivery(post_id).id or 0
+    with h.app.db.write() as session:
+        claim(session, worker.worker_id, 1, utcnow(), worker.lease, worker.settings.limits)
+    [started] = worker.publisher.start([delivery_id])  # `sending` is committed...
+    worker._not_called.add(started.delivery_id)  # ...but the SIGTERM came before its thread ran
+    assert h.delivery(post_id).state == "sending"
+
+    worker.stop()
+    row = h.delivery(post_id)
+    assert (row.state, row.lease_owner, row.attempts) == ("scheduled", None, 0)
+    [attempt] = h.attempts(delivery_id)
+    assert (attempt.outcome, attempt.finished_at is not None) == ("released", True)
+    assert h.on_platform(h.title_of(post_id), "web-asean") == 0
+
+
+def test_publications_finishing_together_are_recorded_in_one_transaction() -> None:
+    batches: list[list[int]] = []
+    entered, release = threading.Event(), threading.Event()
+
+    def write(batch: Sequence[int]) -> None:
+        batches.append(list(batch))
+        if len(batches) == 1:  # the first writer holds the lock while the others arrive
+            entered.set()
+            release.wait(5)
+
+    recorder: GroupCommit[int] = GroupCommit(write)
+    first = threading.Thread(target=recorder.submit, args=(0,))
+    first.start()
+    assert entered.wait(5)
+    others = [threading.Thread(target=recorder.submit, args=(n,)) for n in range(1, 6)]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)  # let every other thread queue its item behind the lock
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert batches[0] == [0]
+    assert sorted(n for batch in batches[1:] for n in batch) == [1, 2, 3, 4, 5]
+    assert len(batches) == 2  # the five that waited went in one write

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from content.timeutil import utcnow
+from scheduler.publish import Started
 from tests.scheduler.harness import (
     Harness,
     published_counts,
@@ -73,11 +74,11 @@ def test_three_workers_in_threads_claim_each_delivery_once(
     for worker in workers:
         submit = worker._submit
 
-        def recording(delivery_id: int, submit: Callable[[int], None] = submit,
+        def recording(started: Started, submit: Callable[[Started], None] = submit,
                       who: str = worker.worker_id) -> None:  # fmt: skip
             with lock:
-                claims.append((who, delivery_id))
-            submit(delivery_id)
+                claims.append((who, started.delivery_id))
+            submit(started)
 
         monkeypatch.setattr(worker, "_submit", recording)
 
