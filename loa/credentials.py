@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from content.db import Database
 from content.models import Channel
@@ -37,8 +37,14 @@ class DatabaseCredentials:
         self._held = threading.local()
 
     def load(self) -> dict[str, Any] | None:
+        # Read on every publish (another process may have rotated a token), so only the column.
         with self.db.read() as session:
-            return self._decrypt(self._row(session).credentials)
+            found = session.execute(
+                select(col(Channel.credentials)).where(col(Channel.id) == self.channel_id)
+            ).first()
+        if found is None:
+            raise KeyError(f"no channel {self.channel_id!r}")
+        return self._decrypt(found[0])
 
     def save(self, credentials: dict[str, Any]) -> None:
         session: Session | None = getattr(self._held, "session", None)
