@@ -2,6 +2,7 @@
 
 A pause lives in the database, so every worker on every machine stops claiming within a second;
 nothing is lost, and what fell due meanwhile follows the missed rule when publishing resumes.
+The pause itself is read and written by `content.control` (the REST API sets it too).
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from content import audit
+from content.control import pause_state, set_paused
 from content.db import Database
-from content.models import Channel, Delivery, PublishingControl, WorkerHeartbeat
+from content.models import Channel, Delivery, WorkerHeartbeat
+
+__all__ = [
+    "ALIVE_WITHIN", "Blackout", "Status", "WorkerView", "active_blackout", "pause_state",
+    "set_paused", "status",
+]  # fmt: skip
 
 ALIVE_WITHIN = timedelta(seconds=20)
 
@@ -32,21 +38,6 @@ class Blackout:
 
 def active_blackout(blackouts: Sequence[Blackout], now: datetime) -> Blackout | None:
     return next((window for window in blackouts if window.covers(now)), None)
-
-
-def pause_state(session: Session) -> PublishingControl:
-    return session.get(PublishingControl, 1) or PublishingControl(id=1)
-
-
-def set_paused(db: Database, paused: bool, actor: str, reason: str | None, now: datetime) -> None:
-    with db.write() as session:
-        row = session.get(PublishingControl, 1) or PublishingControl(id=1)
-        row.paused, row.reason, row.changed_by, row.changed_at = paused, reason, actor, now
-        session.add(row)
-        audit.record(
-            session, actor, "publishing.paused" if paused else "publishing.resumed", at=now,
-            reason=reason,
-        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Planning daily quotas: will approving this post overrun a channel's quota on its day?
 
 YouTube grants a number of units a day, reset at midnight Pacific time, and an upload costs
-many of them. Loa adds up what is already planned for that Pacific day on the channel (scheduled,
+many of them (the days and costs are defined in `content.quota`, which the web pages
+share). Loa adds up what is already planned for that Pacific day on the channel (scheduled,
 in flight or published) and warns, naming the day, before the approval turns into a failed
 upload on the morning of an event.
 """
@@ -9,19 +10,15 @@ upload on the morning of an event.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from channels.registry import adapter_class
-from content.models import Channel, Delivery, DeliveryState, Media, MediaKind, PostMedia
+from content.models import Channel, Delivery, Media, MediaKind, PostMedia
+from content.quota import PACIFIC, PLANNED, quota_day, upload_cost
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
-PLANNED = (
-    DeliveryState.scheduled, DeliveryState.claimed, DeliveryState.sending,
-    DeliveryState.reconciling, DeliveryState.published, DeliveryState.pending,
-)  # fmt: skip
+__all__ = ["PACIFIC", "PLANNED", "QuotaWarning", "quota_day", "quota_warnings", "upload_cost"]
 
 
 @dataclass(frozen=True)
@@ -45,20 +42,6 @@ class QuotaWarning:
             f" {self.units} đơn vị hạn mức, vượt mức {self.quota}/ngày: hãy chuyển một video"
             " sang ngày khác hoặc xin Google tăng hạn mức"
         )
-
-
-def quota_day(moment: datetime) -> tuple[date, datetime, datetime]:
-    day = moment.astimezone(PACIFIC).date()
-    start = datetime.combine(day, time(0), tzinfo=PACIFIC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=PACIFIC)
-    return day, start, end
-
-
-def upload_cost(costs: dict[str, int], with_thumbnail: bool, with_playlist: bool) -> int:
-    units = costs.get("videos.insert", 0)
-    units += costs.get("thumbnails.set", 0) if with_thumbnail else 0
-    units += costs.get("playlistItems.insert", 0) if with_playlist else 0
-    return units
 
 
 def quota_warnings(session: Session, post_id: int) -> list[QuotaWarning]:

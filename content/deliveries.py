@@ -1,0 +1,190 @@
+"""Acting on one delivery (one post on one channel): its evidence, a retry, a cancellation.
+
+The post's workflow (`content.posts`) moves all of a post's deliveries together; a person looking
+at a delivery that failed, was missed or needs a look may also:
+
+- retry it: failed, missed or needs_review -> scheduled, at once or at a chosen later time, with a
+  fresh budget of tries (the attempts made so far stay as evidence). Only for an approved post;
+  a needs_review delivery may already be on the platform, so the page says to look first.
+- cancel it: any delivery not published, not cancelled and not in a platform's hands.
+
+Who may: the same rule as the workflow's (officers for their department's posts, editors and
+admins for every post). Each change is one transaction with its audit event; a refusal is a
+`UserError` in both languages and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlmodel import Session, col, select
+
+from content import audit
+from content.db import Database
+from content.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
+from content.inputs import problem
+from content.models import Attempt, Delivery, DeliveryState, EditorialState, Post
+from content.timeutil import as_utc, format_local, utcnow
+from content.workflow import Actor
+
+D = DeliveryState
+
+RETRYABLE = frozenset({D.failed, D.missed, D.needs_review})
+CANCELLABLE = frozenset({D.pending, D.scheduled, D.failed, D.missed, D.needs_review})
+
+DELIVERY_STATE_LABELS: dict[str, tuple[str, str]] = {
+    D.pending: ("Chờ duyệt bài", "Waiting for approval"),
+    D.scheduled: ("Đã lên lịch", "Scheduled"),
+    D.claimed: ("Đang chuẩn bị đăng", "Being prepared"),
+    D.sending: ("Đang đăng", "Sending"),
+    D.published: ("Đã đăng", "Published"),
+    D.reconciling: ("Đang đối soát", "Checking the platform"),
+    D.needs_review: ("Cần kiểm tra", "Needs a look"),
+    D.failed: ("Thất bại", "Failed"),
+    D.missed: ("Lỡ giờ", "Missed"),
+    D.cancelled: ("Đã hủy", "Cancelled"),
+}
+
+
+def delivery_state_label(state: str, lang: str = "vi") -> str:
+    vi, en = DELIVERY_STATE_LABELS.get(state, (state, state))
+    return vi if lang == "vi" else en
+
+
+@dataclass(frozen=True)
+class DeliveryEvidence:
+    """A delivery with every attempt made at it, oldest first."""
+
+    delivery: Delivery
+    attempts: list[Attempt]
+
+    @property
+    def retryable(self) -> bool:
+        return self.delivery.state in RETRYABLE
+
+    @property
+    def cancellable(self) -> bool:
+        return self.delivery.state in CANCELLABLE
+
+
+class DeliveryService:
+    def __init__(self, db: Database, tz: tzinfo, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.tz = tz
+        self.clock = clock
+
+    def evidence(self, post_id: int) -> list[DeliveryEvidence]:
+        with self.db.read() as session:
+            deliveries = session.exec(
+                select(Delivery)
+                .where(Delivery.post_id == post_id)
+                .order_by(col(Delivery.channel_id))
+            ).all()
+            ids = [d.id for d in deliveries if d.id is not None]
+            attempts: dict[int, list[Attempt]] = {}
+            for attempt in session.exec(
+                select(Attempt)
+                .where(col(Attempt.delivery_id).in_(ids))
+                .order_by(col(Attempt.started_at), col(Attempt.id))
+            ).all():
+                attempts.setdefault(attempt.delivery_id, []).append(attempt)
+            return [DeliveryEvidence(d, attempts.get(d.id or 0, [])) for d in deliveries]
+
+    def retry(self, actor: Actor, delivery_id: int, when: datetime | None = None) -> Delivery:
+        """Back to scheduled: due now, or at `when` (which must be in the future)."""
+        now = self.clock()
+        if when is not None and as_utc(when) <= now:
+            shown = format_local(when, self.tz)
+            raise InvalidInput(
+                [
+                    problem(
+                        "at",
+                        f"Giờ {shown} đã qua; hãy chọn giờ sau hoặc để trống để thử lại ngay.",
+                        f"the time {shown} is in the past; choose a later one, or leave it"
+                        " empty to retry now",
+                    )
+                ],
+                f"delivery #{delivery_id} not retried",
+            )
+        with self.db.write() as session:
+            delivery, post = self._load(session, actor, delivery_id, "retry")
+            if delivery.state not in RETRYABLE:
+                raise TransitionRefused(
+                    f"cannot retry the delivery to {delivery.channel_id}: it is"
+                    f" {delivery_state_label(delivery.state, 'en').lower()}; only failed, missed"
+                    " or needs-a-look deliveries are retried",
+                    f"Không thể thử lại lượt đăng lên {delivery.channel_id}: đang ở trạng thái"
+                    f" “{delivery_state_label(delivery.state)}”; chỉ thử lại lượt đăng thất"
+                    " bại, lỡ giờ hoặc cần kiểm tra.",
+                )
+            if post.state != EditorialState.approved:
+                raise TransitionRefused(
+                    f"cannot retry: post #{post.id} is not approved ({post.state})",
+                    f"Không thể thử lại: bài #{post.id} chưa được duyệt hoặc đã hủy.",
+                )
+            old = delivery.state
+            delivery.state = D.scheduled
+            delivery.due_at = as_utc(when) if when is not None else now
+            delivery.attempts = 0  # a fresh budget of tries; the Attempt rows stay as evidence
+            delivery.lease_owner = None
+            delivery.lease_expires_at = None
+            delivery.updated_at = now
+            session.add(delivery)
+            audit.record(
+                session,
+                actor.username,
+                "delivery.retried",
+                post_id=post.id,
+                channel_id=delivery.channel_id,
+                at=now,
+                state=[old, D.scheduled],
+                due_at=delivery.due_at,
+                last_error=delivery.last_error,
+            )
+            return delivery
+
+    def cancel(self, actor: Actor, delivery_id: int, reason: str | None = None) -> Delivery:
+        now = self.clock()
+        with self.db.write() as session:
+            delivery, post = self._load(session, actor, delivery_id, "cancel")
+            if delivery.state not in CANCELLABLE:
+                raise TransitionRefused(
+                    f"cannot cancel the delivery to {delivery.channel_id}: it is"
+                    f" {delivery_state_label(delivery.state, 'en').lower()}",
+                    f"Không thể hủy lượt đăng lên {delivery.channel_id}: đang ở trạng thái"
+                    f" “{delivery_state_label(delivery.state)}”.",
+                )
+            old = delivery.state
+            delivery.state = D.cancelled
+            delivery.updated_at = now
+            session.add(delivery)
+            audit.record(
+                session,
+                actor.username,
+                "delivery.cancelled",
+                post_id=post.id,
+                channel_id=delivery.channel_id,
+                at=now,
+                state=[old, D.cancelled],
+                reason=(reason or "").strip() or None,
+            )
+            return delivery
+
+    def _load(
+        self, session: Session, actor: Actor, delivery_id: int, verb: str
+    ) -> tuple[Delivery, Post]:
+        delivery = session.get(Delivery, delivery_id, with_for_update=not self.db.is_sqlite)
+        post = session.get(Post, delivery.post_id) if delivery is not None else None
+        if delivery is None or post is None:
+            raise NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
+        if not actor.reviews and actor.department_code != post.department_code:
+            act_vi = "thử lại" if verb == "retry" else "hủy"
+            raise PermissionDenied(
+                f"{actor.username} belongs to {actor.department_code or 'no department'} and may"
+                f" not {verb} deliveries of {post.department_code}'s posts",
+                f"{actor.username} thuộc đơn vị {actor.department_code or '(không có)'}, không"
+                f" được {act_vi} lượt đăng bài của đơn vị {post.department_code}.",
+            )
+        return delivery, post
