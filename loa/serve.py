@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -36,12 +37,20 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def approval_warnings(loa: App, post_id: int) -> list[tuple[str, str]]:
+    """What approving `post_id` warns about: days of a channel's quota planned over its limit."""
+    from scheduler.quota import quota_warnings
+
+    with loa.db.read() as session:
+        return [(warning.vi, warning.en) for warning in quota_warnings(session, post_id)]
+
+
 def build_web_app(
     loa: App, *, secure_cookies: bool | None = None, trusted_proxies: frozenset[str] = frozenset()
 ) -> FastAPI:
     from content.users import UserService
     from web.app import create_app
-    from web.services import WebServices, channel_displays
+    from web.services import Choice, WebServices, channel_displays
 
     services = WebServices(
         db=loa.db,
@@ -54,6 +63,10 @@ def build_web_app(
         ),
         secure_cookies=secure_cookies,
         trusted_proxies=trusted_proxies,
+        topics=tuple(Choice(t.code, t.vi, t.en) for t in loa.config.topics),
+        pillars=tuple(Choice(p.code, p.vi, p.en) for p in loa.config.pillars),
+        observances=loa.config.observance_rules,
+        approval_warnings=partial(approval_warnings, loa),
     )
     return create_app(services)
 

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel
 
+from content.models import Role
 from content.users import UserInfo
+from web.api_common import api_router
+from web.api_models import errors
 from web.auth import current_user, via_token
 
-router = APIRouter(prefix="/api/v1", tags=["account"])
+router = api_router("account")
 
 
 class Me(BaseModel):
     username: str
     full_name: str
-    role: str
+    role: Role
     department: str | None
-    authenticated_by: str  # "token" or "session"
+    authenticated_by: Literal["token", "session"]
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=errors())
 def me(request: Request, user: Annotated[UserInfo, Depends(current_user)]) -> Me:
     return Me(
         username=user.username,

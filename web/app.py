@@ -10,7 +10,26 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web import api_me, pages_auth, pages_calendar, pages_tokens, pages_users
+from web import (
+    api_calendar,
+    api_channels,
+    api_control,
+    api_deliveries,
+    api_me,
+    api_media,
+    api_posts,
+    api_schema,
+    pages_auth,
+    pages_calendar,
+    pages_channels,
+    pages_compose,
+    pages_feeds,
+    pages_media,
+    pages_posts,
+    pages_review,
+    pages_tokens,
+    pages_users,
+)
 from web.auth import csrf_protect
 from web.errors import install_error_handlers
 from web.render import STATIC_DIR, make_environment
@@ -20,9 +39,21 @@ from web.services import WebServices
 ROUTERS = (
     pages_auth.router,
     pages_calendar.router,
+    pages_feeds.router,
+    pages_compose.router,
+    pages_posts.router,
+    pages_review.router,
+    pages_media.router,
+    pages_channels.router,
     pages_users.router,
     pages_tokens.router,
     api_me.router,
+    api_posts.router,
+    api_deliveries.router,
+    api_media.router,
+    api_channels.router,
+    api_calendar.router,
+    api_control.router,
 )
 
 
@@ -43,4 +74,5 @@ def create_app(services: WebServices) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    api_schema.install(app, services)
     return app

@@ -91,6 +91,23 @@ def pick(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+def from_accept_language(header: str) -> str | None:
+    """The first of our languages in an `Accept-Language` header, by its q weights, or None."""
+    best: tuple[float, str] | None = None
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        base = tag.strip().lower().split("-")[0]
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if base in LANGS and weight > 0 and (best is None or weight > best[0]):
+            best = (weight, base)  # the first of equal weights stays
+    return best[1] if best else None
+
+
 def t(key: str, lang: str, **values: object) -> str:
     """The text of `key` in `lang`; an unknown key shows itself, so it is seen and fixed."""
     vi, en = MESSAGES.get(key, (key, key))

@@ -58,8 +58,11 @@ def make_environment() -> Environment:
 
 
 def lang_of(request: Request) -> str:
-    """?lang= first, then the lang cookie, then the session's, then Vietnamese."""
-    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    """?lang= first, then (API only) Accept-Language, the lang cookie, the session's, Vietnamese."""
+    chosen = request.query_params.get("lang")
+    if chosen not in i18n.LANGS and request.url.path.startswith("/api/"):
+        chosen = i18n.from_accept_language(request.headers.get("accept-language", ""))
+    chosen = chosen if chosen in i18n.LANGS else request.cookies.get(LANG_COOKIE)
     if chosen in i18n.LANGS:
         return chosen
     session = getattr(request.state, "session_info", None)

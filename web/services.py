@@ -6,12 +6,13 @@ field with a default when a page needs something new, so existing callers keep w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from content.db import Database
 from content.media import MediaStore
+from content.observances import Observance
 from content.posts import PostService
 from content.users import UserService
 
@@ -41,6 +42,40 @@ def channel_displays(rows: Sequence[tuple[str, str, str, str]]) -> list[ChannelD
     ]
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A code of a controlled list (a topic, a pillar) with its names."""
+
+    code: str
+    vi: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+# The plan's themes and the three pillars (DESIGN.md); `loa serve` passes config.yaml's own.
+DEFAULT_TOPICS = tuple(
+    Choice(code, vi, en)
+    for code, vi, en in (
+        ("a", "Sự kiện thường niên của ASEAN", "ASEAN's regular events"),
+        ("b", "Chính trị - ngoại giao, kinh tế, hợp tác", "Politics, economy, cooperation"),
+        ("c", "Câu chuyện, điển hình về lợi ích của ASEAN", "Stories of ASEAN's benefits"),
+        ("d", "Việt Nam trong ba trụ cột", "Vietnam in the three pillars"),
+        ("e", "Cộng đồng ASEAN, bản sắc ASEAN", "The ASEAN Community, ASEAN identity"),
+        ("f", "Tầm quan trọng của ASEAN với Việt Nam", "Why ASEAN matters to Vietnam"),
+        ("g", "Vai trò của Việt Nam trong ASEAN", "Vietnam's role in ASEAN"),
+        ("h", "Quảng bá Việt Nam và văn hóa ASEAN", "Promoting Vietnam, ASEAN cultures"),
+        ("i", "Hình ảnh và danh hiệu của Huế", "Huế's image and titles"),
+    )
+)
+DEFAULT_PILLARS = (
+    Choice("APSC", "Cộng đồng Chính trị - An ninh", "Political-Security Community"),
+    Choice("AEC", "Cộng đồng Kinh tế", "Economic Community"),
+    Choice("ASCC", "Cộng đồng Văn hóa - Xã hội", "Socio-Cultural Community"),
+)
+
+
 @dataclass
 class WebServices:
     db: Database
@@ -53,6 +88,14 @@ class WebServices:
     secure_cookies: bool | None = None
     # Addresses of reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are believed.
     trusted_proxies: frozenset[str] = frozenset()
+    # The composer's lists, with their names (config.yaml's topics and pillars).
+    topics: tuple[Choice, ...] = DEFAULT_TOPICS
+    pillars: tuple[Choice, ...] = DEFAULT_PILLARS
+    # Recurring ASEAN observances from config.yaml, shown on the calendar and in the feeds.
+    observances: tuple[Observance, ...] = ()
+    # Warnings after approving a post, (vi, en) each, such as a YouTube quota day over-run:
+    # `loa serve` wires the worker's quota planning in (web does not import the scheduler).
+    approval_warnings: Callable[[int], list[tuple[str, str]]] | None = None
 
     def channel(self, channel_id: str) -> ChannelDisplay | None:
         return next((item for item in self.channels if item.id == channel_id), None)

@@ -1,0 +1,135 @@
+"""The channels page: each account's state, last success and failure, and today's quota.
+
+Editors and administrators see it; administrators may pause a channel (its deliveries wait)
+and resume it, each recorded in the audit trail. A channel that needs its credentials again
+shows the command that reconnects it (`loa channels connect ID`, run on the server).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import RedirectResponse, Response
+
+from channels.registry import RegistryError, adapter_class
+from content import channel_admin
+from content.channel_admin import ChannelOverview
+from content.models import Role
+from content.quota import QuotaUse, units_used
+from content.workflow import Actor
+from web.auth import require_admin, require_editor, services_of
+from web.i18n import add_messages
+from web.pages_posts import ERROR_KINDS
+from web.render import render
+from web.services import WebServices
+
+router = APIRouter(prefix="/channels")
+Reviewer = Annotated[Actor, Depends(require_editor)]
+Admin = Annotated[Actor, Depends(require_admin)]
+
+add_messages(
+    {
+        "channels.title": ("Kênh đăng", "Channels"),
+        "channels.state.active": ("Đang hoạt động", "Active"),
+        "channels.state.needs_auth": ("Cần kết nối lại", "Needs reconnecting"),
+        "channels.state.paused": ("Tạm dừng", "Paused"),
+        "channels.cooldown": ("Đang chờ nền tảng cho đăng tiếp đến", "Cooling down until"),
+        "channels.reconnect": (
+            "Kết nối lại: quản trị viên chạy lệnh sau trên máy chủ",
+            "Reconnect: an administrator runs this on the server",
+        ),
+        "channels.last_success": ("Đăng thành công gần nhất", "Last success"),
+        "channels.last_failure": ("Lỗi gần nhất", "Last failure"),
+        "channels.never": ("chưa có", "none yet"),
+        "channels.quota": ("Hạn mức hôm nay", "Quota used today"),
+        "channels.quota_day": (
+            "ngày {day} theo giờ Thái Bình Dương",
+            "{day}, Pacific time",
+        ),
+        "channels.pause": ("Tạm dừng kênh", "Pause the channel"),
+        "channels.resume": ("Mở lại kênh", "Resume the channel"),
+        "channels.paused_note": (
+            "Các bài của kênh này chờ đến khi kênh được mở lại.",
+            "This channel's posts wait until it is resumed.",
+        ),
+        "channels.done.paused": ("Đã tạm dừng kênh.", "The channel is paused."),
+        "channels.done.resumed": ("Đã mở lại kênh.", "The channel is resumed."),
+        "channels.post": ("bài #{id}", "post #{id}"),
+        "channels.department": ("Đơn vị", "Department"),
+        "channels.type": ("Loại", "Type"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: ChannelOverview
+    name: str
+    colour: str
+    quota: QuotaUse | None
+
+
+def quota_of(services: WebServices, channel: ChannelOverview, now: datetime) -> QuotaUse | None:
+    try:
+        caps = adapter_class(channel.type).capabilities
+    except RegistryError:
+        return None
+    settings = channel.settings
+    quota = int(str(settings.get("daily_quota_units") or caps.daily_quota_units or 0))
+    if not quota:
+        return None
+    extra = settings.get("quota_cost")
+    costs = {**caps.quota_cost, **(extra if isinstance(extra, dict) else {})}
+    with services.db.read() as session:
+        return units_used(
+            session,
+            channel.id,
+            costs,
+            quota,
+            now,
+            with_playlist=bool(settings.get("playlist_id")),
+        )
+
+
+@router.get("")
+def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response:
+    services = services_of(request)
+    now = services.posts.clock()
+    with services.db.read() as session:
+        found = channel_admin.overviews(session)
+    rows = []
+    for channel in found:
+        display = services.channel(channel.id)
+        rows.append(
+            ChannelRow(
+                channel,
+                (display.name if display else "") or channel.name or channel.id,
+                display.colour if display else "#37474f",
+                quota_of(services, channel, now),
+            )
+        )
+    context = {
+        "rows": rows,
+        "now": now,
+        "is_admin": actor.role == Role.admin,
+        "done": done if done in ("paused", "resumed") else "",
+        "error_kinds": ERROR_KINDS,
+    }
+    return render(request, "channels.html", context)
+
+
+@router.post("/{channel_id}/pause")
+def pause(request: Request, actor: Admin, channel_id: str) -> Response:
+    services = services_of(request)
+    channel_admin.set_paused(services.db, actor, channel_id, True, clock=services.posts.clock)
+    return RedirectResponse("/channels?done=paused", status_code=303)
+
+
+@router.post("/{channel_id}/resume")
+def resume(request: Request, actor: Admin, channel_id: str) -> Response:
+    services = services_of(request)
+    channel_admin.set_paused(services.db, actor, channel_id, False, clock=services.posts.clock)
+    return RedirectResponse("/channels?done=resumed", status_code=303)

@@ -1,0 +1,108 @@
+"""Uploading and serving media for signed-in users.
+
+`POST /media` (multipart, field `file`, optional `alt_text`) stores the file through
+`MediaStore`, which decides the type from the bytes, never from the name: a text file renamed
+`.png` is refused with a message that names the file and the fix. The answer is JSON
+`{sha256, kind, mime, thumbnail_url, url, width, height}`, or `{"error": {...}}` with 422.
+`GET /media/{sha}` and `GET /media/{sha}/thumb` serve the stored file and its JPEG thumbnail
+with the stored type and `X-Content-Type-Options: nosniff`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from content.errors import NotFound
+from content.media import MediaError
+from content.models import Media
+from content.workflow import Actor
+from web.auth import current_actor, services_of
+from web.errors import Refusal, json_error
+from web.render import lang_of
+from web.services import WebServices
+
+router = APIRouter(prefix="/media")
+Signed = Annotated[Actor, Depends(current_actor)]
+
+SERVED_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "cache-control": "private, max-age=31536000, immutable",  # named by their content
+    "content-disposition": "inline",
+}
+
+
+def store_upload(services: WebServices, upload: StarletteUpload, alt_text: str = "") -> Media:
+    """Copy the upload to a temporary file (never all in memory), then into the store."""
+    name = Path(upload.filename or "upload").name
+    with tempfile.TemporaryDirectory(prefix="loa-upload-") as folder:
+        temp = Path(folder) / "upload"
+        with temp.open("wb") as out:
+            upload.file.seek(0)
+            shutil.copyfileobj(upload.file, out)
+        with services.db.write() as session:
+            return services.media.add(session, temp, name=name, alt_text=alt_text)
+
+
+def media_json(media: Media) -> dict[str, object]:
+    return {
+        "sha256": media.sha256,
+        "kind": media.kind,
+        "mime": media.mime,
+        "width": media.width,
+        "height": media.height,
+        "url": f"/media/{media.sha256}",
+        "thumbnail_url": f"/media/{media.sha256}/thumb" if media.kind == "image" else None,
+        "alt_text": media.alt_text,
+    }
+
+
+@router.post("")
+def upload_media(
+    request: Request,
+    actor: Signed,
+    file: Annotated[UploadFile, File()],
+    alt_text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    services = services_of(request)
+    try:
+        media = store_upload(services, file, alt_text)
+    except MediaError as error:
+        refusal = Refusal(422, "invalid_media", error.vi, error.en, "file")
+        return json_error(refusal, lang_of(request))
+    return JSONResponse(media_json(media), status_code=201)
+
+
+@router.get("/{sha}")
+def serve_media(request: Request, actor: Signed, sha: str) -> Response:
+    services = services_of(request)
+    with services.db.read() as session:
+        media = session.get(Media, sha.lower())
+    if media is None:
+        raise _missing(sha)
+    path = services.media.path_of(media)
+    if not path.exists():
+        raise _missing(sha)
+    return FileResponse(path, media_type=media.mime, headers=SERVED_HEADERS)
+
+
+@router.get("/{sha}/thumb")
+def serve_thumbnail(request: Request, actor: Signed, sha: str) -> Response:
+    try:
+        path = services_of(request).media.thumbnail_path(sha.lower())
+    except ValueError:
+        path = None  # not a sha256 at all
+    if path is None:
+        raise _missing(sha)
+    return FileResponse(path, media_type="image/jpeg", headers=SERVED_HEADERS)
+
+
+def _missing(sha: str) -> NotFound:
+    short = sha[:12]
+    return NotFound(f"no media {short}...", f"Không có tệp {short}… trong kho.")

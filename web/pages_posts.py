@@ -1,0 +1,356 @@
+"""The post page: the post as it will be published, its deliveries with their evidence, its
+history, and the actions this person may take (submit, approve, reject, cancel, edit; retry
+or cancel one delivery).
+
+Officers see their own department's posts (another department's is refused with a clear page);
+editors and administrators see every post. The rules themselves are `content`'s: a refusal the
+form can fix (a reject without a comment, a retry time in the past) comes back beside its field;
+any other refusal is the clear error page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlmodel import col, select
+from starlette.responses import RedirectResponse, Response
+
+from content.deliveries import DeliveryService, delivery_state_label
+from content.errors import InvalidInput, NotFound, UserError
+from content.inputs import PostInput, problem
+from content.models import Post, User
+from content.posts import PostDetail
+from content.timeutil import parse_local
+from content.workflow import Action, Actor, require_permission, require_transition, state_label
+from web.auth import current_actor, services_of
+from web.errors import Forbidden
+from web.i18n import add_messages
+from web.pages_compose import previews_of
+from web.preview import ChannelPreview
+from web.render import field_errors, lang_of, render
+from web.services import WebServices
+
+router = APIRouter(prefix="/posts")
+Signed = Annotated[Actor, Depends(current_actor)]
+Text = Annotated[str, Form(max_length=5000)]
+
+# What kind of trouble an adapter's error class stands for, in plain words.
+ERROR_KINDS: dict[str, tuple[str, str]] = {
+    "Rejected": ("Nền tảng từ chối bài", "The platform refused the post"),
+    "Retryable": ("Lỗi tạm thời, Loa tự thử lại", "A temporary fault; Loa tries again"),
+    "RateLimited": ("Nền tảng yêu cầu đăng chậm lại", "The platform asked to slow down"),
+    "QuotaExceeded": ("Hết hạn mức trong ngày", "The day's quota is spent"),
+    "OutcomeUnknown": (
+        "Chưa rõ bài đã lên hay chưa (hết thời gian chờ)",
+        "Unknown whether the post went out (timed out)",
+    ),
+    "AuthRequired": ("Kênh cần kết nối lại", "The channel needs reconnecting"),
+}
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "published": ("đã đăng", "published"),
+    "scheduled": ("sẽ thử lại", "will retry"),
+    "failed": ("thất bại", "failed"),
+    "reconciling": ("đối soát", "checking the platform"),
+    "needs_review": ("cần kiểm tra", "needs a look"),
+    "sending": ("đang gửi", "sending"),
+    "late": ("đã có tiến trình khác xử lý", "taken over meanwhile"),
+    "missed": ("lỡ giờ", "missed"),
+}
+HISTORY_ACTIONS: dict[str, tuple[str, str]] = {
+    "post.created": ("tạo bài", "created the post"),
+    "post.edited": ("sửa bài", "edited the post"),
+    "post.rescheduled": ("đổi lịch", "rescheduled"),
+    "post.submitted": ("gửi duyệt", "submitted it for review"),
+    "post.approved": ("duyệt bài", "approved it"),
+    "post.rejected": ("trả lại", "sent it back"),
+    "post.cancelled": ("hủy bài", "cancelled it"),
+    "delivery.retried": ("cho thử lại lượt đăng", "retried a delivery"),
+    "delivery.cancelled": ("hủy lượt đăng", "cancelled a delivery"),
+    "delivery.published": ("đăng thành công", "published"),
+    "delivery.missed": ("lỡ giờ đăng", "missed its time"),
+}
+
+add_messages(
+    {
+        "post.title": ("Bài #{id}", "Post #{id}"),
+        "post.state": ("Trạng thái", "State"),
+        "post.department": ("Đơn vị", "Department"),
+        "post.author": ("Người viết", "Author"),
+        "post.topic": ("Chủ đề", "Topic"),
+        "post.pillar": ("Trụ cột", "Pillar"),
+        "post.when": ("Giờ đăng", "Publishing time"),
+        "post.no_time": ("chưa chọn", "not chosen"),
+        "post.link": ("Liên kết", "Link"),
+        "post.hashtags": ("Hashtag", "Hashtags"),
+        "post.media": ("Ảnh và video", "Photos and videos"),
+        "post.review_comment": ("Góp ý của biên tập viên", "The editor's comment"),
+        "post.as_published": ("Bài sẽ hiện thế nào", "How it will look"),
+        "post.deliveries": ("Các lượt đăng", "Deliveries"),
+        "post.channel": ("Kênh", "Channel"),
+        "post.due": ("Đến hạn", "Due"),
+        "post.public_link": ("Xem bài đã đăng", "See the published post"),
+        "post.attempts": ("Các lần thử", "Attempts"),
+        "post.no_attempts": ("Chưa thử lần nào.", "No attempts yet."),
+        "post.attempt": ("Lần {n}", "Try {n}"),
+        "post.last_error": ("Lỗi gần nhất", "Last error"),
+        "post.overrides": ("Tùy chỉnh", "Changes for this channel"),
+        "post.history": ("Lịch sử", "History"),
+        "post.actions": ("Thao tác", "Actions"),
+        "post.edit": ("Sửa bài", "Edit"),
+        "post.submit": ("Gửi duyệt", "Submit for review"),
+        "post.approve": ("Duyệt", "Approve"),
+        "post.reject": ("Trả lại", "Send back"),
+        "post.cancel": ("Hủy bài", "Cancel the post"),
+        "post.comment": ("Góp ý", "Comment"),
+        "post.comment_optional": ("Góp ý (không bắt buộc)", "Comment (optional)"),
+        "post.comment_required": ("Lý do trả lại (bắt buộc)", "Why it goes back (required)"),
+        "post.reason": ("Lý do", "Reason"),
+        "post.retry": ("Thử lại", "Retry"),
+        "post.retry_at": ("Thử lại lúc (để trống: ngay)", "Retry at (empty: now)"),
+        "post.retry_warning": (
+            "Chưa rõ bài đã lên nền tảng hay chưa: hãy kiểm tra trang của kênh trước khi"
+            " thử lại, để không đăng hai lần.",
+            "It is unknown whether the post reached the platform: check the channel's page"
+            " before retrying, so it does not go out twice.",
+        ),
+        "post.cancel_delivery": ("Hủy", "Cancel"),
+        "post.done.saved": ("Đã lưu bài.", "The post is saved."),
+        "post.done.submitted": ("Đã gửi duyệt.", "Sent for review."),
+        "post.done.approved": ("Đã duyệt bài.", "The post is approved."),
+        "post.done.rejected": ("Đã trả lại bài.", "The post was sent back."),
+        "post.done.cancelled": ("Đã hủy bài.", "The post is cancelled."),
+        "post.done.retried": ("Lượt đăng sẽ được thử lại.", "The delivery will be retried."),
+        "post.done.delivery_cancelled": ("Đã hủy lượt đăng.", "The delivery is cancelled."),
+        "post.none": ("(không)", "(none)"),
+    }
+)
+DONE = frozenset(
+    {"saved", "submitted", "approved", "rejected", "cancelled", "retried", "delivery_cancelled"}
+)
+
+
+def deliveries_of(services: WebServices) -> DeliveryService:
+    return DeliveryService(services.db, services.zone, clock=services.posts.clock)
+
+
+def may_see(actor: Actor, post: Post) -> bool:
+    return actor.reviews or actor.department_code == post.department_code
+
+
+def allowed(actor: Actor, post: Post, action: Action) -> bool:
+    try:
+        require_permission(
+            actor, action, post_department=post.department_code, author_id=post.author_id
+        )
+        require_transition(action, post.state, post.id)
+    except UserError:
+        return False
+    return True
+
+
+def load_visible(services: WebServices, actor: Actor, post_id: int) -> PostDetail:
+    detail = services.posts.detail(post_id)
+    if not may_see(actor, detail.post):
+        raise Forbidden(
+            f"post #{post_id} belongs to {detail.post.department_code}; officers see their own"
+            " department's posts",
+            f"Bài #{post_id} thuộc đơn vị {detail.post.department_code}; cán bộ chỉ xem bài"
+            " của đơn vị mình.",
+        )
+    return detail
+
+
+def safe_next(target: str, fallback: str) -> str:
+    """Only a path on this site: never `//host` or `https://...`."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+@router.get("/{post_id}")
+def post_page(request: Request, actor: Signed, post_id: int, done: str = "") -> Response:
+    return _page(request, actor, post_id, done=done if done in DONE else "")
+
+
+def _page(
+    request: Request,
+    actor: Actor,
+    post_id: int,
+    *,
+    done: str = "",
+    errors: dict[str, list[str]] | None = None,
+    failed_form: str = "",
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    services = services_of(request)
+    detail = load_visible(services, actor, post_id)
+    post = detail.post
+    with services.db.read() as session:
+        author = session.get(User, post.author_id)
+        names = {
+            u: n
+            for u, n in session.exec(
+                select(User.username, User.full_name).where(
+                    col(User.username).in_({e.actor for e in detail.events})
+                )
+            ).all()
+        }
+    previews: list[ChannelPreview] = []
+    try:
+        previews = _saved_previews(services, detail)
+    except (OSError, UserError):  # a preview never stops the page from showing
+        previews = []
+    lang = lang_of(request)
+    context: dict[str, Any] = {
+        "post": post,
+        "detail": detail,
+        "author": author,
+        "names": names,
+        "evidence": deliveries_of(services).evidence(post_id),
+        "previews": previews,
+        "can": {action.value: allowed(actor, post, action) for action in Action},
+        "done": done,
+        "errors": errors or {},
+        "failed_form": failed_form,
+        "values": values or {},
+        "topic_name": next((c.label(lang) for c in services.topics if c.code == post.topic), ""),
+        "pillar_name": next((c.label(lang) for c in services.pillars if c.code == post.pillar), ""),
+        "state_label": state_label,
+        "delivery_state_label": delivery_state_label,
+        "error_kinds": ERROR_KINDS,
+        "outcomes": OUTCOMES,
+        "history_actions": HISTORY_ACTIONS,
+    }
+    return render(request, "post.html", context, status_code=status)
+
+
+def _saved_previews(services: WebServices, detail: PostDetail) -> list[ChannelPreview]:
+    post = detail.post
+    live = [d for d in detail.deliveries if d.state != "cancelled"]
+    data = PostInput(
+        title=post.title,
+        topic=post.topic,
+        department=post.department_code,
+        channels=[d.channel_id for d in live],
+        body=post.body,
+        link=post.link,
+        hashtags=list(post.hashtags),
+        pillar=post.pillar,
+        scheduled_at=post.scheduled_at,
+        overrides={d.channel_id: dict(d.overrides) for d in live if d.overrides},
+    )
+    media = [(m.sha256, pm.alt_text or m.alt_text or "") for m, pm in detail.media]
+    return previews_of(services, data, media, post_id=post.id or 0)
+
+
+# --- the post's workflow ------------------------------------------------------------------
+
+
+def _done(post_id: int, key: str, next_url: str) -> Response:
+    fallback = f"/posts/{post_id}?done={key}"
+    return RedirectResponse(safe_next(next_url, fallback), status_code=303)
+
+
+def _refused(
+    request: Request, actor: Actor, post_id: int, error: InvalidInput, form: str, **values: str
+) -> Response:
+    errors = field_errors(error, lang_of(request))
+    return _page(
+        request, actor, post_id, errors=errors, failed_form=form, values=values, status=422
+    )
+
+
+@router.post("/{post_id}/submit")
+def submit(request: Request, actor: Signed, post_id: int, next: Text = "") -> Response:
+    services = services_of(request)
+    load_visible(services, actor, post_id)
+    try:
+        services.posts.submit(actor, post_id)
+    except InvalidInput as error:
+        return _refused(request, actor, post_id, error, "submit")
+    return _done(post_id, "submitted", next)
+
+
+@router.post("/{post_id}/approve")
+def approve(
+    request: Request, actor: Signed, post_id: int, comment: Text = "", next: Text = ""
+) -> Response:
+    services = services_of(request)
+    load_visible(services, actor, post_id)
+    try:
+        services.posts.approve(actor, post_id, comment.strip() or None)
+    except InvalidInput as error:
+        return _refused(request, actor, post_id, error, "approve", comment=comment)
+    return _done(post_id, "approved", next)
+
+
+@router.post("/{post_id}/reject")
+def reject(
+    request: Request, actor: Signed, post_id: int, comment: Text = "", next: Text = ""
+) -> Response:
+    services = services_of(request)
+    load_visible(services, actor, post_id)
+    try:
+        services.posts.reject(actor, post_id, comment)
+    except InvalidInput as error:
+        return _refused(request, actor, post_id, error, "reject", comment=comment)
+    return _done(post_id, "rejected", next)
+
+
+@router.post("/{post_id}/cancel")
+def cancel(request: Request, actor: Signed, post_id: int, reason: Text = "") -> Response:
+    services = services_of(request)
+    load_visible(services, actor, post_id)
+    services.posts.cancel(actor, post_id, reason.strip() or None)
+    return _done(post_id, "cancelled", "")
+
+
+# --- one delivery -------------------------------------------------------------------------
+
+
+def _delivery_of(services: WebServices, actor: Actor, post_id: int, delivery_id: int) -> None:
+    detail = load_visible(services, actor, post_id)
+    if all(d.id != delivery_id for d in detail.deliveries):
+        raise NotFound(
+            f"post #{post_id} has no delivery #{delivery_id}",
+            f"Bài #{post_id} không có lượt đăng #{delivery_id}.",
+        )
+
+
+@router.post("/{post_id}/deliveries/{delivery_id}/retry")
+def retry_delivery(
+    request: Request, actor: Signed, post_id: int, delivery_id: int, at: Text = ""
+) -> Response:
+    services = services_of(request)
+    _delivery_of(services, actor, post_id, delivery_id)
+    try:
+        when = None
+        if at.strip():
+            try:
+                when = parse_local(at.replace("T", " "), services.zone)
+            except ValueError:
+                raise InvalidInput(
+                    [
+                        problem(
+                            "at",
+                            f"Không đọc được thời gian “{at}”; hãy nhập dạng 2026-08-08 07:30.",
+                            f"cannot read the time {at!r}; write it as 2026-08-08 07:30",
+                        )
+                    ]
+                ) from None
+        deliveries_of(services).retry(actor, delivery_id, when)
+    except InvalidInput as error:
+        return _refused(request, actor, post_id, error, f"retry-{delivery_id}", at=at)
+    return _done(post_id, "retried", "")
+
+
+@router.post("/{post_id}/deliveries/{delivery_id}/cancel")
+def cancel_delivery(
+    request: Request, actor: Signed, post_id: int, delivery_id: int, reason: Text = ""
+) -> Response:
+    services = services_of(request)
+    _delivery_of(services, actor, post_id, delivery_id)
+    deliveries_of(services).cancel(actor, delivery_id, reason)
+    return _done(post_id, "delivery_cancelled", "")
