@@ -30,9 +30,8 @@ from bench.bench_queue import PLACES, SUBJECTS, p95, record, results, summary, w
 from content.calendar import entries, month_window
 from content.models import Delivery, Post, User
 from content.users import UserService
-from loa import cli  # noqa: F401 - first: loa.serve is imported through the command line
 from loa.app import App
-from loa.serve import build_web_app
+from loa.web_app import build_web_app
 from web import pages_calendar
 
 PASSWORD = "Huế-ASEAN-2026!"

@@ -22,6 +22,7 @@ import logging
 import os
 import random
 import re
+import secrets
 import shutil
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
@@ -56,10 +57,12 @@ from scheduler.retry import Decision, Next, RetryPolicy
 
 if TYPE_CHECKING:
     from channels.sandbox.server import SandboxServer
+    from loa.web_app import BackgroundServer
     from scheduler.worker import Worker
 
 MARKER = ".loa-demo"
 EDITOR = "bientap"
+DEMO_USERS = (EDITOR, "cbtt.stttt", "admin")  # an editor, an officer, the admin
 DEMO_DAYS = 28
 TEMPLATE_URL = "http://127.0.0.1:8765"
 RETRIED_CHANNEL, REJECTED_CHANNEL = "web-asean", "fb-asean-hue"
@@ -327,6 +330,7 @@ def _publish(
     from loa.worker_app import build_worker
 
     plan = yield from _connect_and_load(loa, sandbox, directory, timing, lang)
+    web = yield from _open_calendar(loa, lang)
     wordpress = sandbox.platform("wordpress")
     with wordpress.lock:
         wordpress.faults = Faults(**copy.deepcopy(TRANSIENT_FAULT))  # type: ignore[arg-type]
@@ -352,6 +356,11 @@ def _publish(
         log_file = directory / "demo.log"
         yield words(lang, f"Nhật ký của worker: {log_file}", f"The worker's log: {log_file}")
         if keep_running:
+            yield words(
+                lang,
+                f"Lịch đăng bài vẫn mở: {web.url}/calendar",
+                f"The calendar stays open: {web.url}/calendar",
+            )
             yield from until_interrupted(sandbox, watcher, timing.poll_seconds)
         else:
             yield words(
@@ -364,6 +373,28 @@ def _publish(
     finally:
         if running is not None:
             running.stop()
+        web.stop()
+
+
+def _open_calendar(loa: App, lang: str) -> Generator[str, None, BackgroundServer]:
+    """The editors' pages on http://127.0.0.1:8000 (or a free port), with a password made for
+    this run only for the demo's editor, an officer and the admin."""
+    from content.users import UserService
+    from loa.web_app import BackgroundServer, build_web_app
+
+    password = secrets.token_urlsafe(12)
+    users = UserService(loa.db)
+    for username in DEMO_USERS:
+        users.set_password("demo", username, password)
+    web = BackgroundServer(build_web_app(loa), port=8000).start()
+    yield words(
+        lang,
+        f"Lịch đăng bài (trang web): {web.url}/calendar — đăng nhập {', '.join(DEMO_USERS)},"
+        f" mật khẩu của lần chạy này: {password}",
+        f"The publishing calendar (web pages): {web.url}/calendar — sign in as"
+        f" {', '.join(DEMO_USERS)}, this run's password: {password}",
+    )
+    return web
 
 
 def _connect_and_load(

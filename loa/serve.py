@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import partial
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from loa.cli import state_of
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from loa.app import App
+from loa.web_app import build_web_app
 
 # Random secrets in URLs (feed addresses) are long runs of URL-safe characters.
 SECRET_IN_PATH = re.compile(r"(?<![A-Za-z0-9_-])(loa_)?[A-Za-z0-9_-]{32,}")
@@ -35,40 +30,6 @@ class RedactSecrets(logging.Filter):
             )
         record.msg = SECRET_IN_PATH.sub("***", str(record.msg))
         return True
-
-
-def approval_warnings(loa: App, post_id: int) -> list[tuple[str, str]]:
-    """What approving `post_id` warns about: days of a channel's quota planned over its limit."""
-    from scheduler.quota import quota_warnings
-
-    with loa.db.read() as session:
-        return [(warning.vi, warning.en) for warning in quota_warnings(session, post_id)]
-
-
-def build_web_app(
-    loa: App, *, secure_cookies: bool | None = None, trusted_proxies: frozenset[str] = frozenset()
-) -> FastAPI:
-    from content.users import UserService
-    from web.app import create_app
-    from web.services import Choice, WebServices, channel_displays
-
-    services = WebServices(
-        db=loa.db,
-        posts=loa.posts,
-        media=loa.media,
-        zone=loa.config.zone,
-        users=UserService(loa.db),
-        channels=channel_displays(
-            [(c.id, c.type, c.name, c.department) for c in loa.config.channels]
-        ),
-        secure_cookies=secure_cookies,
-        trusted_proxies=trusted_proxies,
-        topics=tuple(Choice(t.code, t.vi, t.en) for t in loa.config.topics),
-        pillars=tuple(Choice(p.code, p.vi, p.en) for p in loa.config.pillars),
-        observances=loa.config.observance_rules,
-        approval_warnings=partial(approval_warnings, loa),
-    )
-    return create_app(services)
 
 
 def serve_command(

@@ -8,8 +8,10 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col, select
@@ -160,6 +162,42 @@ def test_the_demo_speaks_english_runs_twice_and_survives_a_taken_port(
     assert "đã đăng" not in text
     states = Counter(d.state for d, state, _ in deliveries(folder) if state == "approved")
     assert states["failed"] == 1 and states["published"] >= 40  # replaced, not added to
+
+
+def test_the_calendar_page_is_open_while_the_demo_publishes(
+    tmp_path: Path, sandbox_state: dict[str, Any]
+) -> None:
+    import requests
+
+    from tests.web.helpers import csrf_from
+
+    lines = run_demo(tmp_path / "loa-demo", "vi", timing=Timing.compressed())
+    announced = None
+    for line in lines:
+        announced = re.search(r"Lịch đăng bài \(trang web\): (\S+)/calendar .* này: (\S+)$", line)
+        if announced:
+            break
+    assert announced is not None, "the demo did not announce its calendar page"
+    url, password = announced.groups()
+    with requests.Session() as browser:
+        form = browser.get(f"{url}/login", timeout=10)
+        signed_in = browser.post(
+            f"{url}/login",
+            data={"username": "bientap", "password": password, "csrf_token": csrf_from(form.text)},
+            timeout=10,
+        )
+        assert signed_in.status_code == 200 and signed_in.url.startswith(f"{url}/calendar")
+        local_today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        shown = 0
+        for day in (local_today, local_today + timedelta(days=1)):  # the run may cross midnight
+            page = browser.get(f"{url}/calendar?view=day&date={day.isoformat()}", timeout=10)
+            assert page.status_code == 200
+            shown += len(re.findall(r'href="/posts/\d+"', page.text))
+        assert shown >= 20  # the samples going out now
+    rest = list(lines)  # the demo goes on to its end and stops the page with the sandbox
+    assert any("✓ đã đăng" in line for line in rest)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/login", timeout=5)
 
 
 def test_the_calendar_only_mode_loads_four_weeks(tmp_path: Path) -> None:

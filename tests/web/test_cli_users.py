@@ -15,7 +15,8 @@ from typer._click import termui  # typer's own copy of click
 
 from loa.app import open_app
 from loa.cli import main
-from loa.serve import RedactSecrets, build_web_app
+from loa.serve import RedactSecrets
+from loa.web_app import build_web_app
 from tests.web.helpers import login
 
 ROOT = Path(__file__).resolve().parents[2]
