@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from content.errors import PermissionDenied, TransitionRefused
-from content.models import EditorialState, Role
+from content.models import DeliveryState, EditorialState, Role
 
 S = EditorialState
 
@@ -89,6 +89,27 @@ HINTS: dict[tuple[Action, str], tuple[str, str]] = {
 
 def state_label(state: str, lang: str = "vi") -> str:
     vi, en = STATE_LABELS.get(state, (state, state))
+    return vi if lang == "vi" else en
+
+
+# A delivery's state in words that fit inside a sentence or a calendar line (the command
+# line, the calendar, the iCalendar feed).
+DELIVERY_STATE_WORDS: dict[str, tuple[str, str]] = {
+    DeliveryState.pending: ("chưa duyệt", "not approved"),
+    DeliveryState.scheduled: ("chờ đăng", "scheduled"),
+    DeliveryState.claimed: ("đang xử lý", "claimed"),
+    DeliveryState.sending: ("đang gửi", "sending"),
+    DeliveryState.published: ("đã đăng", "published"),
+    DeliveryState.reconciling: ("đang đối soát", "reconciling"),
+    DeliveryState.needs_review: ("cần kiểm tra", "needs review"),
+    DeliveryState.failed: ("thất bại", "failed"),
+    DeliveryState.missed: ("lỡ giờ", "missed"),
+    DeliveryState.cancelled: ("đã hủy", "cancelled"),
+}
+
+
+def delivery_state_words(state: str, lang: str = "vi") -> str:
+    vi, en = DELIVERY_STATE_WORDS.get(state, (state, state))
     return vi if lang == "vi" else en
 
 

@@ -10,27 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 
 from content.calendar import CalendarEntry, by_local_day
-from content.models import DeliveryState, Post
+from content.models import Post
 from content.posts import PostDetail
 from content.timeutil import format_local
-from content.workflow import state_label
+from content.workflow import delivery_state_words, state_label
 
 WEEKDAYS = {
     "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-D = DeliveryState
-DELIVERY_LABELS: dict[str, tuple[str, str]] = {
-    D.pending: ("chưa duyệt", "not approved"),
-    D.scheduled: ("chờ đăng", "scheduled"),
-    D.claimed: ("đang xử lý", "claimed"),
-    D.sending: ("đang gửi", "sending"),
-    D.published: ("đã đăng", "published"),
-    D.reconciling: ("đang đối soát", "reconciling"),
-    D.needs_review: ("cần kiểm tra", "needs review"),
-    D.failed: ("thất bại", "failed"),
-    D.missed: ("lỡ giờ", "missed"),
-    D.cancelled: ("đã hủy", "cancelled"),
 }
 TITLE_WIDTH = 56
 
@@ -40,8 +27,7 @@ def words(lang: str, vi: str, en: str) -> str:
 
 
 def delivery_label(state: str, lang: str) -> str:
-    vi, en = DELIVERY_LABELS.get(state, (state, state))
-    return words(lang, vi, en)
+    return delivery_state_words(state, lang)
 
 
 def day_heading(day: date, lang: str) -> str:

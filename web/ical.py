@@ -24,7 +24,7 @@ from content.calendar import CalendarEntry, CalendarFilter, entries
 from content.models import Channel, Delivery, DeliveryState, Department, EditorialState, Post
 from content.observances import Occurrence
 from content.timeutil import as_utc
-from content.workflow import state_label
+from content.workflow import DELIVERY_STATE_WORDS, state_label
 
 CRLF = "\r\n"
 LINE_OCTETS = 75  # RFC 5545 3.1: lines longer than this are folded
@@ -38,18 +38,7 @@ E, D = EditorialState, DeliveryState
 # Drafts and rejected posts are nobody's schedule yet; cancelled ones stay in the feed so that
 # subscribed clients learn of the cancellation instead of keeping a stale event forever.
 FEED_POST_STATES = (E.in_review, E.approved, E.cancelled)
-DELIVERY_LABELS: dict[str, tuple[str, str]] = {
-    D.pending: ("chưa duyệt", "not approved"),
-    D.scheduled: ("chờ đăng", "scheduled"),
-    D.claimed: ("đang xử lý", "claimed"),
-    D.sending: ("đang gửi", "sending"),
-    D.published: ("đã đăng", "published"),
-    D.reconciling: ("đang đối soát", "reconciling"),
-    D.needs_review: ("cần kiểm tra", "needs review"),
-    D.failed: ("thất bại", "failed"),
-    D.missed: ("lỡ giờ", "missed"),
-    D.cancelled: ("đã hủy", "cancelled"),
-}
+DELIVERY_LABELS = DELIVERY_STATE_WORDS  # the same words as the command line's calendar
 # Deliveries that did not (or may not) go out: the summary says so, since a phone's calendar
 # shows little more than the summary.
 TROUBLE = frozenset({D.failed, D.missed, D.needs_review})
