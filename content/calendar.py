@@ -2,17 +2,18 @@
 
 Windows are computed in the configured zone (a month in Huế starts at local midnight) and the
 query runs on the indexed `delivery.due_at` in UTC. Rows come back as plain tuples, not ORM
-objects, because a month view may hold thousands of entries.
+objects, because a month view may hold thousands of entries; their times are read once per
+distinct value (a busy month holds thousands of entries but far fewer distinct times).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlmodel import Session, col
 
 from content.models import Delivery, DeliveryState, Post
@@ -65,12 +66,15 @@ def month_window(year: int, month: int, tz: tzinfo) -> tuple[datetime, datetime]
 def entries(
     session: Session, start: datetime, end: datetime, where: CalendarFilter = CalendarFilter()
 ) -> list[CalendarEntry]:
+    due_at = col(Delivery.due_at)
     query = (
         select(
             col(Delivery.post_id),
             col(Delivery.id),
             col(Delivery.channel_id),
-            col(Delivery.due_at),
+            # As the driver returns it (SQLite: text, PostgreSQL: an aware datetime), without
+            # UTCDateTime's per-row conversion: each distinct value is converted once, below.
+            type_coerce(due_at, String()),
             col(Post.title),
             col(Post.state),
             col(Delivery.state),
@@ -79,8 +83,8 @@ def entries(
             col(Post.pillar),
         )
         .join(Post, col(Post.id) == col(Delivery.post_id))
-        .where(col(Delivery.due_at) >= as_utc(start), col(Delivery.due_at) < as_utc(end))
-        .order_by(col(Delivery.due_at), col(Delivery.channel_id), col(Delivery.post_id))
+        .where(due_at >= as_utc(start), due_at < as_utc(end))
+        .order_by(due_at, col(Delivery.channel_id), col(Delivery.post_id))
     )
     for column, values in (
         (Post.department_code, where.departments),
@@ -94,9 +98,33 @@ def entries(
             query = query.where(col(column).in_(list(values)))
     if not where.include_cancelled and DeliveryState.cancelled not in where.delivery_states:
         query = query.where(col(Delivery.state) != DeliveryState.cancelled)
-    # The connection, not the ORM session: these are plain rows, and the ORM result layer
-    # would double the cost of a busy month.
-    return [CalendarEntry._make(row) for row in session.connection().execute(query)]
+    # The connection, not the ORM session, and every row in one fetch: these are plain rows,
+    # and the ORM result layer would double the cost of a busy month.
+    rows = session.connection().execute(query).all()
+    found: list[CalendarEntry] = []
+    append = found.append
+    new = tuple.__new__  # what CalendarEntry._make does, without a Python call per row
+    times: dict[object, datetime] = {}  # each distinct time read once; equal times share one
+    for post, delivery, channel, due, title, p_state, d_state, dept, topic, pillar in rows:
+        at = times.get(due)
+        if at is None:
+            at = times[due] = _utc_of(due)
+        append(
+            new(
+                CalendarEntry,
+                (post, delivery, channel, at, title, p_state, d_state, dept, topic, pillar),
+            )
+        )
+    return found
+
+
+def _utc_of(value: object) -> datetime:
+    """`delivery.due_at` as the driver returned it, as an aware UTC datetime, like `UTCDateTime`."""
+    if isinstance(value, str):  # SQLite: naive UTC text, "2026-08-08 00:30:00.000000"
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"the database returned {type(value).__name__}, not a datetime")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def by_local_day(found: list[CalendarEntry], tz: tzinfo) -> dict[date, list[CalendarEntry]]:

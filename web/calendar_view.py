@@ -369,16 +369,22 @@ def chips_of(
     actor: Actor,
     channels: Mapping[str, ChannelDisplay],
     css: Mapping[str, str],
-) -> list[Chip]:
-    """Entries as chips, in one pass; every label, local time and permission is worked out
-    once per distinct value (a month holds thousands of entries but few distinct times)."""
+) -> tuple[list[Chip], dict[date, list[Chip]]]:
+    """Entries as chips, and the same chips by local day, in one pass; every label, local time
+    and permission is worked out once per distinct value (a month holds thousands of entries
+    but few distinct times, and equal times from `entries` are one object)."""
     words = {state: state_words(state, lang) for state in STATE_MARKS}
     post_words: dict[str, str] = {str(state): state_label(state, lang) for state in E}
-    names = {cid: (item.name or cid) for cid, item in channels.items()}
-    times: dict[datetime, tuple[date, str, int]] = {}
-    movable: dict[tuple[str, str, str], bool] = {}
+    # A post being published on one channel cannot move on any (PostService refuses it).
+    busy = {entry.post_id for entry in found if entry.delivery_state in IN_FLIGHT_DELIVERY_STATES}
+    by_day: dict[date, list[Chip]] = {}
+    times: dict[datetime, tuple[date, str, int, list[Chip]]] = {}
+    # (channel, delivery state, post state, department) -> channel name, colour class, mark,
+    # state in words, post state in words, may move
+    looks: dict[tuple[str, str, str, str], tuple[str, str, str, str, str, bool]] = {}
     chips: list[Chip] = []
     append = chips.append
+    new = tuple.__new__  # what Chip._make does, without a Python call per entry
     for entry in found:
         (
             post_id, delivery_id, channel_id, due_at, title, p_state, d_state, dept, topic, pillar,
@@ -386,13 +392,23 @@ def chips_of(
         shown = times.get(due_at)
         if shown is None:
             local = due_at.astimezone(tz)
-            shown = times[due_at] = (local.date(), f"{local:%H:%M}", local.hour)
-        key = (dept, p_state, d_state)
-        may = movable.get(key)
-        if may is None:
-            may = movable[key] = may_move(actor, dept, p_state, d_state)
-        append(
-            Chip(
+            day = local.date()
+            shown = times[due_at] = (day, f"{local:%H:%M}", local.hour, by_day.setdefault(day, []))
+        key = (channel_id, d_state, p_state, dept)
+        look = looks.get(key)
+        if look is None:
+            channel = channels.get(channel_id)
+            look = looks[key] = (
+                (channel.name if channel else "") or channel_id,
+                css.get(channel_id, "ch-x"),
+                STATE_MARKS.get(d_state, "•"),
+                words.get(d_state, d_state),
+                post_words.get(p_state, p_state),
+                may_move(actor, dept, p_state, d_state),
+            )
+        chip = new(
+            Chip,
+            (
                 post_id,
                 delivery_id,
                 title,
@@ -400,19 +416,21 @@ def chips_of(
                 shown[1],
                 shown[2],
                 channel_id,
-                names.get(channel_id, channel_id),
-                css.get(channel_id, "ch-x"),
+                look[0],
+                look[1],
                 d_state,
-                STATE_MARKS.get(d_state, "•"),
-                words.get(d_state, d_state),
-                post_words.get(p_state, p_state),
+                look[2],
+                look[3],
+                look[4],
                 dept,
                 topic,
                 pillar,
-                may,
-            )
+                look[5] and post_id not in busy,
+            ),
         )
-    return chips
+        append(chip)
+        shown[3].append(chip)
+    return chips, by_day
 
 
 def channel_classes(channels: Sequence[ChannelDisplay]) -> dict[str, str]:
@@ -420,26 +438,43 @@ def channel_classes(channels: Sequence[ChannelDisplay]) -> dict[str, str]:
     return {item.id: f"ch-{index}" for index, item in enumerate(channels)}
 
 
-def chips_html(chips: Sequence[Chip]) -> Markup:
-    """The entries of one month cell as HTML, built here rather than in the template.
+def month_cells(by_day: Mapping[date, Sequence[Chip]]) -> dict[date, Markup]:
+    """The entries of each month cell as HTML, built here rather than in the template.
 
     A busy month holds thousands of entries of a dozen values each; escaping each value once
     with `html.escape` and handing Jinja one string per day is several times faster than a
-    dozen autoescaped template expressions per entry. Everything typed by a person (the title,
-    the channel name) is escaped here, and the tests check that markup in a title stays text.
+    dozen autoescaped template expressions per entry. What depends only on the channel and the
+    state is built once per channel and state, and each distinct title escaped once. Everything
+    typed by a person (the title, the channel name) is escaped here, and the tests check that
+    markup in a title stays text.
     """
     escape = html.escape
-    parts: list[str] = []
-    for c in chips:
-        drag = ' draggable="true"' if c.movable else ""
-        label = escape(c.label)
-        parts.append(
-            f'<li class="chip {c.css} st-{escape(c.state)}" data-post="{c.post_id}"'
-            f' data-time="{c.time}"{drag}><a href="/posts/{c.post_id}"><i aria-hidden="true"'
-            f' title="{label}">{c.mark}</i> <b>{c.time}</b> {escape(c.title)}<span class="sr">,'
-            f" {escape(c.channel_name)}, {label}</span></a></li>"
-        )
-    return Markup("".join(parts))  # every value above is escaped, or ours
+    looks: dict[tuple[str, str, str, str, str], tuple[str, str, str]] = {}
+    titles: dict[str, str] = {}
+    cells: dict[date, Markup] = {}
+    for day, chips in by_day.items():
+        parts: list[str] = []
+        append = parts.append
+        for c in chips:
+            key = (c.channel_name, c.css, c.state, c.mark, c.label)
+            look = looks.get(key)
+            if look is None:
+                label = escape(c.label)
+                look = looks[key] = (
+                    f'<li class="chip {c.css} st-{escape(c.state)}" data-post="',
+                    f'"><i aria-hidden="true" title="{label}">{c.mark}</i> <b>',
+                    f'<span class="sr">, {escape(c.channel_name)}, {label}</span></a></li>',
+                )
+            title = titles.get(c.title)
+            if title is None:
+                title = titles[c.title] = escape(c.title)
+            drag = ' draggable="true"' if c.movable else ""
+            append(
+                f'{look[0]}{c.post_id}" data-time="{c.time}"{drag}><a href="/posts/{c.post_id}'
+                f"{look[1]}{c.time}</b> {title}{look[2]}"
+            )
+        cells[day] = Markup("".join(parts))  # every value above is escaped, or ours
+    return cells
 
 
 def load_page(
@@ -459,16 +494,9 @@ def load_page(
     window_start, window_end = day_window(start, tz, (end - start).days)
     found = entries(session, window_start, window_end, visible_filter(actor, query))
     displays = {item.id: item for item in channels}
-    chips = chips_of(
+    chips, by_day = chips_of(
         found, tz=tz, lang=lang, actor=actor, channels=displays, css=channel_classes(channels)
     )
-    # A post being published on one channel cannot move on any (PostService refuses it).
-    busy = {chip.post_id for chip in chips if chip.state in IN_FLIGHT_DELIVERY_STATES}
-    if busy:
-        chips = [c._replace(movable=False) if c.post_id in busy else c for c in chips]
-    by_day: dict[date, list[Chip]] = {}
-    for chip in chips:
-        by_day.setdefault(chip.day, []).append(chip)
     on_days: dict[date, list[Occurrence]] = {}
     for occurrence in occurrences(observances, start, end - timedelta(days=1)):
         on_days.setdefault(occurrence.date, []).append(occurrence)

@@ -32,10 +32,10 @@ from content.workflow import Actor
 from web.auth import current_actor, services_of
 from web.calendar_view import (
     FILTERS,
-    chips_html,
     heading,
     invalid,
     load_page,
+    month_cells,
     neighbours,
     parse_date,
     parse_query,
@@ -100,11 +100,7 @@ def calendar_page(request: Request, actor: Signed) -> Response:
         "today_url": query.url(day=today),
         "clear_url": "/calendar?" + urlencode({"view": query.view, "date": query.day.isoformat()}),
         "weeks": weeks_of(page.start, page.end) if query.view == "month" else [],
-        "month_cells": (
-            {day: chips_html(chips) for day, chips in page.by_day.items()}
-            if query.view == "month"
-            else {}
-        ),
+        "month_cells": month_cells(page.by_day) if query.view == "month" else {},
         "week_days": weeks_of(page.start, page.end)[0] if query.view == "week" else [],
         "weekdays": WEEKDAYS_SHORT[lang],
         "hours": HOURS,
