@@ -3,6 +3,8 @@ page) and runs nothing; an upload is judged by its bytes, not by its name."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import OFFICER
@@ -46,3 +48,33 @@ def test_a_file_that_only_claims_to_be_an_image_is_refused(page: Page) -> None:
     expect(error).to_contain_text("anh-su-kien.png")
     expect(error).to_contain_text("nội dung không phải ảnh hay video")
     expect(page.locator("#media-rows .media-row")).to_have_count(0)
+
+
+def test_the_live_preview_matches_the_server_s_and_the_fields_are_named_apart(page: Page) -> None:
+    log_in(page, OFFICER)
+    page.goto("/compose")  # 1280 pixels wide: the form and the preview side by side
+    form = page.locator("form#composer").bounding_box()
+    pane = page.locator("aside.preview-pane").bounding_box()
+    heading = page.locator("#preview-h").bounding_box()
+    assert form and pane and heading
+    assert pane["x"] > form["x"] + form["width"] - 1  # side by side
+    assert abs(pane["y"] - form["y"]) < 1 and abs(heading["y"] - form["y"]) < 1
+
+    page.locator("#f-title").fill("Ngày ASEAN 8/8")
+    page.locator("input[name=channels][value='web-asean']").check()
+    card = page.locator("#live-preview .preview-card")
+    expect(card).to_have_count(1)
+    expect(card).to_have_attribute("data-channel", "web-asean")  # as post_preview.html has it
+    page.get_by_role("button", name="Xem trước").click()  # the server's own rendering
+    expect(page.locator("#live-preview .preview-card[data-channel='web-asean']")).to_have_count(1)
+
+    # The main fields and the channel's own fields have different names for a screen reader.
+    box = page.locator("details.override[data-channel='web-asean']")
+    box.locator("summary").click()
+    channel = box.locator("summary").inner_text()
+    for field, words in (("title", "Tiêu đề"), ("body", "Nội dung"), ("link", "Liên kết")):
+        own = box.locator(f"[name='ov.web-asean.{field}']")
+        expect(own).to_have_accessible_name(f"{words} riêng cho {channel}")
+        expect(page.get_by_role("textbox", name=f"{words} riêng cho {channel}")).to_have_count(1)
+    expect(page.locator("#f-title")).not_to_have_accessible_name(re.compile("riêng cho"))
+    expect(page.locator("#f-body")).not_to_have_accessible_name(re.compile("riêng cho"))

@@ -4,7 +4,10 @@ department, editor, admin), retry and cancel of one delivery, escaping, and clea
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
+from itertools import pairwise
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,6 +105,28 @@ def test_the_page_shows_the_post_evidence_and_history(
     assert f"/posts/{post_id}/deliveries/" in html and "Thử lại" in html
     english = editor_client.get(f"/posts/{post_id}?lang=en").text
     assert "The platform refused the post" in english and "Wed 2 Dec 2026, 09:00" in english
+
+
+def history_lines(html: str) -> list[str]:
+    """The history's entries as a reader gets them: tags dropped, spaces as they come."""
+    history = html.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", history, flags=re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+
+
+def test_the_history_keeps_the_action_and_the_state_change_apart(
+    service: PostService, editor_client: TestClient
+) -> None:
+    post_id = make_post(service, "approved")
+    lines = history_lines(editor_client.get(f"/posts/{post_id}").text)
+    approved = next(line for line in lines if "duyệt bài" in line and "→" in line)
+    assert re.search(r"duyệt bài · Chờ duyệt → Đã duyệt\b", approved), approved
+    run_together = [  # "duyệt bàiChờ duyệt": a lower-case letter right before a capital
+        line for line in lines if any(a.islower() and b.isupper() for a, b in pairwise(line))
+    ]
+    assert run_together == [], lines
+    english = history_lines(editor_client.get(f"/posts/{post_id}?lang=en").text)
+    assert any(" · In review → Approved" in line for line in english), english
 
 
 def test_markup_in_the_post_and_errors_is_shown_as_text(

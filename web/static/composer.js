@@ -107,6 +107,7 @@
     if (!data.channels.length) wrap.appendChild(el("p", "muted", pane.getAttribute("data-empty")));
     data.channels.forEach(function (item) {
       var card = el("section", "preview-card " + (item.ok ? "ok" : "has-problems"));
+      card.setAttribute("data-channel", item.channel_id);  /* as post_preview.html draws it */
       var h = el("h3", "", item.name + " ");
       h.appendChild(el("small", "muted", item.channel_type));
       card.appendChild(h);
