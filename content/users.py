@@ -250,6 +250,76 @@ class UserService:
         with self.db.read() as session:
             return UserInfo.of(_user(session, username))
 
+    def update(
+        self,
+        by: str,
+        username: str,
+        *,
+        full_name: str | None = None,
+        role: str | None = None,
+        department: str | None = None,
+    ) -> UserInfo:
+        """Change a full name, role or department (None leaves it; department "" clears it).
+
+        The rules are `add`'s. Nobody removes their own admin role, nor the last active
+        administrator's; a new role ends that user's sessions, their permissions changed.
+        """
+        problems: list[FieldProblem] = []
+        if full_name is not None:
+            full_name = full_name.strip()
+            if not full_name or len(full_name) > 200:
+                problems.append(
+                    FieldProblem(
+                        "full_name", "Cần có họ và tên (tối đa 200 ký tự).", "a full name is needed"
+                    )
+                )
+        if role is not None:
+            role = role.strip()
+            if role not in ROLES:
+                problems.append(
+                    FieldProblem(
+                        "role",
+                        f"Vai trò “{role}” không có; chọn một trong: {', '.join(ROLES)}.",
+                        f"unknown role {role!r}; choose one of: {', '.join(ROLES)}",
+                    )
+                )
+        with self.db.write() as session:
+            row = _user(session, username)
+            new_role = role if role in ROLES else row.role
+            new_department = (
+                row.department_code if department is None else department.strip() or None
+            )
+            if row.role == Role.admin and new_role != Role.admin:
+                problems += _demotion_problems(session, by, row)
+            if role in ROLES or department is not None:
+                problems += _department_problems(session, new_role, new_department)
+            if problems:
+                raise InvalidInput(problems)
+            changes: dict[str, list[str | None]] = {}
+            if full_name is not None and full_name != row.full_name:
+                changes["full_name"] = [row.full_name, full_name]
+                row.full_name = full_name
+            if new_role != row.role:
+                changes["role"] = [row.role, new_role]
+                row.role = new_role
+            if new_department != row.department_code:
+                changes["department"] = [row.department_code, new_department]
+                row.department_code = new_department
+            if changes:
+                session.add(row)
+                assert row.id is not None
+                ended = _end_sessions(session, row.id) if "role" in changes else 0
+                audit.record(
+                    session,
+                    by,
+                    "user.update",
+                    username=row.username,
+                    changes=changes,
+                    sessions_ended=ended,
+                )
+                log.info("user %s changed by %s: %s", row.username, by, ", ".join(changes))
+            return UserInfo.of(row)
+
     def set_password(self, by: str, username: str, password: str) -> None:
         """Change a password; every session of that user ends."""
         problems = password_problems(password, username)
@@ -435,6 +505,31 @@ def _department_problems(session: Session, role: str, department: str | None) ->
                 "department",
                 f"Không có đơn vị “{department}”.",
                 f"unknown department {department!r}",
+            )
+        ]
+    return []
+
+
+def _demotion_problems(session: Session, by: str, row: User) -> list[FieldProblem]:
+    if row.username == by:
+        return [
+            FieldProblem(
+                "role",
+                "Bạn không thể tự bỏ vai trò quản trị viên của mình.",
+                "you cannot remove your own administrator role",
+            )
+        ]
+    admins = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.admin, col(User.active).is_(True), User.id != row.id)
+    ).one()
+    if admins == 0:
+        return [
+            FieldProblem(
+                "role",
+                "Không thể bỏ vai trò của quản trị viên cuối cùng đang hoạt động.",
+                "the last active administrator must keep the administrator role",
             )
         ]
     return []

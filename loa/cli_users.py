@@ -110,6 +110,42 @@ def users_passwd(
     typer.echo(state.say(f"Đã đổi mật khẩu của {username}.", f"Password of {username} changed."))
 
 
+@users_app.command("edit")
+def users_edit(
+    ctx: typer.Context,
+    username: Username,
+    full_name: Annotated[
+        str | None, typer.Option("--full-name", help="Họ và tên mới / New full name.")
+    ] = None,
+    role: Annotated[
+        str | None, typer.Option(help="Vai trò mới: officer, editor, admin / New role.")
+    ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(help='Đơn vị mới ("" để bỏ) / New department ("" for none).'),
+    ] = None,
+) -> None:
+    """Sửa họ tên, vai trò, đơn vị (đổi vai trò thì đăng xuất). / Edit a user's details."""
+    from content.errors import UserError
+
+    state = state_of(ctx)
+    if full_name is None and role is None and department is None:
+        raise UserError(
+            "nothing to change: give --full-name, --role or --department",
+            "Không có gì để sửa: hãy cho --full-name, --role hoặc --department.",
+        )
+    user = _service(state).update(
+        _by(state), username, full_name=full_name, role=role, department=department
+    )
+    department_code = user.department_code or "-"
+    typer.echo(
+        state.say(
+            f"Đã cập nhật {user.username} ({user.role}, {department_code}, {user.full_name}).",
+            f"Updated {user.username} ({user.role}, {department_code}, {user.full_name}).",
+        )
+    )
+
+
 @users_app.command("disable")
 def users_disable(ctx: typer.Context, username: Username) -> None:
     """Khóa tài khoản (đăng xuất, vô hiệu mã API). / Disable an account (sessions, tokens)."""

@@ -1,4 +1,4 @@
-"""Administrators manage accounts: list, add, disable or enable, reset a password.
+"""Administrators manage accounts: list, add, edit, disable or enable, reset a password.
 
 The rules are `content.users`' own, the same as `loa users ...`: a form with mistakes comes
 back (422) with each problem beside its field, and never with the password filled in.
@@ -50,6 +50,12 @@ add_messages(
         "users.enable": ("Mở khóa tài khoản", "Enable the account"),
         "users.reset": ("Đặt lại mật khẩu", "Reset the password"),
         "users.saved": ("Đã lưu.", "Saved."),
+        "users.edit": ("Sửa thông tin", "Edit the details"),
+        "users.save": ("Lưu thay đổi", "Save the changes"),
+        "users.role_note": (
+            "Đổi vai trò sẽ đăng xuất người này khỏi mọi thiết bị.",
+            "Changing the role logs this person out everywhere.",
+        ),
         "users.all": ("Tất cả người dùng", "All users"),
         "users.sessions_note": (
             "Đổi mật khẩu hoặc khóa tài khoản sẽ đăng xuất người này khỏi mọi thiết bị.",
@@ -95,6 +101,26 @@ def add_user(
 @router.get("/{username}")
 def user_page(request: Request, actor: Admin, username: str, saved: str = "") -> Response:
     return _user_page(request, username, saved=bool(saved))
+
+
+@router.post("/{username}/edit")
+def edit_user(
+    request: Request,
+    actor: Admin,
+    username: str,
+    full_name: Text = "",
+    role: Text = "",
+    department: Text = "",
+) -> Response:
+    values = {"full_name": full_name, "role": role, "department": department}
+    try:
+        services_of(request).users.update(
+            actor.username, username, full_name=full_name, role=role, department=department
+        )
+    except InvalidInput as error:
+        errors = field_errors(error, lang_of(request))
+        return _user_page(request, username, edit_errors=errors, values=values, status=422)
+    return RedirectResponse(f"/admin/users/{username}?saved=1", status_code=303)
 
 
 @router.post("/{username}/password")
@@ -165,14 +191,26 @@ def _user_page(
     *,
     saved: bool = False,
     errors: dict[str, list[str]] | None = None,
+    edit_errors: dict[str, list[str]] | None = None,
+    values: dict[str, str] | None = None,
     error: str = "",
     status: int = 200,
 ) -> Response:
-    users = services_of(request).users
+    person = services_of(request).users.get(username)
+    departments = _departments(request)
     context: dict[str, Any] = {
-        "person": users.get(username),
-        "departments": {d.code: d for d in _departments(request)},
+        "person": person,
+        "departments": {d.code: d for d in departments},
+        "department_list": departments,
+        "roles": ROLES,
+        "values": values
+        or {
+            "full_name": person.full_name,
+            "role": person.role,
+            "department": person.department_code or "",
+        },
         "errors": errors or {},
+        "edit_errors": edit_errors or {},
         "error": error,
         "saved": saved,
     }

@@ -136,6 +136,48 @@ def test_mistakes_are_one_clear_line_naming_the_field(loa: Run) -> None:
     assert empty.code == 1 and "Không đọc được mật khẩu" in empty.err
 
 
+def test_edit_a_user_from_the_command_line(loa: Run, workspace: Path) -> None:
+    edited = loa(
+        "--as", "admin", "users", "edit", "cbtt.sdl", "--full-name", "Lê Thị Thu Hà",
+        "--role", "editor", "--department", "SVHTT",
+    )  # fmt: skip
+    assert edited.code == 0, edited
+    assert edited.out.strip() == "Đã cập nhật cbtt.sdl (editor, SVHTT, Lê Thị Thu Hà)."
+    line = next(row for row in loa("users", "list").out.splitlines() if row.startswith("cbtt.sdl"))
+    assert line.split()[:3] == ["cbtt.sdl", "editor", "SVHTT"] and "Lê Thị Thu Hà" in line
+    cleared = loa("--lang", "en", "users", "edit", "cbtt.sdl", "--department", "")
+    assert cleared.out.strip() == "Updated cbtt.sdl (editor, -, Lê Thị Thu Hà)."
+    officer = loa("--lang", "en", "users", "edit", "cbtt.sdl", "--role", "officer")
+    assert officer.code == 1
+    assert "department: an officer needs a department" in officer.err
+    unknown = loa("users", "edit", "cbtt.sdl", "--role", "boss", "--department", "SKHONG")
+    assert unknown.code == 1
+    assert "role: Vai trò “boss” không có" in unknown.err
+    assert "department: Không có đơn vị “SKHONG”." in unknown.err
+    myself = loa("--as", "admin", "users", "edit", "admin", "--role", "editor")
+    assert myself.code == 1
+    assert "role: Bạn không thể tự bỏ vai trò quản trị viên của mình." in myself.err
+    nothing = loa("users", "edit", "cbtt.sdl")
+    assert nothing.code == 1 and nothing.err.count("\n") == 1
+    assert "Không có gì để sửa" in nothing.err
+    missing = loa("users", "edit", "khong-co-ai", "--full-name", "Ai")
+    assert missing.code == 1 and "Không có người dùng “khong-co-ai”." in missing.err
+    loaded = open_app(workspace)
+    try:
+        from sqlmodel import select
+
+        from content.models import AuditEvent
+
+        with loaded.db.read() as session:
+            events = session.exec(
+                select(AuditEvent).where(AuditEvent.action == "user.update")
+            ).all()
+        assert [event.actor for event in events] == ["admin", "cli"]
+        assert events[0].detail["changes"]["role"] == ["officer", "editor"]
+    finally:
+        loaded.close()
+
+
 def test_api_tokens_from_the_command_line(loa: Run, workspace: Path) -> None:
     created = loa("--as", "admin", "users", "token", "create", "bientap", "--name", "HueS")
     assert created.code == 0, created
