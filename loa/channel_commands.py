@@ -7,17 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
-from sqlalchemy import update
-from sqlmodel import col
 
 from channels.base import Account, AuthRequired, ChannelError
-from content import audit
 from content.errors import UserError
-from content.models import Channel, ChannelState, Delivery, DeliveryState
-from content.timeutil import utcnow
 from loa.adapters import build_adapter, ensure_key
 from loa.app import App
-from loa.connect import ConnectError, connect_oauth
+from loa.connect import ConnectError, connect_oauth, record_connected
 from loa.credentials import CredentialsUnreadable
 from loa.views import words
 
@@ -60,22 +55,7 @@ def connect_channel(
             f"{channel_id} was not connected: {error}",
             f"Chưa kết nối được {channel_id}: {error}",
         ) from None
-    with app.db.write() as session:
-        row = session.get(Channel, channel_id)
-        if row is not None and row.state == ChannelState.needs_auth:
-            # The posts held while the channel waited go out now, late rather than lost.
-            session.execute(
-                update(Delivery)
-                .where(
-                    col(Delivery.channel_id) == channel_id,
-                    col(Delivery.state) == DeliveryState.scheduled,
-                    col(Delivery.due_at) < utcnow(),
-                )
-                .values(due_at=utcnow())
-            )
-        if row is not None:
-            row.state = ChannelState.active
-        audit.record(session, "cli", "channel.connected", channel_id=channel_id, account=account.id)
+    record_connected(app.db, channel_id, "cli", account.id)
     say(
         words(
             lang,

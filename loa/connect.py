@@ -18,7 +18,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from channels.base import Account
+from content import audit
+from content.db import Database
+from content.models import Channel, ChannelState, Delivery, DeliveryState
+from content.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +134,24 @@ def _wait_for_code(callback: CallbackServer, wait_seconds: float) -> str:
             if pasted:
                 return pasted
     raise ConnectError(f"no answer from the platform within {wait_seconds:.0f} s; try again")
+
+
+def record_connected(db: Database, channel_id: str, actor: str, account_id: str) -> None:
+    """After a successful connection, from the command line or the pages: the channel is
+    active again and the posts held while it waited for a person go out now, late rather than
+    lost."""
+    with db.write() as session:
+        row = session.get(Channel, channel_id)
+        if row is not None and row.state == ChannelState.needs_auth:
+            session.execute(
+                update(Delivery)
+                .where(
+                    col(Delivery.channel_id) == channel_id,
+                    col(Delivery.state) == DeliveryState.scheduled,
+                    col(Delivery.due_at) < utcnow(),
+                )
+                .values(due_at=utcnow())
+            )
+        if row is not None:
+            row.state = ChannelState.active
+        audit.record(session, actor, "channel.connected", channel_id=channel_id, account=account_id)

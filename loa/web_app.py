@@ -24,6 +24,7 @@ def build_web_app(
     loa: App, *, secure_cookies: bool | None = None, trusted_proxies: frozenset[str] = frozenset()
 ) -> FastAPI:
     from content.users import UserService
+    from loa.web_connect import WebConnector
     from web.app import create_app
     from web.services import Choice, WebServices, channel_displays
 
@@ -42,6 +43,7 @@ def build_web_app(
         pillars=tuple(Choice(p.code, p.vi, p.en) for p in loa.config.pillars),
         observances=loa.config.observance_rules,
         approval_warnings=partial(approval_warnings, loa),
+        connector=WebConnector(loa),
     )
     return create_app(services)
 

@@ -2,7 +2,8 @@
 
 Editors and administrators see it; administrators may pause a channel (its deliveries wait)
 and resume it, each recorded in the audit trail. A channel that needs its credentials again
-shows the command that reconnects it (`loa channels connect ID`, run on the server).
+shows the command that reconnects it (`loa channels connect ID`, run on the server) and, for
+administrators, a link to its reconnect page (web/pages_connect.py), offered for every channel.
 """
 
 from __future__ import annotations

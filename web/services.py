@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from content.db import Database
@@ -76,6 +77,36 @@ DEFAULT_PILLARS = (
 )
 
 
+@dataclass(frozen=True)
+class ConnectStart:
+    """How an administrator connects a channel: "oauth" (go to `url`, the platform's consent
+    page, which sends the browser back to the callback), "token" or "password" (paste it)."""
+
+    kind: str
+    url: str = ""
+
+
+class ChannelConnector(Protocol):
+    """Connecting a channel's account from the web, through the same adapter methods as
+    `loa channels connect`. Refusals are `content.errors.UserError`s (they carry no secrets).
+
+    `owner` identifies the administrator's session: a consent started by one session is
+    completed only by the same session, once, before it expires.
+    """
+
+    def kind(self, channel_id: str) -> str: ...
+
+    def begin(self, channel_id: str, redirect_uri: str, owner: str) -> ConnectStart: ...
+
+    def finish(self, channel_id: str, state: str, code: str, owner: str, actor: str) -> str:
+        """Exchange the platform's code; the connected account's name, for the page."""
+        ...
+
+    def complete_secret(self, channel_id: str, secret: str, actor: str) -> str:
+        """A pasted user token (Facebook) or application password (WordPress)."""
+        ...
+
+
 @dataclass
 class WebServices:
     db: Database
@@ -96,6 +127,8 @@ class WebServices:
     # Warnings after approving a post, (vi, en) each, such as a YouTube quota day over-run:
     # `loa serve` wires the worker's quota planning in (web does not import the scheduler).
     approval_warnings: Callable[[int], list[tuple[str, str]]] | None = None
+    # Reconnecting a channel from /channels/ID/connect; None: the page shows the CLI command.
+    connector: ChannelConnector | None = None
 
     def channel(self, channel_id: str) -> ChannelDisplay | None:
         return next((item for item in self.channels if item.id == channel_id), None)

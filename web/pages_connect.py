@@ -1,0 +1,182 @@
+"""Reconnecting a channel's account from the web, for administrators.
+
+`GET /channels/ID/connect`: for an OAuth platform (Zalo OA, YouTube) a link to its consent page,
+which sends the browser back to `GET /channels/ID/callback` on this server; for Facebook (a
+user token) and WordPress (an application password) a form whose secret is never shown again.
+The work is done by `services.connector` (built by `loa`, the same adapter methods as `loa
+channels connect`); without one the page shows that command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import Response
+
+from content import channel_admin
+from content.errors import NotFound, UserError
+from content.workflow import Actor
+from web.auth import require_admin, services_of, session_of
+from web.i18n import add_messages
+from web.render import lang_of, render
+from web.services import WebServices
+
+router = APIRouter(prefix="/channels")
+Admin = Annotated[Actor, Depends(require_admin)]
+
+add_messages(
+    {
+        "connect.title": ("Kết nối lại kênh", "Reconnect a channel"),
+        "connect.link": ("Kết nối lại", "Reconnect"),
+        "connect.cli": (
+            "Máy chủ này chưa cho kết nối từ trang web; quản trị viên chạy lệnh sau trên máy chủ",
+            "This server does not connect channels from the web; an administrator runs this"
+            " on the server",
+        ),
+        "connect.oauth": (
+            "Mở trang cấp quyền của nền tảng, đăng nhập bằng tài khoản quản lý kênh và đồng ý;"
+            " nền tảng sẽ đưa bạn trở lại trang này.",
+            "Open the platform's consent page, sign in with the account that manages the"
+            " channel and accept; the platform sends you back here.",
+        ),
+        "connect.open": ("Mở trang cấp quyền", "Open the consent page"),
+        "connect.redirect": (
+            "Địa chỉ trả về phải được đăng ký với ứng dụng trên nền tảng",
+            "This return address must be registered with the platform's app",
+        ),
+        "connect.expires": (
+            "Liên kết có hiệu lực 10 phút và chỉ dùng một lần.",
+            "The link works for 10 minutes, once.",
+        ),
+        "connect.token": (
+            "Mã truy cập người dùng Facebook (của quản trị viên Trang)",
+            "Facebook user access token (of a Page admin)",
+        ),
+        "connect.password": ("Mật khẩu ứng dụng WordPress", "WordPress application password"),
+        "connect.secret_hint": (
+            "Không hiển thị lại và không ghi vào nhật ký; Loa lưu ở dạng mã hóa.",
+            "Never shown again nor logged; Loa stores it encrypted.",
+        ),
+        "connect.submit": ("Kết nối", "Connect"),
+        "connect.done": (
+            "Đã kết nối {channel} với tài khoản “{account}”. Kênh đang hoạt động trở lại.",
+            "Connected {channel} to the account “{account}”. The channel is active again.",
+        ),
+        "connect.back": ("Về trang kênh đăng", "Back to the channels"),
+    }
+)
+
+
+def owner_of(request: Request) -> str:
+    """The administrator's session, as the connector binds a consent to it (never the secret)."""
+    info = session_of(request)
+    token = info.csrf_token if info is not None else ""
+    return hashlib.sha256(f"loa-connect:{token}".encode()).hexdigest()
+
+
+def external_url(request: Request, services: WebServices, path: str) -> str:
+    """`path` on this server as the browser sees it; a trusted proxy's X-Forwarded-Proto and
+    X-Forwarded-Host are believed, nobody else's."""
+    scheme = request.url.scheme
+    host = request.headers.get("host") or request.url.netloc
+    if request.client is not None and request.client.host in services.trusted_proxies:
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        if proto in ("http", "https"):
+            scheme = proto
+        forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+        if forwarded:
+            host = forwarded
+    return f"{scheme}://{host}{path}"
+
+
+def _channel_name(services: WebServices, channel_id: str) -> str:
+    with services.db.read() as session:
+        found = {c.id: c for c in channel_admin.overviews(session)}
+    if channel_id not in found:
+        raise NotFound(f"no channel {channel_id!r}", f"Không có kênh “{channel_id}”.")
+    display = services.channel(channel_id)
+    return (display.name if display else "") or found[channel_id].name or channel_id
+
+
+def _page(
+    request: Request, channel_id: str, name: str, status_code: int = 200, **values: object
+) -> Response:
+    other = "en" if lang_of(request) == "vi" else "vi"
+    context: dict[str, object] = {
+        # The other language without this request's query: a callback's code stays out of links.
+        "lang_url": f"/channels/{channel_id}/connect?lang={other}",
+        "channel_id": channel_id,
+        "name": name,
+        "kind": "",
+        "consent_url": "",
+        "redirect_uri": "",
+        "error": "",
+        "account": "",
+    }
+    context.update(values)
+    return render(request, "channel_connect.html", context, status_code=status_code)
+
+
+@router.get("/{channel_id}/connect")
+def connect_page(request: Request, actor: Admin, channel_id: str) -> Response:
+    services = services_of(request)
+    name = _channel_name(services, channel_id)
+    connector = services.connector
+    if connector is None:
+        return _page(request, channel_id, name)
+    kind = connector.kind(channel_id)
+    if kind != "oauth":
+        return _page(request, channel_id, name, kind=kind)
+    redirect_uri = external_url(request, services, f"/channels/{channel_id}/callback")
+    try:
+        start = connector.begin(channel_id, redirect_uri, owner_of(request))
+    except UserError as error:
+        return _page(request, channel_id, name, 502, kind=kind, error=error.text(lang_of(request)))
+    return _page(
+        request, channel_id, name, kind=kind, consent_url=start.url, redirect_uri=redirect_uri
+    )
+
+
+@router.post("/{channel_id}/connect")
+def connect_with_secret(
+    request: Request,
+    actor: Admin,
+    channel_id: str,
+    secret: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    services = services_of(request)
+    name = _channel_name(services, channel_id)
+    connector = services.connector
+    if connector is None:
+        return _page(request, channel_id, name)
+    kind = connector.kind(channel_id)
+    try:
+        account = connector.complete_secret(channel_id, secret, actor.username)
+    except UserError as error:
+        message = error.text(lang_of(request))
+        return _page(request, channel_id, name, 422, kind=kind, error=message)
+    return _page(request, channel_id, name, kind=kind, account=account)
+
+
+@router.get("/{channel_id}/callback")
+def oauth_callback(
+    request: Request,
+    actor: Admin,
+    channel_id: str,
+    state: str = "",
+    code: str = "",
+) -> Response:
+    """Where the platform sends the browser back after consent, with `code` and `state`."""
+    services = services_of(request)
+    name = _channel_name(services, channel_id)
+    connector = services.connector
+    if connector is None:
+        return _page(request, channel_id, name)
+    try:
+        account = connector.finish(channel_id, state, code, owner_of(request), actor.username)
+    except UserError as error:  # refused here, so the page never repeats the address's code
+        message = error.text(lang_of(request))
+        return _page(request, channel_id, name, 400, kind="oauth", error=message)
+    return _page(request, channel_id, name, kind="oauth", account=account)
