@@ -198,8 +198,9 @@ def worker(site: Site) -> Iterator[Worker]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, site: Site) -> Iterator[Callable[[], Page]]:
-    """`new_page()`: a page in a fresh context (its own cookies: another person)."""
+def new_page(browser: Browser, site: Site) -> Iterator[Callable[..., Page]]:
+    """`new_page()`: a page in a fresh context (its own cookies: another person);
+    `new_page(phone=True)`: the same on a phone-sized touch screen."""
     contexts: list[Any] = []
     problems: list[str] = []
 
@@ -207,12 +208,14 @@ def new_page(browser: Browser, site: Site) -> Iterator[Callable[[], Page]]:
         if message.type == "error" and "Content Security Policy" in message.text:
             problems.append(f"CSP violation: {message.text}")
 
-    def make() -> Page:
+    def make(phone: bool = False) -> Page:
         context = browser.new_context(
             base_url=site.url,
             locale="vi-VN",
             timezone_id="Asia/Ho_Chi_Minh",
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
+            is_mobile=phone,
+            has_touch=phone,
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)

@@ -101,3 +101,21 @@ def test_the_month_view_shows_posts_and_a_drag_moves_one_to_another_day_and_hour
     )
     expect(theirs).to_contain_text("Tuần Văn hóa ASEAN tại Huế")
     expect(theirs).not_to_have_attribute("draggable", "true")
+
+
+def test_on_a_phone_the_pages_fit_the_screen(
+    new_page: Callable[..., Page], site: Site, shoot: Shoot
+) -> None:
+    zone = site.app.config.zone
+    day = a_day_ahead(site)
+    when = datetime(day.year, day.month, day.day, 9, tzinfo=zone)
+    approved_post(site, "Tuần lễ ASEAN trên điện thoại", when, ["web-asean"])
+    page = new_page(phone=True)
+    log_in(page, EDITOR)
+    for path in ("/calendar?view=month", "/calendar?view=week", "/compose", "/review"):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow} px wider than a phone's screen"
+    page.goto(f"/calendar?view=month&date={day.isoformat()}")
+    expect(page.get_by_text("Tuần lễ ASEAN trên điện thoại").first).to_be_visible()
+    shoot(page, "calendar-phone")
