@@ -77,6 +77,12 @@ def media_of(session: Session, post_id: int) -> list[tuple[Media, PostMedia]]:
 
 def input_of(session: Session, post: Post, deliveries: Sequence[Delivery]) -> PostInput:
     """The post as the input that would create it, so an edit is a replace plus validation."""
+    return input_from(post, deliveries, media_of(session, post.id or 0))
+
+
+def input_from(
+    post: Post, deliveries: Sequence[Delivery], media: Sequence[tuple[Media, PostMedia]]
+) -> PostInput:
     live = [d for d in deliveries if d.state != D.cancelled]
     return PostInput(
         title=post.title,
@@ -91,6 +97,6 @@ def input_of(session: Session, post: Post, deliveries: Sequence[Delivery]) -> Po
         scheduled_at=post.scheduled_at,
         missed_policy=post.missed_policy,
         grace_minutes=post.grace_minutes,
-        media=[MediaRef(m.sha256, pm.alt_text) for m, pm in media_of(session, post.id or 0)],
+        media=[MediaRef(m.sha256, pm.alt_text) for m, pm in media],
         overrides={d.channel_id: dict(d.overrides) for d in live if d.overrides},
     )

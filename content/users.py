@@ -104,6 +104,26 @@ class SessionInfo:
         return self.user.actor
 
 
+def _name_problems(full_name: str) -> list[FieldProblem]:
+    if full_name and len(full_name) <= 200:
+        return []
+    return [
+        FieldProblem("full_name", "Cần có họ và tên (tối đa 200 ký tự).", "a full name is needed")
+    ]
+
+
+def _role_problems(role: str) -> list[FieldProblem]:
+    if role in ROLES:
+        return []
+    return [
+        FieldProblem(
+            "role",
+            f"Vai trò “{role}” không có; chọn một trong: {', '.join(ROLES)}.",
+            f"unknown role {role!r}; choose one of: {', '.join(ROLES)}",
+        )
+    ]
+
+
 def password_problems(password: str, username: str) -> list[FieldProblem]:
     """The minimum strength rule, the same for the pages and the command line."""
     found: list[FieldProblem] = []
@@ -198,20 +218,7 @@ class UserService:
                     " underscores",
                 )
             )
-        if not full_name or len(full_name) > 200:
-            problems.append(
-                FieldProblem(
-                    "full_name", "Cần có họ và tên (tối đa 200 ký tự).", "a full name is needed"
-                )
-            )
-        if role not in ROLES:
-            problems.append(
-                FieldProblem(
-                    "role",
-                    f"Vai trò “{role}” không có; chọn một trong: {', '.join(ROLES)}.",
-                    f"unknown role {role!r}; choose one of: {', '.join(ROLES)}",
-                )
-            )
+        problems += _name_problems(full_name) + _role_problems(role)
         problems += password_problems(password, username)
         with self.db.write() as session:
             if session.exec(select(User.id).where(User.username == username)).first():
@@ -267,22 +274,10 @@ class UserService:
         problems: list[FieldProblem] = []
         if full_name is not None:
             full_name = full_name.strip()
-            if not full_name or len(full_name) > 200:
-                problems.append(
-                    FieldProblem(
-                        "full_name", "Cần có họ và tên (tối đa 200 ký tự).", "a full name is needed"
-                    )
-                )
+            problems += _name_problems(full_name)
         if role is not None:
             role = role.strip()
-            if role not in ROLES:
-                problems.append(
-                    FieldProblem(
-                        "role",
-                        f"Vai trò “{role}” không có; chọn một trong: {', '.join(ROLES)}.",
-                        f"unknown role {role!r}; choose one of: {', '.join(ROLES)}",
-                    )
-                )
+            problems += _role_problems(role)
         with self.db.write() as session:
             row = _user(session, username)
             new_role = role if role in ROLES else row.role

@@ -31,9 +31,8 @@ from content.models import (
     PublishingControl,
 )
 from content.observances import Observance, Occurrence, Reminder, occurrences, reminders_due
-from content.workflow import Actor, state_label
+from content.workflow import DELIVERY_STATE_WORDS, Actor, state_label
 from web.i18n import add_messages, month_name
-from web.ical import DELIVERY_LABELS
 from web.services import ChannelDisplay
 
 VIEWS = ("month", "week", "day", "list")
@@ -356,7 +355,7 @@ class CalendarPage:
 
 
 def state_words(state: str, lang: str) -> str:
-    vi, en = DELIVERY_LABELS.get(state, (state, state))
+    vi, en = DELIVERY_STATE_WORDS.get(state, (state, state))
     words = vi if lang == "vi" else en
     return words[:1].upper() + words[1:]
 

@@ -38,7 +38,6 @@ E, D = EditorialState, DeliveryState
 # Drafts and rejected posts are nobody's schedule yet; cancelled ones stay in the feed so that
 # subscribed clients learn of the cancellation instead of keeping a stale event forever.
 FEED_POST_STATES = (E.in_review, E.approved, E.cancelled)
-DELIVERY_LABELS = DELIVERY_STATE_WORDS  # the same words as the command line's calendar
 # Deliveries that did not (or may not) go out: the summary says so, since a phone's calendar
 # shows little more than the summary.
 TROUBLE = frozenset({D.failed, D.missed, D.needs_review})
@@ -267,13 +266,13 @@ def summary(event: FeedEvent) -> str:
     """The title and the channel, which is all a phone shows; troubles are marked first."""
     text = f"{' '.join(event.title.split())} · {event.channel_name or event.channel_id}"
     if event.delivery_state in TROUBLE:
-        vi, en = DELIVERY_LABELS[event.delivery_state]
+        vi, en = DELIVERY_STATE_WORDS[event.delivery_state]
         text = f"[{vi} / {en}] {text}"
     return text
 
 
 def details(event: FeedEvent) -> str:
-    vi, en = DELIVERY_LABELS.get(event.delivery_state, (event.delivery_state,) * 2)
+    vi, en = DELIVERY_STATE_WORDS.get(event.delivery_state, (event.delivery_state,) * 2)
     post_vi, post_en = state_label(event.post_state, "vi"), state_label(event.post_state, "en")
     department = event.department_name or event.department_code
     topic = f"{event.topic} - {event.topic_name}" if event.topic_name else event.topic

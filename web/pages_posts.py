@@ -18,9 +18,10 @@ from starlette.responses import RedirectResponse, Response
 
 from content.deliveries import DeliveryService, delivery_state_label
 from content.errors import InvalidInput, NotFound, UserError
-from content.inputs import PostInput, problem
+from content.inputs import problem
 from content.models import Post, User
 from content.posts import PostDetail
+from content.queries import input_from
 from content.timeutil import parse_local
 from content.workflow import Action, Actor, require_permission, require_transition, state_label
 from web.auth import current_actor, services_of
@@ -227,22 +228,9 @@ def _page(
 
 
 def _saved_previews(services: WebServices, detail: PostDetail) -> list[ChannelPreview]:
-    post = detail.post
-    live = [d for d in detail.deliveries if d.state != "cancelled"]
-    data = PostInput(
-        title=post.title,
-        topic=post.topic,
-        department=post.department_code,
-        channels=[d.channel_id for d in live],
-        body=post.body,
-        link=post.link,
-        hashtags=list(post.hashtags),
-        pillar=post.pillar,
-        scheduled_at=post.scheduled_at,
-        overrides={d.channel_id: dict(d.overrides) for d in live if d.overrides},
-    )
+    data = input_from(detail.post, detail.deliveries, detail.media)
     media = [(m.sha256, pm.alt_text or m.alt_text or "") for m, pm in detail.media]
-    return previews_of(services, data, media, post_id=post.id or 0)
+    return previews_of(services, data, media, post_id=detail.post.id or 0)
 
 
 # --- the post's workflow ------------------------------------------------------------------
