@@ -317,11 +317,13 @@ class SandboxServer:
                 with platform.lock:
                     state[name] = platform.snapshot()
             return Response.json(state)
-        targets = (
-            [self.platforms[body["platform"]]]
-            if body.get("platform")
-            else list(self.platforms.values())
-        )
+        named = body.get("platform")
+        if named and named not in self.platforms:
+            known = ", ".join(sorted(self.platforms))
+            return Response.json(
+                {"error": f"unknown platform {named!r}: use one of {known}, or none for all"}, 400
+            )
+        targets = [self.platforms[named]] if named else list(self.platforms.values())
         if path == "/_sandbox/reset":
             for platform in targets:
                 with platform.lock:

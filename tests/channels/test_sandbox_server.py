@@ -85,6 +85,13 @@ def test_unknown_paths_and_controls_are_404(sandbox: SandboxServer) -> None:
     assert control(sandbox, "nothing").status_code == 404
 
 
+def test_an_unknown_platform_is_refused_with_the_names_to_use(sandbox: SandboxServer) -> None:
+    answer = control(sandbox, "faults", platform="facebook", latency_ms=50)
+    assert answer.status_code == 400
+    assert "'facebook'" in answer.json()["error"] and "graph" in answer.json()["error"]
+    assert wordpress_categories(sandbox, timeout=0.25).status_code in (200, 401)  # nothing set
+
+
 def test_the_sandbox_listens_on_loopback_only() -> None:
     with pytest.raises(ValueError, match="loopback"):
         SandboxServer([], host="0.0.0.0", port=0)
