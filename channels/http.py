@@ -15,14 +15,23 @@ one place:
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
+from requests.utils import get_environ_proxies
 
 from channels.base import ChannelError, OutcomeUnknown, Retryable
+
+if TYPE_CHECKING:
+    from requests.sessions import _Settings
+
+_merge = cast(Callable[[Any, Any], Any], merge_setting)  # untyped in requests
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +69,7 @@ class TimeoutSession(requests.Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
         self.headers["User-Agent"] = user_agent
+        self._environment: dict[str, tuple[dict[str, str], str | None]] = {}
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -67,6 +77,33 @@ class TimeoutSession(requests.Session):
         if kwargs.get("timeout") is None:  # facebook-sdk passes timeout=None explicitly
             kwargs["timeout"] = self.default_timeout
         return super().request(method, url, *args, **kwargs)
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> _Settings:
+        """The environment's proxies and CA bundle, as requests reads them, but once per host:
+        requests reads them on every call by walking os.environ twice (a millisecond a post on
+        a slow machine), and an adapter talks to one host all its life."""
+        if not self.trust_env or (proxies or {}).get("no_proxy") is not None:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        known = self._environment.get(key)
+        if known is None:
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            known = self._environment[key] = (get_environ_proxies(url), bundle)
+        environ_proxies, bundle = known
+        if proxies is not None:
+            for scheme, proxy in environ_proxies.items():
+                proxies.setdefault(scheme, proxy)
+        if (verify is True or verify is None) and bundle:
+            verify = bundle
+        return {
+            "proxies": _merge(proxies, self.proxies),
+            "stream": _merge(stream, self.stream),
+            "verify": _merge(verify, self.verify),
+            "cert": _merge(cert, self.cert),
+        }
 
 
 def mask(text: str) -> str:

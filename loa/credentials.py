@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from content.db import Database
@@ -23,6 +24,9 @@ from content.models import Channel
 from content.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+
+_CREDENTIALS = select(col(Channel.credentials)).where(col(Channel.id) == bindparam("channel_id"))
 
 
 class CredentialsUnreadable(RuntimeError):
@@ -38,10 +42,8 @@ class DatabaseCredentials:
 
     def load(self) -> dict[str, Any] | None:
         # Read on every publish (another process may have rotated a token), so only the column.
-        with self.db.read() as session:
-            found = session.execute(
-                select(col(Channel.credentials)).where(col(Channel.id) == self.channel_id)
-            ).first()
+        with self.db.read_connection() as connection:
+            found = connection.execute(_CREDENTIALS, {"channel_id": self.channel_id}).first()
         if found is None:
             raise KeyError(f"no channel {self.channel_id!r}")
         return self._decrypt(found[0])

@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     and_,
     bindparam,
     exists,
@@ -98,7 +99,7 @@ def claim(
     caps = tuple((channel_id, _cap(limits.get(channel_id, default))) for channel_id in channels)
     if not caps:
         return []
-    rows = session.execute(
+    rows = session.connection().execute(
         _claim_statement(caps, free),
         {"now": now, "worker": worker_id, "until": now + lease},
     )
@@ -207,6 +208,25 @@ def _pace(
                 )
                 .values(cooldown_until=until)
             )
+
+
+def queue_times(connection: Connection, now: datetime) -> tuple[bool, datetime | None]:
+    """Whether anything is due now, and when the next thing falls due: two index lookups."""
+    row = connection.execute(_QUEUE_TIMES, {"now": now}).one()
+    return bool(row[0]), row[1]
+
+
+def _queue_statements() -> tuple[Any, Any]:
+    delivery = Delivery.__table__  # type: ignore[attr-defined]
+    now = bindparam("now", type_=UTCDateTime())
+    scheduled = delivery.c.state == D.scheduled
+    next_due = select(func.min(delivery.c.due_at)).where(scheduled, delivery.c.due_at > now)
+    return select(
+        exists().where(scheduled, delivery.c.due_at <= now), next_due.scalar_subquery()
+    ), next_due
+
+
+_QUEUE_TIMES, _NEXT_DUE = _queue_statements()  # built once: they run many times a second
 
 
 def reap_expired_leases(session: Session, now: datetime) -> tuple[list[int], list[int]]:

@@ -55,7 +55,7 @@ def publications_of(
 ) -> dict[int, Publication]:
     """The publications of these deliveries in one read (plus one per post with media): the
     worker's hot path."""
-    rows = session.execute(_PUBLICATION_ROWS, {"ids": list(delivery_ids)})
+    rows = session.connection().execute(_PUBLICATION_ROWS, {"ids": list(delivery_ids)})
     return {
         row.id: compose_publication(
             post_id=row.post_id,

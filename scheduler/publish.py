@@ -1,11 +1,16 @@
-"""Publishing one claimed delivery: the step between the database and a platform.
+"""Publishing claimed deliveries: the step between the database and a platform.
 
     1. in one transaction: the lease is still ours -> `sending`, attempts + 1, an Attempt row
        (committed BEFORE the platform is called: a crash after this point is visible)
     2. the platform call, outside any transaction, with the adapter's own timeouts
     3. in one transaction: `published` with the receipt, or what the retry policy decides
 
-Threads receive delivery ids, never ORM objects.
+Steps 1 and 3 take a session so that the worker can put them in the transaction of its claim:
+one commit per dispatch records what finished since the last one, claims, and marks the new
+claims `sending` (`start_in`, `record_in`). `start`, `send` and `run` do each step in a
+transaction of its own, for one post published in the foreground.
+
+Threads receive `Started` values, never ORM objects.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ from content import audit
 from content.db import Database
 from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState
 from content.timeutil import UTCDateTime, utcnow
-from scheduler.batching import GroupCommit
 from scheduler.publication import MediaPath, publications_of
 from scheduler.retry import Decision, Next, RetryPolicy
 
@@ -59,11 +63,14 @@ class Started:
 
     delivery_id: int
     attempt_id: int
+    attempt_number: int
     publication: Publication
 
 
 @dataclass
-class _Published:
+class Sent:
+    """The platform took the post; `published` is not recorded yet."""
+
     started: Started
     receipt: Receipt
     outcome: Outcome = Outcome.lost  # until it is recorded
@@ -80,51 +87,69 @@ class Publisher:
     clock: Callable[[], datetime] = utcnow
     lease: timedelta = timedelta(minutes=5)
 
-    def __post_init__(self) -> None:
-        self._recorder = GroupCommit(self._record_published)
-
     def run(self, delivery_id: int, progress: Progress | None = None) -> Outcome:
         """Publish one claimed delivery: `sending`, the platform call, the outcome."""
         started = self.start([delivery_id])
         return self.send(started[0], progress) if started else Outcome.lost
 
     def start(self, delivery_ids: Sequence[int]) -> list[Started]:
-        """Commit `sending` and an Attempt row for each delivery whose lease is still ours,
-        in one transaction, and read what to publish. The platform is called after this."""
-        now = self.clock()
+        """`start_in` in a transaction of its own."""
         with self.db.write() as session:
-            numbers: dict[int, int] = {
-                delivery_id: number
-                for delivery_id, number in session.execute(
-                    _MARK_SENDING,
-                    {"ids": list(delivery_ids), "worker": self.worker_id, "now": now,
-                     "until": now + self.lease},
-                )
-            }  # fmt: skip
-            if numbers:
-                rows = session.execute(
-                    _ADD_ATTEMPT,
-                    [{"delivery_id": delivery_id, "number": number, "worker_id": self.worker_id,
-                      "started_at": now, "outcome": "sending"}
-                     for delivery_id, number in numbers.items()],
-                )  # fmt: skip
-                attempt_of = {delivery_id: attempt_id for attempt_id, delivery_id in rows}
-                publications = publications_of(session, list(numbers), self.media_path)
+            started = self.start_in(session, delivery_ids, self.clock())
+        log_sending(started)
+        return started
+
+    def start_in(
+        self, session: Session, delivery_ids: Sequence[int], now: datetime
+    ) -> list[Started]:
+        """Mark `sending` with an Attempt row each delivery whose lease is still ours, and read
+        what to publish. Nothing may call the platform before this is committed."""
+        if not delivery_ids:
+            return []
+        connection = session.connection()  # Core statements: the ORM's execute costs as much again
+        numbers: dict[int, int] = {
+            delivery_id: number
+            for delivery_id, number in connection.execute(
+                _MARK_SENDING,
+                {"ids": list(delivery_ids), "worker": self.worker_id, "now": now,
+                 "until": now + self.lease},
+            )
+        }  # fmt: skip
+        if not numbers:
+            log.warning("deliveries %s: leases no longer ours, not sending", list(delivery_ids))
+            return []
+        rows = connection.execute(
+            _ADD_ATTEMPT,
+            [{"delivery_id": delivery_id, "number": number, "worker_id": self.worker_id,
+              "started_at": now, "outcome": "sending"}
+             for delivery_id, number in numbers.items()],
+        )  # fmt: skip
+        attempt_of = {delivery_id: attempt_id for attempt_id, delivery_id in rows}
+        publications = publications_of(session, list(numbers), self.media_path)
         started = []
         for delivery_id in delivery_ids:
             if delivery_id not in numbers:
                 log.warning("delivery %s: lease no longer ours, not sending", delivery_id)
                 continue
-            publication = publications[delivery_id]
-            log.info(
-                "sending post=%s channel=%s delivery=%s attempt=%s",
-                publication.post_id, publication.channel_id, delivery_id, numbers[delivery_id],
+            started.append(
+                Started(
+                    delivery_id, attempt_of[delivery_id], numbers[delivery_id],
+                    publications[delivery_id],
+                )
             )  # fmt: skip
-            started.append(Started(delivery_id, attempt_of[delivery_id], publication))
         return started
 
     def send(self, started: Started, progress: Progress | None = None) -> Outcome:
-        """Call the platform (outside any transaction) and record what it answered."""
+        """`call`, then record what the platform answered in a transaction of its own."""
+        result = self.call(started, progress)
+        if isinstance(result, Outcome):
+            return result
+        self.record([result])
+        return result.outcome
+
+    def call(self, started: Started, progress: Progress | None = None) -> Sent | Outcome:
+        """Call the platform (outside any transaction). A failure is recorded at once, with the
+        retry policy's decision; a success comes back to be recorded (`record_in`)."""
         publication = started.publication
         try:
             receipt = self.adapter_for(publication.channel_id).publish(publication, progress)
@@ -134,9 +159,41 @@ class Publisher:
             log.exception("delivery %s: adapter raised %r", started.delivery_id, failure)
             unknown = OutcomeUnknown(f"unexpected {type(failure).__name__}: {failure}")
             return self._finish(started.delivery_id, started.attempt_id, unknown)
-        done = _Published(started, receipt)
-        self._recorder.submit(done)  # shares one transaction with other threads' results
-        return done.outcome
+        return Sent(started, receipt)
+
+    def record(self, batch: Sequence[Sent]) -> None:
+        """`record_in` in a transaction of its own. If even that fails, the posts are on the
+        platforms all the same: their leases expire and reconciling finds them."""
+        if not batch:
+            return
+        try:
+            with self.db.write() as session:
+                self.record_in(session, batch, self.clock())
+        except Exception:
+            log.exception("recording %d publications failed", len(batch))
+            for done in batch:
+                done.outcome = Outcome.lost
+            return
+        log_published(batch)
+
+    def record_in(self, session: Session, batch: Sequence[Sent], now: datetime) -> None:
+        """`published` with each receipt; sets every item's outcome (logged after the commit)."""
+        if not batch:
+            return
+        connection = session.connection()
+        connection.execute(
+            _ATTEMPT_PUBLISHED,
+            [{"attempt_id": done.started.attempt_id, "now": now} for done in batch],
+        )
+        for done in batch:
+            receipt = done.receipt
+            found = connection.execute(
+                _MARK_PUBLISHED,
+                {"delivery_id": done.started.delivery_id, "remote_id": receipt.remote_id,
+                 "remote_url": receipt.url, "at": receipt.published_at or now, "now": now},
+            ).first()  # fmt: skip
+            # Not sending or reconciling: a reconciler found it on the platform first.
+            done.outcome = Outcome.published if found else Outcome.lost
 
     def _finish(self, delivery_id: int, attempt_id: int, error: ChannelError) -> Outcome:
         now = self.clock()
@@ -152,37 +209,6 @@ class Publisher:
             decision = self.policy_for(delivery.channel_id).decide(error, delivery.attempts, now)
             attempt.outcome = decision.next.value
             return self._apply(session, delivery, decision, now)
-
-    def _record_published(self, batch: Sequence[_Published]) -> None:
-        now = self.clock()
-        try:
-            with self.db.write() as session:
-                session.execute(
-                    _ATTEMPT_PUBLISHED,
-                    [{"attempt_id": done.started.attempt_id, "now": now} for done in batch],
-                )
-                for done in batch:
-                    receipt = done.receipt
-                    found = session.execute(
-                        _MARK_PUBLISHED,
-                        {"delivery_id": done.started.delivery_id, "remote_id": receipt.remote_id,
-                         "remote_url": receipt.url, "at": receipt.published_at or now,
-                         "now": now},
-                    ).first()  # fmt: skip
-                    # Not sending or reconciling: a reconciler found it on the platform first.
-                    done.outcome = Outcome.published if found else Outcome.lost
-        except Exception:
-            # The posts are on the platforms: their leases expire and reconciling finds them.
-            log.exception("recording %d publications failed", len(batch))
-            for done in batch:
-                done.outcome = Outcome.lost
-            return
-        for done in batch:
-            pub = done.started.publication
-            log.info(
-                "published post=%s channel=%s delivery=%s remote=%s",
-                pub.post_id, pub.channel_id, done.started.delivery_id, done.receipt.remote_id,
-            )  # fmt: skip
 
     def _apply(
         self, session: Session, delivery: Delivery, decision: Decision, now: datetime
@@ -224,6 +250,25 @@ class Publisher:
             )
         )
         return Outcome.failed
+
+
+def log_sending(started: Sequence[Started]) -> None:
+    for item in started:
+        pub = item.publication
+        log.info(
+            "sending post=%s channel=%s delivery=%s attempt=%s",
+            pub.post_id, pub.channel_id, item.delivery_id, item.attempt_number,
+        )  # fmt: skip
+
+
+def log_published(batch: Sequence[Sent]) -> None:
+    for done in batch:
+        if done.outcome is Outcome.published:
+            pub = done.started.publication
+            log.info(
+                "published post=%s channel=%s delivery=%s remote=%s",
+                pub.post_id, pub.channel_id, done.started.delivery_id, done.receipt.remote_id,
+            )  # fmt: skip
 
 
 def wait_for_channel(session: Session, channel_id: str, until: datetime) -> None:

@@ -8,6 +8,10 @@ from the same tables, and a worker that was down simply finds the overdue rows w
 
 Between ticks the dispatcher also wakes when a publish finishes (a thread is free) and at the
 next due time, so lateness is milliseconds and a busy worker never idles until the next tick.
+Each dispatch is one write transaction: it records what the threads published since the last
+one, claims, and marks the claims `sending`. One commit instead of three matters because
+SQLite has a single writer: the gap between one post of a channel and the next is that
+transaction.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, update
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import col
 
 from channels.base import Channel as Adapter
 from channels.base import Progress
@@ -40,10 +44,11 @@ from scheduler.dispatch import (
     channel_ids,
     claim,
     mark_missed,
+    queue_times,
     reap_expired_leases,
 )
 from scheduler.publication import MediaPath
-from scheduler.publish import Alert, Outcome, Publisher, Started
+from scheduler.publish import Alert, Outcome, Publisher, Sent, Started, log_published, log_sending
 from scheduler.reconcile import Reconciler
 from scheduler.retry import RetryPolicy
 
@@ -100,7 +105,8 @@ class Worker:
             self.lease,
         )  # fmt: skip
         self.pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="publish")
-        self.in_flight: dict[int, Future[Outcome]] = {}
+        self.in_flight: dict[int, Future[Sent | Outcome]] = {}
+        self._sent: list[Sent] = []  # published by a thread, recorded by the next dispatch
         self.counts = {"published": 0, "failed": 0}
         self.last_dispatch_at: datetime | None = None
         self._next_due_at: datetime | None = None
@@ -131,37 +137,66 @@ class Worker:
         now = self.clock()
         with self._lock:
             free = self.settings.threads - len(self.in_flight)
+            sent, self._sent = self._sent, []
         # Once per tick: the missed rule and a fresh list of channels. Between ticks a worker
-        # with a backlog (its last claim filled every free thread) claims straight away.
+        # with a backlog (its last claim filled every free thread), or with results to record,
+        # goes straight to the write transaction; otherwise a read tells whether anything is due.
         routine = self._routine_due_at is None or now >= self._routine_due_at
-        if routine or not self._backlog:
+        if not sent and (routine or not self._backlog):
             due_now, self._next_due_at = self._queue_times(now)
             if not due_now:
                 self._backlog = False
                 self.last_dispatch_at = now
                 return 0
-        if free <= 0 and not routine:
+        if free <= 0 and not routine and not sent:
             return 0
         blackout = active_blackout(self.settings.blackouts, now)
-        with self.db.write() as session:
-            missed = mark_missed(session, now) if routine else []
-            if routine or not self._channels:
-                self._channels = channel_ids(session)
-            claimed = []
-            if blackout is None:  # a pause is checked by the claim itself
-                claimed = claim(
-                    session, self.worker_id, free, now, self.lease,
-                    self.settings.limits, self.settings.default_limits, self._channels,
-                )  # fmt: skip
+        try:
+            with self.db.write() as session:
+                self.publisher.record_in(session, sent, now)
+                missed = mark_missed(session, now) if routine else []
+                if routine or not self._channels:
+                    self._channels = channel_ids(session)
+                claimed = []
+                if blackout is None and free > 0:  # a pause is checked by the claim itself
+                    claimed = claim(
+                        session, self.worker_id, free, now, self.lease,
+                        self.settings.limits, self.settings.default_limits, self._channels,
+                    )  # fmt: skip
+                started = self.publisher.start_in(
+                    session, [item.delivery_id for item in claimed], now
+                )
+        except Exception:
+            self.publisher.record(sent)  # on their own: a failed claim must not lose them
+            self._count(sent)
+            raise
         if routine:
             self._routine_due_at = now + timedelta(seconds=self.settings.dispatch_seconds)
+        if sent:  # not read again: the next idle poll (or completion) brings it up to date
+            self._next_due_at = None
         self._backlog = 0 < free == len(claimed)
         self.last_dispatch_at = now
+        log_published(sent)
+        self._count(sent)
         for delivery_id, post_id, channel_id in missed:
             self.alert(_missed_alert(delivery_id, post_id, channel_id))
-        for item in self.publisher.start([item.delivery_id for item in claimed]):
+        log_sending(started)
+        for item in started:
             self._submit(item)
         return len(claimed)
+
+    def flush(self) -> None:
+        """Record now what the threads have published (the next dispatch would)."""
+        with self._lock:
+            sent, self._sent = self._sent, []
+        self.publisher.record(sent)
+        self._count(sent)
+
+    def _count(self, sent: list[Sent]) -> None:
+        published = sum(done.outcome is Outcome.published for done in sent)
+        if published:
+            with self._lock:
+                self.counts["published"] += published
 
     def _dispatch_loop(self) -> None:
         """Dispatch when woken: by the clock's tick, when a publish frees a thread, or at the
@@ -187,19 +222,10 @@ class Worker:
         return wait
 
     def _queue_times(self, now: datetime) -> tuple[bool, datetime | None]:
-        """Whether anything is due, and when the next thing falls due: one read, no write lock,
-        so an idle worker neither takes the writer's lock nor sleeps past a due time."""
-        scheduled = col(Delivery.state) == D.scheduled
-        with self.db.read() as session:
-            row = session.execute(
-                select(
-                    exists().where(scheduled, col(Delivery.due_at) <= now),
-                    select(func.min(Delivery.due_at))
-                    .where(scheduled, col(Delivery.due_at) > now)
-                    .scalar_subquery(),
-                )
-            ).one()
-        return bool(row[0]), row[1]
+        """A read, no write lock: an idle worker neither takes the writer's lock nor sleeps past
+        a due time."""
+        with self.db.read_connection() as connection:
+            return queue_times(connection, now)
 
     def _submit(self, started: Started) -> None:
         with self._lock:
@@ -207,25 +233,27 @@ class Worker:
             future = self.pool.submit(self._publish, started)
             self.in_flight[started.delivery_id] = future
 
-    def _publish(self, started: Started) -> Outcome:
+    def _publish(self, started: Started) -> Sent | Outcome:
         delivery_id = started.delivery_id
         with self._lock:
             self._not_called.discard(delivery_id)
         try:
-            outcome = self.publisher.send(started, self.progress_for(delivery_id))
+            result = self.publisher.call(started, self.progress_for(delivery_id))
         except Exception:
             log.exception("delivery=%s: publishing crashed; the lease will expire", delivery_id)
-            outcome = Outcome.lost
+            result = Outcome.lost
         with self._lock:
             self.in_flight.pop(delivery_id, None)
-            if outcome is Outcome.published:
-                self.counts["published"] += 1
-            elif outcome is Outcome.failed:
+            if isinstance(result, Sent):
+                self._sent.append(result)
+            elif result is Outcome.failed:
                 self.counts["failed"] += 1
+        if self._stopping.is_set():
+            self.flush()  # no dispatch is coming: a send that outlasted the stop records itself
         # Claim again now rather than at the tick: a claim costs the same for one delivery or
         # several, and while the dispatcher is busy further wake-ups fold into one.
         self._wake.set()
-        return outcome
+        return result
 
     # -- periodic jobs -----------------------------------------------------------------------
 
@@ -233,7 +261,7 @@ class Worker:
         """Say we are alive, and keep the leases of what we are publishing from running out."""
         now = self.clock()
         with self._lock:
-            ours = list(self.in_flight)
+            ours = [*self.in_flight, *(done.started.delivery_id for done in self._sent)]
         with self.db.write() as session:
             if ours:
                 session.execute(
@@ -325,6 +353,7 @@ class Worker:
             pending = list(self.in_flight.values())
         done, not_done = wait(pending, timeout=self.settings.shutdown_grace_seconds)
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.flush()
         released = self._release_unstarted()
         self.heartbeat()
         log.info(

@@ -249,12 +249,14 @@ class Harness:
 
     @staticmethod
     def settle(worker: Worker, timeout: float = 30.0) -> None:
-        """Wait until everything this worker has in flight is done."""
+        """Wait until everything this worker has in flight is done, and record it (as the
+        dispatch that the finished threads wake would)."""
         pending = list(worker.in_flight.values())
         done, not_done = wait(pending, timeout=timeout)
         assert not not_done, f"{len(not_done)} publications still running after {timeout}s"
         for future in done:
             future.result()
+        worker.flush()
 
     def step(self, worker: Worker) -> int:
         """One dispatch, then wait for what it started."""

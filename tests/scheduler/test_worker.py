@@ -6,12 +6,16 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+import scheduler.worker
 from content.models import WorkerHeartbeat
 from content.timeutil import utcnow
-from scheduler.batching import GroupCommit
 from scheduler.control import status
 from scheduler.dispatch import claim
 from tests.scheduler.harness import Harness
@@ -166,27 +170,52 @@ def test_a_send_whose_thread_never_began_is_given_back_without_burning_an_attemp
     assert h.on_platform(h.title_of(post_id), "web-asean") == 0
 
 
-def test_publications_finishing_together_are_recorded_in_one_transaction() -> None:
-    batches: list[list[int]] = []
-    entered, release = threading.Event(), threading.Event()
+def test_one_commit_records_what_was_published_claims_and_starts_the_next(
+    bench: Callable[..., Harness],
+) -> None:
+    h = bench()
+    first, second = h.post(["web-asean"], due=utcnow()), h.post(["web-asean"], due=utcnow())
+    worker = h.worker(threads=1)
+    assert worker.dispatch_once() == 1
+    [future] = worker.in_flight.values()
+    future.result(timeout=30)  # on the platform; `published` waits for the next dispatch
+    assert h.delivery(first).state == "sending"
+    assert h.on_platform(h.title_of(first), "web-asean") == 1
 
-    def write(batch: Sequence[int]) -> None:
-        batches.append(list(batch))
-        if len(batches) == 1:  # the first writer holds the lock while the others arrive
-            entered.set()
-            release.wait(5)
+    commits: list[object] = []
 
-    recorder: GroupCommit[int] = GroupCommit(write)
-    first = threading.Thread(target=recorder.submit, args=(0,))
-    first.start()
-    assert entered.wait(5)
-    others = [threading.Thread(target=recorder.submit, args=(n,)) for n in range(1, 6)]
-    for thread in others:
-        thread.start()
-    time.sleep(0.2)  # let every other thread queue its item behind the lock
-    release.set()
-    for thread in [first, *others]:
-        thread.join(5)
-    assert batches[0] == [0]
-    assert sorted(n for batch in batches[1:] for n in batch) == [1, 2, 3, 4, 5]
-    assert len(batches) == 2  # the five that waited went in one write
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(h.app.db.engine, "commit", count)
+    try:
+        assert worker.dispatch_once() == 1
+    finally:
+        event.remove(h.app.db.engine, "commit", count)
+    assert len(commits) == 1
+    assert h.delivery(first).state == "published" and h.delivery(second).state == "sending"
+    assert worker.counts["published"] == 1
+    h.settle(worker)
+    assert h.delivery(second).state == "published" and worker.counts["published"] == 2
+
+
+def test_a_failing_claim_does_not_lose_what_was_published(
+    bench: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = bench()
+    first, second = h.post(["web-asean"], due=utcnow()), h.post(["web-asean"], due=utcnow())
+    worker = h.worker(threads=1)
+    assert worker.dispatch_once() == 1
+    [future] = worker.in_flight.values()
+    future.result(timeout=30)
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise OperationalError("claim", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(scheduler.worker, "claim", broken)
+    with pytest.raises(OperationalError):
+        worker.dispatch_once()
+    assert h.delivery(first).state == "published" and worker.counts["published"] == 1
+    assert h.delivery(second).state == "scheduled"  # the claim was rolled back, nothing lost
+    [attempt] = h.attempts(h.delivery(first).id or 0)
+    assert attempt.outcome == "published" and attempt.finished_at is not None
