@@ -38,6 +38,7 @@ class DatabaseCredentials:
         self.db = db
         self.channel_id = channel_id
         self.cipher = Fernet(key)
+        self._last: tuple[bytes, bytes] | None = None  # (ciphertext, plaintext) of the last read
         self._held = threading.local()
 
     def load(self) -> dict[str, Any] | None:
@@ -90,10 +91,20 @@ class DatabaseCredentials:
         if blob is None:
             return None
         try:
-            value = json.loads(self.cipher.decrypt(blob))
+            value = json.loads(self._plaintext(blob))
         except InvalidToken:
             raise CredentialsUnreadable(
                 f"the credentials of channel {self.channel_id} were encrypted with another key;"
                 " restore the key (LOA_SECRET_KEY or the key file) or connect the channel again"
             ) from None
         return value if isinstance(value, dict) else None
+
+    def _plaintext(self, blob: bytes) -> bytes:
+        """Decrypted once per ciphertext: every publish reads the credentials, and they change
+        only when a token is rotated or the channel reconnected (a new ciphertext)."""
+        last = self._last
+        if last is not None and last[0] == blob:
+            return last[1]
+        plaintext = self.cipher.decrypt(blob)
+        self._last = (blob, plaintext)
+        return plaintext
