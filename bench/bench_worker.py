@@ -238,17 +238,30 @@ class Timing:
     due: datetime
     started: datetime
     finished: datetime
+    channel_id: str = ""
 
 
 def timings(app: App) -> list[Timing]:
     """First attempt of every published delivery: its due time, start and end."""
     with app.db.read() as session:
         rows = session.exec(
-            select(Delivery.due_at, Attempt.started_at, Attempt.finished_at)
+            select(Delivery.due_at, Attempt.started_at, Attempt.finished_at, Delivery.channel_id)
             .join(Attempt, col(Attempt.delivery_id) == col(Delivery.id))
             .where(col(Delivery.state) == D.published, col(Attempt.number) == 1)
         ).all()
-    return [Timing(due, start, end) for due, start, end in rows if due and start and end]
+    return [
+        Timing(due, start, end, channel)
+        for due, start, end, channel in rows
+        if due and start and end
+    ]
+
+
+def lane_use(found: Sequence[Timing], cap: int) -> tuple[float, float]:
+    """A channel's mean attempt (from `sending` committed to `published` committed) and mean
+    time its `cap` lanes stood idle per delivery, between its first start and its last end."""
+    busy = sum((t.finished - t.started).total_seconds() for t in found)
+    window = (max(t.finished for t in found) - min(t.started for t in found)).total_seconds()
+    return busy / len(found), (cap * window - busy) / len(found)
 
 
 def span(found: Sequence[Timing]) -> float:
@@ -420,12 +433,17 @@ def bench_floor(sandbox: Sandbox, env: Mapping[str, str], args: argparse.Namespa
         cap = min(threads, 1 if limit.min_interval_seconds > 0 else max(1, limit.max_concurrent))
         floors[channel] = requests_made[channel] * latency / cap
         measured[channel] = busy.get(channel, 0.0) / cap
+        per_delivery = requests_made[channel] / (count / len(CHANNELS))
         note(
-            f"{channel}: {requests_made[channel]} requests"
-            f" ({requests_made[channel] / (count / len(CHANNELS)):.2f} per delivery),"
+            f"{channel}: {requests_made[channel]} requests ({per_delivery:.2f} per delivery),"
             f" max_concurrent {cap} -> floor {floors[channel]:.2f} s; the sandbox took"
             f" {busy.get(channel, 0.0) / max(1, requests_made[channel]) * 1000:.0f} ms a request"
             f" -> {measured[channel]:.2f} s"
+        )
+        attempt, idle = lane_use([t for t in found if t.channel_id == channel], cap)
+        note(
+            f"  a delivery held a lane {attempt * 1000:.1f} ms ({per_delivery * latency * 1000:.1f}"
+            f" ms of it platform latency); lanes stood idle {idle * 1000:.1f} ms per delivery"
         )
     floor = max(*floors.values(), sum(requests_made[c] for c in CHANNELS) * latency / threads)
     served = max(*measured.values(), sum(busy.get(c, 0.0) for c in CHANNELS) / threads)
@@ -466,9 +484,10 @@ def bench_queue(sandbox: Sandbox, env: Mapping[str, str], args: argparse.Namespa
             while worker_.in_flight:
                 time.sleep(0.001)
             assert claimed > 0
-        worker_.pool.shutdown(wait=True)
+        worker_.stop()  # records the last round, as its next dispatch would
         record(
-            "one dispatch_once (claims up to 8) with 101,000 queued, median of 10",
+            "one dispatch_once (records the last round, claims up to 8) with 101,000 queued,"
+            " median of 10",
             statistics.median(times) * 1000,
             "ms",
         )

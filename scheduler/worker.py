@@ -172,8 +172,6 @@ class Worker:
             raise
         if routine:
             self._routine_due_at = now + timedelta(seconds=self.settings.dispatch_seconds)
-        if sent:  # not read again: the next idle poll (or completion) brings it up to date
-            self._next_due_at = None
         self._backlog = 0 < free == len(claimed)
         self.last_dispatch_at = now
         log_published(sent)
