@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import col, select
 
 from content.models import Delivery
@@ -298,3 +298,30 @@ def test_a_backlog_on_one_capped_channel_does_not_hold_up_the_others(h: Harness)
     assert worker.dispatch_once() == 2  # one video (its cap) and the website post; actual: 1
     h.settle(worker)
     assert h.delivery(web).state == "published"
+
+
+# -- cost ---------------------------------------------------------------------------------------
+
+
+def test_the_claim_fetches_its_rows_by_id_not_by_walking_the_queue(h: Harness) -> None:
+    """The claim's UPDATE re-checks the state of the rows it chose; on SQLite that check must
+    not become a walk of every scheduled row through the state index (the queue of a year)."""
+    h.post(["web-asean"], due=h.clock.now)
+    worker = h.worker(clock=h.clock)
+    sent: list[tuple[str, object]] = []
+
+    def capture(conn: object, cursor: object, statement: str, params: object, *_: object) -> None:
+        if "chosen" in statement:
+            sent.append((statement, params))
+
+    event.listen(h.app.db.engine, "before_cursor_execute", capture)
+    try:
+        assert h.step(worker) == 1
+    finally:
+        event.remove(h.app.db.engine, "before_cursor_execute", capture)
+    [(statement, params)] = sent
+    assert statement.lstrip().startswith("WITH ranked") and "UPDATE delivery" in statement
+    with h.app.db.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()  # type: ignore[arg-type]
+    outer = [detail for _id, parent, _unused, detail in plan if parent == 0]
+    assert outer[0] == "SEARCH delivery USING INTEGER PRIMARY KEY (rowid=?)", plan
