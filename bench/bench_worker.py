@@ -516,13 +516,20 @@ def bench_queue(sandbox: Sandbox, env: Mapping[str, str], args: argparse.Namespa
         worker = WorkerProcess(config, env, config.parent / "worker.log", threads).start()
         worker.wait_started()
         before, peak, began = published(app), 0, time.monotonic()
+        target, took = due_now, None
         while time.monotonic() - began < args.rss_seconds:
             peak = max(peak, worker.rss_kib())
+            if took is None and published(app) >= target:
+                took = time.monotonic() - began
             time.sleep(0.25)
         sent = published(app) - before
         worker.terminate(30)
-    note(f"the worker process ran {args.rss_seconds:.0f} s and published {sent} meanwhile")
-    record("loa worker with 101,000 queued", sent / args.rss_seconds, "deliveries/s")
+    note(
+        f"the worker process ran {args.rss_seconds:.0f} s and published the {sent} due"
+        + (f" in {took:.1f} s (polled every 0.25 s)" if took else " (not all of them)")
+    )
+    if took:
+        record("loa worker with 101,000 queued, default limits", sent / took, "deliveries/s")
     record("worker RSS peak with 101,000 queued", peak / 1024, "MB", "< 150 MB", peak < 150 * 1024)
 
 
