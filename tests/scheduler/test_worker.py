@@ -18,6 +18,7 @@ from content.models import WorkerHeartbeat
 from content.timeutil import utcnow
 from scheduler.control import status
 from scheduler.dispatch import claim
+from scheduler.worker import Worker
 from tests.scheduler.harness import Harness
 
 WP_POSTS = "/wp/v2/posts"
@@ -170,15 +171,22 @@ def test_a_send_whose_thread_never_began_is_given_back_without_burning_an_attemp
     assert h.on_platform(h.title_of(post_id), "web-asean") == 0
 
 
-def test_one_commit_records_what_was_published_claims_and_starts_the_next(
-    bench: Callable[..., Harness],
-) -> None:
-    h = bench()
+def one_sent_one_due(h: Harness) -> tuple[Worker, int, int]:
+    """Two posts due on one channel and a one-thread worker whose first post is on the
+    platform, not yet recorded: `published` waits for the next dispatch."""
     first, second = h.post(["web-asean"], due=utcnow()), h.post(["web-asean"], due=utcnow())
     worker = h.worker(threads=1)
     assert worker.dispatch_once() == 1
     [future] = worker.in_flight.values()
-    future.result(timeout=30)  # on the platform; `published` waits for the next dispatch
+    future.result(timeout=30)
+    return worker, first, second
+
+
+def test_one_commit_records_what_was_published_claims_and_starts_the_next(
+    bench: Callable[..., Harness],
+) -> None:
+    h = bench()
+    worker, first, second = one_sent_one_due(h)
     assert h.delivery(first).state == "sending"
     assert h.on_platform(h.title_of(first), "web-asean") == 1
 
@@ -203,11 +211,7 @@ def test_a_failing_claim_does_not_lose_what_was_published(
     bench: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = bench()
-    first, second = h.post(["web-asean"], due=utcnow()), h.post(["web-asean"], due=utcnow())
-    worker = h.worker(threads=1)
-    assert worker.dispatch_once() == 1
-    [future] = worker.in_flight.values()
-    future.result(timeout=30)
+    worker, first, second = one_sent_one_due(h)
 
     def broken(*args: object, **kwargs: object) -> list[object]:
         raise OperationalError("claim", {}, Exception("disk I/O error"))
