@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from content.db import Database
 from content.inputs import PostInput, Vocabulary
@@ -79,3 +82,21 @@ def post_input(**fields: Any) -> PostInput:
     }
     values.update(fields)
     return PostInput(**values)
+
+
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
+DEMO_SANDBOX_URL = "http://127.0.0.1:8765"
+
+
+def demo_config_at(folder: Path, sandbox_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo's config.yaml in `folder` with every base URL pointing at this sandbox, and the
+    channels' secrets in the environment (no key and no WordPress password: Loa makes those)."""
+    config = folder / "config.yaml"
+    text = DEMO_CONFIG.read_text(encoding="utf-8").replace(DEMO_SANDBOX_URL, sandbox_url)
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LOA_ZALO_APP_SECRET", "zalo-app-secret")
+    monkeypatch.setenv("LOA_FB_APP_SECRET", "sandbox-facebook-app-secret")
+    monkeypatch.setenv("LOA_YOUTUBE_CLIENT_SECRET", "youtube-client-secret")
+    monkeypatch.delenv("LOA_SECRET_KEY", raising=False)
+    monkeypatch.delenv("LOA_WP_APP_PASSWORD", raising=False)
+    return config

@@ -21,7 +21,7 @@ from content.workflow import Actor
 from web.auth import require_admin, services_of, session_of
 from web.i18n import add_messages
 from web.render import lang_of, render
-from web.services import WebServices
+from web.services import ChannelConnector, WebServices
 
 router = APIRouter(prefix="/channels")
 Admin = Annotated[Actor, Depends(require_admin)]
@@ -91,6 +91,15 @@ def external_url(request: Request, services: WebServices, path: str) -> str:
     return f"{scheme}://{host}{path}"
 
 
+def _channel_and_connector(
+    request: Request, channel_id: str
+) -> tuple[str, ChannelConnector | None]:
+    """The channel's display name (404 for an unknown channel) and the connector, if the app
+    was built with one."""
+    services = services_of(request)
+    return _channel_name(services, channel_id), services.connector
+
+
 def _channel_name(services: WebServices, channel_id: str) -> str:
     with services.db.read() as session:
         found = {c.id: c for c in channel_admin.overviews(session)}
@@ -121,15 +130,13 @@ def _page(
 
 @router.get("/{channel_id}/connect")
 def connect_page(request: Request, actor: Admin, channel_id: str) -> Response:
-    services = services_of(request)
-    name = _channel_name(services, channel_id)
-    connector = services.connector
+    name, connector = _channel_and_connector(request, channel_id)
     if connector is None:
         return _page(request, channel_id, name)
     kind = connector.kind(channel_id)
     if kind != "oauth":
         return _page(request, channel_id, name, kind=kind)
-    redirect_uri = external_url(request, services, f"/channels/{channel_id}/callback")
+    redirect_uri = external_url(request, services_of(request), f"/channels/{channel_id}/callback")
     try:
         start = connector.begin(channel_id, redirect_uri, owner_of(request))
     except UserError as error:
@@ -146,9 +153,7 @@ def connect_with_secret(
     channel_id: str,
     secret: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    services = services_of(request)
-    name = _channel_name(services, channel_id)
-    connector = services.connector
+    name, connector = _channel_and_connector(request, channel_id)
     if connector is None:
         return _page(request, channel_id, name)
     kind = connector.kind(channel_id)
@@ -169,9 +174,7 @@ def oauth_callback(
     code: str = "",
 ) -> Response:
     """Where the platform sends the browser back after consent, with `code` and `state`."""
-    services = services_of(request)
-    name = _channel_name(services, channel_id)
-    connector = services.connector
+    name, connector = _channel_and_connector(request, channel_id)
     if connector is None:
         return _page(request, channel_id, name)
     try:

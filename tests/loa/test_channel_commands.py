@@ -17,8 +17,8 @@ from channels.sandbox.server import SandboxServer
 from content.db import Database
 from content.models import Channel
 from loa.cli import main
+from tests.factories import demo_config_at
 
-ROOT = Path(__file__).resolve().parents[2]
 CHANNELS = ("zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "web-asean")
 
 Run = Callable[..., tuple[int, str, str]]
@@ -27,14 +27,7 @@ Run = Callable[..., tuple[int, str, str]]
 @pytest.fixture
 def workspace(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo configuration with every base URL pointing at this test's sandbox."""
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    config = tmp_path / "config.yaml"
-    config.write_text(text.replace("http://127.0.0.1:8765", sandbox.url), encoding="utf-8")
-    monkeypatch.setenv("LOA_ZALO_APP_SECRET", "zalo-app-secret")
-    monkeypatch.setenv("LOA_FB_APP_SECRET", "sandbox-facebook-app-secret")
-    monkeypatch.setenv("LOA_YOUTUBE_CLIENT_SECRET", "youtube-client-secret")
-    monkeypatch.delenv("LOA_SECRET_KEY", raising=False)
-    monkeypatch.delenv("LOA_WP_APP_PASSWORD", raising=False)
+    config = demo_config_at(tmp_path, sandbox.url, monkeypatch)
     # The "browser" a person would use: it follows the consent page to Loa's callback.
     monkeypatch.setattr(loa.connect, "open_browser", browse)
     assert main(["--config", str(config), "db", "upgrade"]) == 0

@@ -23,10 +23,9 @@ from loa.app import App, open_app
 from loa.cli import main
 from loa.serve import RedactSecrets
 from loa.web_app import build_web_app
+from tests.factories import demo_config_at
 from tests.web.conftest import FAST_HASHER
 from tests.web.helpers import PASSWORD, csrf_from, login
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -34,14 +33,7 @@ def loa_app(
     tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[App]:
     """The demo configuration pointing at this test's sandbox, users with `PASSWORD`."""
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    config = tmp_path / "config.yaml"
-    config.write_text(text.replace("http://127.0.0.1:8765", sandbox.url), encoding="utf-8")
-    monkeypatch.setenv("LOA_ZALO_APP_SECRET", "zalo-app-secret")
-    monkeypatch.setenv("LOA_FB_APP_SECRET", "sandbox-facebook-app-secret")
-    monkeypatch.setenv("LOA_YOUTUBE_CLIENT_SECRET", "youtube-client-secret")
-    monkeypatch.delenv("LOA_SECRET_KEY", raising=False)
-    monkeypatch.delenv("LOA_WP_APP_PASSWORD", raising=False)
+    config = demo_config_at(tmp_path, sandbox.url, monkeypatch)
     assert main(["--config", str(config), "db", "upgrade"]) == 0
     loaded = open_app(config)
     users = UserService(loaded.db, hasher=FAST_HASHER)
