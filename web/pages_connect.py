@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from content import channel_admin
 from content.errors import NotFound, UserError
+from content.models import Channel
 from content.workflow import Actor
 from web.auth import require_admin, services_of, session_of
 from web.i18n import add_messages
@@ -102,11 +102,11 @@ def _channel_and_connector(
 
 def _channel_name(services: WebServices, channel_id: str) -> str:
     with services.db.read() as session:
-        found = {c.id: c for c in channel_admin.overviews(session)}
-    if channel_id not in found:
+        row = session.get(Channel, channel_id)
+    if row is None:
         raise NotFound(f"no channel {channel_id!r}", f"Không có kênh “{channel_id}”.")
     display = services.channel(channel_id)
-    return (display.name if display else "") or found[channel_id].name or channel_id
+    return (display.name if display else "") or row.name or channel_id
 
 
 def _page(
