@@ -40,7 +40,7 @@ from channels.base import (
 from channels.checks import check_capabilities
 from channels.http import TimeoutSession
 from channels.wordpress_api import RIGHTS_HINT, WordPressAPI, unexpected
-from channels.wordpress_library import Library, Stored
+from channels.wordpress_library import Library, SiteMemo, Stored
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,12 @@ class WordPress:
         *,
         media_host: MediaHost | None = None,  # the site is its own media host
         session: requests.Session | None = None,
+        memo: SiteMemo | None = None,  # shared by the channel's adapters in one process
     ) -> None:
         self.setup = setup
         self.credentials = credentials
         self.api = WordPressAPI(setup, credentials, session or TimeoutSession(setup.timeout))
-        self.library = Library(self.api)
+        self.library = Library(self.api, memo)
 
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:

@@ -3,7 +3,7 @@
 Files are uploaded under a name made from their SHA-256 (`loa-<16 hex>.jpg`) and looked up by that
 name first, so a publish that is tried again, or an image that Zalo needs a public address for,
 never fills the library with copies. Category and tag ids are looked up by name, created when
-missing, and kept for the adapter's lifetime.
+missing, and remembered in a `SiteMemo`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,15 +44,25 @@ def library_name(media: MediaFile) -> str:
     return f"loa-{media.sha256[:16]}"
 
 
+@dataclass
+class SiteMemo:
+    """What Loa has learnt of one site's library. The worker gives each publishing thread its own
+    adapter (HTTP clients are per thread), and the adapters of a channel share one memo, so a
+    term is looked up once per process, not once per thread. Plain dict reads and writes: two
+    threads that miss the same name at once both look it up, and the site answers both alike."""
+
+    files: dict[str, Stored] = field(default_factory=dict)  # sha256 -> what the site holds
+    terms: dict[tuple[str, str], int] = field(default_factory=dict)  # (taxonomy, name) -> id
+
+
 class Library:
-    def __init__(self, api: WordPressAPI) -> None:
+    def __init__(self, api: WordPressAPI, memo: SiteMemo | None = None) -> None:
         self.api = api
-        self._files: dict[str, Stored] = {}  # sha256 -> what the site holds
-        self._terms: dict[tuple[str, str], int] = {}  # (taxonomy, casefolded name) -> id
+        self.memo = memo or SiteMemo()
 
     def store(self, media: MediaFile, on_read: Callable[[int], None] | None = None) -> Stored:
         """The file in the site's library (found or uploaded) with the alt text set."""
-        stored = self._files.get(media.sha256) or self._find(media)
+        stored = self.memo.files.get(media.sha256) or self._find(media)
         if stored is None:
             stored = self._upload(media, on_read)
         if media.alt_text and stored.alt_text != media.alt_text:
@@ -63,7 +73,7 @@ class Library:
                 what=f"setting the alt text of {media.path.name}",
             )
             stored = _stored(body, "the media library")
-        self._files[media.sha256] = stored
+        self.memo.files[media.sha256] = stored
         return stored
 
     def _find(self, media: MediaFile) -> Stored | None:
@@ -110,8 +120,8 @@ class Library:
 
     def _term(self, taxonomy: str, name: str) -> int:
         key = (taxonomy, name.casefold())
-        if key in self._terms:
-            return self._terms[key]
+        if key in self.memo.terms:
+            return self.memo.terms[key]
         what = f"looking up the {NOUNS[taxonomy]} {name!r}"
         found, _ = self.api.call(
             "GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}, what=what
@@ -139,7 +149,7 @@ class Library:
             else:
                 term_id = _id(body, what)
                 log.info("created the %s %r as %s", NOUNS[taxonomy], name, term_id)
-        self._terms[key] = term_id
+        self.memo.terms[key] = term_id
         return term_id
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from channels.base import Channel, ChannelSetup, MediaHost
 from channels.registry import adapter_class
+from channels.wordpress_library import SiteMemo
 from loa.app import App
 from loa.config import ChannelConfig
 from loa.credentials import DatabaseCredentials
@@ -52,10 +53,12 @@ def credentials_for(app: App, channel_id: str) -> DatabaseCredentials:
 def build_adapter(app: App, channel_id: str) -> Channel:
     channel = app.config.channel(channel_id)
     cls: Any = adapter_class(channel.type)
-    media_host = _media_host(app, channel) if channel.type == "zalo_oa" else None
-    return cls(  # type: ignore[no-any-return]
-        channel_setup(channel), credentials_for(app, channel_id), media_host=media_host
-    )
+    extra: dict[str, Any] = {}
+    if channel.type == "zalo_oa":
+        extra["media_host"] = _media_host(app, channel)
+    if channel.type == "wordpress":
+        extra["memo"] = app.adapter_memos.setdefault(channel_id, SiteMemo())
+    return cls(channel_setup(channel), credentials_for(app, channel_id), **extra)  # type: ignore[no-any-return]
 
 
 def _media_host(app: App, channel: ChannelConfig) -> MediaHost | None:

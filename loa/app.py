@@ -7,7 +7,7 @@ checks, and `scheduler` for turning posts into publications.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class App:
     db: Database
     media: MediaStore
     posts: PostService
+    # What the adapters of one channel share within this process (built per thread), by id
+    adapter_memos: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
         self.db.dispose()

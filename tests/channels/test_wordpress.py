@@ -29,6 +29,7 @@ from channels.sandbox.server import Faults, SandboxServer
 from channels.sandbox.wordpress import WordPressSandbox
 from channels.sandbox.wordpress_site import SEEDED_APP_PASSWORD
 from channels.wordpress import WordPress
+from channels.wordpress_library import SiteMemo
 
 USER = "loa-bot"
 
@@ -38,6 +39,7 @@ def make_adapter(
     *,
     credentials: MemoryCredentials | None = None,
     session: requests.Session | None = None,
+    memo: SiteMemo | None = None,
     **overrides: Any,
 ) -> WordPress:
     """An adapter for the sandbox site, logged in with the seeded application password."""
@@ -51,7 +53,7 @@ def make_adapter(
         timeout=5.0,
     )
     return WordPress(
-        replace(setup, **overrides), credentials or MemoryCredentials(), session=session
+        replace(setup, **overrides), credentials or MemoryCredentials(), session=session, memo=memo
     )
 
 
@@ -177,6 +179,39 @@ def test_terms_are_found_created_or_taken_from_term_exists_and_cached(
     term_calls = [c for c in calls if "/categories" in c[1] or "/tags" in c[1]]
     # each name: a search, then a create (term_exists for the category); never again after
     assert len(term_calls) == 4
+
+
+def test_adapters_sharing_a_memo_look_terms_and_files_up_once(
+    sandbox: SandboxServer, jpeg: MediaFile
+) -> None:
+    # The worker builds one adapter per publishing thread and gives a channel's adapters one
+    # memo: what the first thread learnt of the site, the second does not ask again.
+    memo = SiteMemo()
+    first_calls: list[tuple[str, str]] = []
+    second_calls: list[tuple[str, str]] = []
+    first = make_adapter(sandbox, session=recording_session(first_calls), memo=memo)
+    second = make_adapter(sandbox, session=recording_session(second_calls), memo=memo)
+    alone_calls: list[tuple[str, str]] = []
+    alone = make_adapter(sandbox, session=recording_session(alone_calls))
+
+    first.publish(publication(media=(jpeg,)))
+    second.publish(publication(media=(jpeg,), post_id=8, marker="loa-8-web-asean"))
+    alone.publish(publication(media=(jpeg,), post_id=9, marker="loa-9-web-asean"))
+
+    def library_calls(calls: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [
+            c for c in calls if any(f"/wp/v2/{r}" in c[1] for r in ("categories", "tags", "media"))
+        ]
+
+    assert library_calls(first_calls)  # it searched and created the terms, uploaded the image
+    assert library_calls(second_calls) == []
+    assert second_calls == [("POST", f"{sandbox.url}/wordpress/wp-json/wp/v2/posts")]
+    assert len(library_calls(alone_calls)) == 5  # no memo shared: 4 term searches, 1 file search
+    posts = state(sandbox)["posts"]
+    assert [post["categories"] for post in posts] == [["ASEAN - chủ đề i", "ASCC"]] * 3
+    assert [post["tags"] for post in posts] == [["ASEAN", "HueASEAN"]] * 3
+    assert len({post["featured_media"] for post in posts}) == 1
+    assert len([m for m in state(sandbox)["media"] if m["title"].startswith("loa-")]) == 1
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,33 @@ def test_revoked_credentials_show_in_check(run: Run, sandbox: SandboxServer) -> 
     assert "cần kết nối:" in line
 
 
+def test_a_websites_adapters_share_what_they_learnt_of_the_site_within_one_app(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.fernet import Fernet
+
+    from channels.wordpress import WordPress
+    from loa.adapters import build_adapter
+    from loa.app import open_app
+
+    monkeypatch.setenv("LOA_SECRET_KEY", Fernet.generate_key().decode())
+    app, other_app = open_app(workspace), open_app(workspace)
+    try:
+        one, two = build_adapter(app, "web-asean"), build_adapter(app, "web-asean")
+        zalo_host = build_adapter(app, "zalo-asean-hue").media_host  # type: ignore[attr-defined]
+        elsewhere = build_adapter(other_app, "web-asean")
+        websites = [one, two, zalo_host, elsewhere]
+        assert all(isinstance(adapter, WordPress) for adapter in websites)
+        memos = [adapter.library.memo for adapter in websites]
+
+        assert len({id(adapter) for adapter in websites}) == 4  # each thread its own HTTP client
+        assert memos[1] is memos[0] and memos[2] is memos[0]
+        assert memos[3] is not memos[0]  # another app (a test, a command) starts afresh
+    finally:
+        app.close()
+        other_app.close()
+
+
 def test_zalo_gets_the_website_as_its_media_host(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
