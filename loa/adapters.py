@@ -57,7 +57,7 @@ def build_adapter(app: App, channel_id: str) -> Channel:
     if channel.type == "zalo_oa":
         extra["media_host"] = _media_host(app, channel)
     if channel.type == "wordpress":
-        extra["memo"] = app.adapter_memos.setdefault(channel_id, SiteMemo())
+        extra["memo"] = app.site_memos.setdefault(channel_id, SiteMemo())
     return cls(channel_setup(channel), credentials_for(app, channel_id), **extra)  # type: ignore[no-any-return]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from channels.wordpress_library import SiteMemo
 from content.db import Database
 from content.errors import UserError
 from content.inputs import Vocabulary
@@ -31,8 +32,9 @@ class App:
     db: Database
     media: MediaStore
     posts: PostService
-    # What the adapters of one channel share within this process (built per thread), by id
-    adapter_memos: dict[str, Any] = field(default_factory=dict)
+    # What the website adapters of a channel learnt of its site, shared by the adapters this
+    # process builds for it (one per publishing thread), by channel id
+    site_memos: dict[str, SiteMemo] = field(default_factory=dict)
 
     def close(self) -> None:
         self.db.dispose()
