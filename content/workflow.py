@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from content.errors import PermissionDenied, TransitionRefused
-from content.models import DeliveryState, EditorialState, Role
+from content.models import ChannelState, DeliveryState, EditorialState, Role
 
 S = EditorialState
 
@@ -110,6 +110,19 @@ DELIVERY_STATE_WORDS: dict[str, tuple[str, str]] = {
 
 def delivery_state_words(state: str, lang: str = "vi") -> str:
     vi, en = DELIVERY_STATE_WORDS.get(state, (state, state))
+    return vi if lang == "vi" else en
+
+
+# A channel's state in the same kind of words (`loa worker status`, the channels page).
+CHANNEL_STATE_WORDS: dict[str, tuple[str, str]] = {
+    ChannelState.active: ("đang hoạt động", "active"),
+    ChannelState.needs_auth: ("cần kết nối lại", "needs reconnecting"),
+    ChannelState.paused: ("tạm dừng", "paused"),
+}
+
+
+def channel_state_words(state: str, lang: str = "vi") -> str:
+    vi, en = CHANNEL_STATE_WORDS.get(state, (state, state))
     return vi if lang == "vi" else en
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from content.timeutil import format_local, utcnow
+from content.workflow import channel_state_words
 from loa.app import App
 from loa.views import delivery_label, words
 from loa.worker_app import worker_settings
@@ -32,9 +33,14 @@ def status_lines(app: App, lang: str) -> list[str]:
     for worker in found.workers:
         mark = words(lang, "sống", "alive") if worker.alive else words(lang, "dừng", "gone")
         last = format_local(worker.last_dispatch_at, tz, "%H:%M:%S") or "-"
+        sent, done, failed = worker.in_flight, worker.published, worker.failed
         lines.append(
-            f"  {worker.worker_id:<40} {mark:<5} dispatch {last}  in-flight {worker.in_flight}"
-            f"  published {worker.published}  failed {worker.failed}"
+            f"  {worker.worker_id:<40} {mark:<5} "
+            + words(
+                lang,
+                f"điều phối lúc {last}  đang gửi {sent}  đã đăng {done}  thất bại {failed}",
+                f"dispatch {last}  in-flight {sent}  published {done}  failed {failed}",
+            )
         )
     lines.append(words(lang, "Hàng đợi:", "Queue:"))
     for state_name, count in sorted(found.queue.items()):
@@ -46,5 +52,6 @@ def status_lines(app: App, lang: str) -> list[str]:
         )
     for channel_id, channel_state in sorted(found.channel_states.items()):
         if channel_state != "active":
-            lines.append(f"  {channel_id}: {channel_state}")
+            hint = f" (loa channels connect {channel_id})" if channel_state == "needs_auth" else ""
+            lines.append(f"  {channel_id}: {channel_state_words(channel_state, lang)}{hint}")
     return lines

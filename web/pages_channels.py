@@ -20,7 +20,7 @@ from content import channel_admin
 from content.channel_admin import ChannelOverview
 from content.models import Role
 from content.quota import QuotaUse, units_used
-from content.workflow import Actor
+from content.workflow import CHANNEL_STATE_WORDS, Actor
 from web.auth import require_admin, require_editor, services_of
 from web.i18n import add_messages
 from web.pages_posts import ERROR_KINDS
@@ -34,9 +34,10 @@ Admin = Annotated[Actor, Depends(require_admin)]
 add_messages(
     {
         "channels.title": ("Kênh đăng", "Channels"),
-        "channels.state.active": ("Đang hoạt động", "Active"),
-        "channels.state.needs_auth": ("Cần kết nối lại", "Needs reconnecting"),
-        "channels.state.paused": ("Tạm dừng", "Paused"),
+        **{
+            f"channels.state.{state}": (vi.capitalize(), en.capitalize())
+            for state, (vi, en) in CHANNEL_STATE_WORDS.items()
+        },
         "channels.cooldown": ("Đang chờ nền tảng cho đăng tiếp đến", "Cooling down until"),
         "channels.reconnect": (
             "Kết nối lại: quản trị viên chạy lệnh sau trên máy chủ",

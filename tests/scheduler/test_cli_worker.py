@@ -66,6 +66,8 @@ def test_pause_status_resume(h: Harness, loa: Run) -> None:
     assert lines[0] == "Đăng bài: đang hoạt động"
     queue = lines[lines.index("Hàng đợi:") + 1 :]
     assert [line.split() for line in queue] == [["đã", "đăng", "3"]]
+    assert " đã đăng 3 " in out
+    code, out, _ = loa("--lang", "en", "worker", "status")
     assert " published 3 " in out
     assert h.states(ids) == {"published": 3}
 
@@ -87,9 +89,14 @@ def test_status_shows_cooldowns_channel_states_and_gone_workers(h: Harness, loa:
     code, out, _ = loa("worker", "status")
     assert code == 0
     assert "Tiến trình đang chạy: 0" in out
-    assert any(line.split()[:2] == ["da-dung", "dừng"] for line in out.splitlines())
+    assert any(
+        line.split()[:5] == ["da-dung", "dừng", "điều", "phối", "lúc"] for line in out.splitlines()
+    )
     assert "  fb-asean-hue: chờ đến " in out
-    assert "  web-asean: needs_auth" in out
+    assert "  web-asean: cần kết nối lại (loa channels connect web-asean)" in out
+    code, out, _ = loa("--lang", "en", "worker", "status")
+    assert "  web-asean: needs reconnecting (loa channels connect web-asean)" in out
+    assert any(line.split()[:3] == ["da-dung", "gone", "dispatch"] for line in out.splitlines())
 
 
 def test_publish_now_publishes_in_the_foreground_and_prints_links(h: Harness, loa: Run) -> None:
