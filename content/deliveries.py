@@ -27,7 +27,7 @@ from content.errors import InvalidInput, NotFound, PermissionDenied, TransitionR
 from content.inputs import problem
 from content.models import Attempt, Delivery, DeliveryState, EditorialState, Post
 from content.timeutil import as_utc, format_local, utcnow
-from content.workflow import Actor
+from content.workflow import Actor, in_language
 
 D = DeliveryState
 
@@ -49,8 +49,7 @@ DELIVERY_STATE_LABELS: dict[str, tuple[str, str]] = {
 
 
 def delivery_state_label(state: str, lang: str = "vi") -> str:
-    vi, en = DELIVERY_STATE_LABELS.get(state, (state, state))
-    return vi if lang == "vi" else en
+    return in_language(DELIVERY_STATE_LABELS, state, lang)
 
 
 @dataclass(frozen=True)

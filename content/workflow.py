@@ -12,6 +12,7 @@ same things with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -87,9 +88,14 @@ HINTS: dict[tuple[Action, str], tuple[str, str]] = {
 }
 
 
-def state_label(state: str, lang: str = "vi") -> str:
-    vi, en = STATE_LABELS.get(state, (state, state))
+def in_language(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
+    """The (Vietnamese, English) entry of `key` in `lang`; an unknown key stands for itself."""
+    vi, en = table.get(key, (key, key))
     return vi if lang == "vi" else en
+
+
+def state_label(state: str, lang: str = "vi") -> str:
+    return in_language(STATE_LABELS, state, lang)
 
 
 # A delivery's state in words that fit inside a sentence or a calendar line (the command
@@ -109,8 +115,7 @@ DELIVERY_STATE_WORDS: dict[str, tuple[str, str]] = {
 
 
 def delivery_state_words(state: str, lang: str = "vi") -> str:
-    vi, en = DELIVERY_STATE_WORDS.get(state, (state, state))
-    return vi if lang == "vi" else en
+    return in_language(DELIVERY_STATE_WORDS, state, lang)
 
 
 # A channel's state in the same kind of words (`loa worker status`, the channels page).
@@ -122,8 +127,7 @@ CHANNEL_STATE_WORDS: dict[str, tuple[str, str]] = {
 
 
 def channel_state_words(state: str, lang: str = "vi") -> str:
-    vi, en = CHANNEL_STATE_WORDS.get(state, (state, state))
-    return vi if lang == "vi" else en
+    return in_language(CHANNEL_STATE_WORDS, state, lang)
 
 
 def require_transition(action: Action, state: str, post_id: int | None) -> None:
