@@ -167,8 +167,7 @@ class Worker:
                     session, [item.delivery_id for item in claimed], now
                 )
         except Exception:
-            self.publisher.record(sent)  # on their own: a failed claim must not lose them
-            self._count(sent)
+            self._record(sent)  # on their own: a failed claim must not lose them
             raise
         if routine:
             self._routine_due_at = now + timedelta(seconds=self.settings.dispatch_seconds)
@@ -187,6 +186,10 @@ class Worker:
         """Record now what the threads have published (the next dispatch would)."""
         with self._lock:
             sent, self._sent = self._sent, []
+        self._record(sent)
+
+    def _record(self, sent: list[Sent]) -> None:
+        """Record in a transaction of their own (not the dispatch's) and count them."""
         self.publisher.record(sent)
         self._count(sent)
 
