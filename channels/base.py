@@ -47,6 +47,10 @@ class Capabilities:
     requires: frozenset[str] = frozenset()  # media kinds a post must carry ("video" for YouTube)
     mixes_images_and_video: bool = False
     can_schedule_natively: bool = False  # the platform itself can hold a post until a time
+    # What `Editable.update` can change on the platform once a post is there (a subset of
+    # EDITABLE_FIELDS); empty: a sent post cannot be corrected through the API.
+    editable: frozenset[str] = frozenset()
+    can_remove: bool = False  # `Editable.remove` takes a sent (or platform-scheduled) post down
     requests_per_minute: float | None = None  # our own pacing, below the platform's limit
     daily_quota_units: int | None = None
     quota_cost: Mapping[str, int] = field(default_factory=dict)  # operation -> units
@@ -75,7 +79,9 @@ class Publication:
     link: str | None = None
     hashtags: tuple[str, ...] = ()
     media: tuple[MediaFile, ...] = ()
-    marker: str = ""  # a slug Loa chose, unique per post and channel: how `find` recognises it
+    # A slug unique to this installation, post and channel (see channels.markers): `find` counts a
+    # post on the platform as ours only if it carries it.
+    marker: str = ""
     scheduled_at: datetime | None = None
     topic: str = ""
     pillar: str | None = None
@@ -107,6 +113,9 @@ class Receipt:
     remote_id: str
     url: str | None
     published_at: datetime | None = None
+    # Set when the platform holds the post until this time (WordPress `future`, YouTube
+    # `publishAt`): it is there, but not public yet.
+    scheduled_for: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +218,25 @@ class Channel(Protocol):
     def find(self, pub: Publication, since: datetime) -> Receipt | None: ...
 
     def verify(self) -> Account: ...
+
+
+# The fields of a Publication that a correction may change, as named in `Capabilities.editable`.
+EDITABLE_FIELDS = frozenset({"title", "text", "link", "hashtags", "media", "scheduled_at"})
+
+
+@runtime_checkable
+class Editable(Protocol):
+    """An adapter that can correct or take down what it sent: an optional capability.
+
+    `update` sends the fields named in `capabilities.editable` from `pub` to the post that `sent`
+    describes, and returns its receipt as it stands now; the caller decides whether the change
+    is within what the platform can edit. `remove` deletes it (or, where the platform cannot
+    delete, hides it); a post already gone is not an error. Both raise the errors below.
+    """
+
+    def update(self, pub: Publication, sent: Receipt) -> Receipt: ...
+
+    def remove(self, sent: Receipt) -> None: ...
 
 
 class ChannelError(Exception):

@@ -223,6 +223,16 @@ class PublishingControl(SQLModel, table=True):
     changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
 
 
+class Installation(SQLModel, table=True):
+    """One row: this installation's key, made once when the schema is created. It goes into the
+    marker of every post sent, so two Loa databases publishing to one site never mistake each
+    other's posts for their own."""
+
+    id: int = Field(default=1, primary_key=True)
+    key: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
 class WorkerHeartbeat(SQLModel, table=True):
     """A worker process says it is alive every few seconds; `loa worker status` reads these."""
 

@@ -16,8 +16,10 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from channels.base import MediaFile, Publication
+from channels.markers import marker_for
 from channels.registry import RegistryError, adapter_class
 from content.errors import FieldProblem
+from content.installation import installation_key
 from content.models import Channel, Delivery, Media, Post, PostMedia
 from content.posts import Checker
 from content.queries import media_of
@@ -25,15 +27,11 @@ from content.queries import media_of
 MediaPath = Callable[[Media], Path]
 
 
-def marker_for(post_id: int, channel_id: str) -> str:
-    """A slug unique per post and channel, which `find` uses to recognise our own posts."""
-    return f"loa-{post_id}-{channel_id}"
-
-
 def build_publication(
     session: Session, post: Post, delivery: Delivery, channel: Channel, media_path: MediaPath
 ) -> Publication:
     return compose_publication(
+        installation=installation_key(session),
         post_id=post.id or 0,
         title=post.title,
         body=post.body,
@@ -56,8 +54,10 @@ def publications_of(
     """The publications of these deliveries in one read (plus one per post with media): the
     worker's hot path."""
     rows = session.connection().execute(_PUBLICATION_ROWS, {"ids": list(delivery_ids)})
+    installation = installation_key(session)
     return {
         row.id: compose_publication(
+            installation=installation,
             post_id=row.post_id,
             title=row.title,
             body=row.body,
@@ -78,6 +78,7 @@ def publications_of(
 
 def compose_publication(
     *,
+    installation: str,
     post_id: int,
     title: str,
     body: str,
@@ -116,7 +117,7 @@ def compose_publication(
         link=overrides.get("link", link),
         hashtags=tuple(overrides.get("hashtags", hashtags)),
         media=files,
-        marker=marker_for(post_id, channel_id),
+        marker=marker_for(installation, post_id, channel_id),
         scheduled_at=scheduled_at,
         topic=topic,
         pillar=pillar,

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from channels.base import Capabilities, Channel, MediaFile, Publication, Receipt
+from channels.markers import marker_for
 from channels.registry import adapter_class, known_types
 from channels.sandbox.server import SandboxServer
 
@@ -50,7 +51,7 @@ def publication_for(caps: Capabilities, jpeg: MediaFile, mp4: MediaFile, tag: st
         link="https://asean.thuathienhue.gov.vn/hue-thanh-pho-van-hoa-asean",
         hashtags=("ASEAN", "HueASEAN"),
         media=media,
-        marker=f"loa-4242-{tag}",
+        marker=marker_for(f"a{tag}", 4242, "contract"),
         topic="i",
         pillar="ASCC",
     )
@@ -95,11 +96,33 @@ def test_publish_find_verify_against_the_sandbox(
     found = adapter.find(pub, since)
     assert found is not None and found.remote_id == receipt.remote_id
     never = replace(
-        pub, title=f"Chưa từng đăng {tag}", text=f"Chưa từng đăng {tag}", marker=f"loa-9999-{tag}"
+        pub,
+        title=f"Chưa từng đăng {tag}",
+        text=f"Chưa từng đăng {tag}",
+        marker=marker_for(f"a{tag}", 9999, "contract"),
     )
     assert adapter.find(never, since) is None
     account = adapter.verify()
     assert account.id and account.name
+
+
+@pytest.mark.parametrize("channel_type", TYPES)
+def test_find_never_takes_another_installations_post(
+    channel_type: str, sandbox: SandboxServer, jpeg: MediaFile, mp4: MediaFile
+) -> None:
+    """Two Loa databases on one platform number their posts alike: same post id, channel id,
+    title and text. Only the installation's marker tells them apart."""
+    cls: Any = adapter_class(channel_type)
+    adapter = _tests_of(channel_type).make_adapter(sandbox)
+    tag = uuid.uuid4().hex[:8]
+    ours = publication_for(cls.capabilities, jpeg, mp4, tag)
+    theirs = replace(ours, marker=marker_for(f"b{tag}", ours.post_id, ours.channel_id))
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    assert adapter.find(theirs, since) is None
+    receipt = adapter.publish(theirs)
+    assert adapter.find(ours, since) is None, "the other installation's post was taken as ours"
+    found = adapter.find(theirs, since)
+    assert found is not None and found.remote_id == receipt.remote_id
 
 
 def _secret_values(adapter: Any) -> set[str]:

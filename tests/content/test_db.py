@@ -150,3 +150,19 @@ def test_concurrent_writer_processes_on_one_sqlite_file(db: Database, tmp_path: 
         assert len(titles) == 30
         count = session.execute(text("SELECT COUNT(*) FROM auditevent")).scalar()
         assert count == 31
+
+
+def test_each_database_gets_its_own_installation_key(tmp_path: Path) -> None:
+    from content.installation import installation_key
+
+    keys = []
+    for name in ("one", "two"):
+        database = Database(f"sqlite:///{tmp_path / name}.db")
+        database.upgrade()
+        with database.read() as session:
+            keys.append(installation_key(session))
+        with database.read() as session:
+            assert installation_key(session) == keys[-1]
+        database.dispose()
+    assert len(set(keys)) == 2
+    assert all(len(key) == 12 and int(key, 16) >= 0 for key in keys)

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 
+from content.installation import installation_key
 from content.models import WorkerHeartbeat
 from scheduler.dispatch import claim
 from scheduler.publish import RECONCILE_AFTER, Outcome
@@ -88,7 +89,9 @@ def test_the_remote_id_found_is_the_one_on_the_platform(quick: Harness) -> None:
     [post] = h.state()["wordpress"]["posts"]
     row = h.delivery(post_id)
     assert (row.remote_id, row.remote_url) == (str(post["id"]), post["link"])
-    assert post["slug"] == f"loa-{post_id}-web-asean"
+    with h.app.db.read() as session:
+        key = installation_key(session)
+    assert post["slug"] == f"loa-{key}-{post_id}-web-asean"
 
 
 # -- not found ----------------------------------------------------------------------------------
