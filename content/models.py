@@ -57,6 +57,7 @@ class ChannelState(StrEnum):
     active = "active"
     needs_auth = "needs_auth"
     paused = "paused"
+    retired = "retired"  # removed from config.yaml: skipped by every worker, its posts held
 
 
 class MissedPolicy(StrEnum):

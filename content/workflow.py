@@ -123,6 +123,7 @@ CHANNEL_STATE_WORDS: dict[str, tuple[str, str]] = {
     ChannelState.active: ("đang hoạt động", "active"),
     ChannelState.needs_auth: ("cần kết nối lại", "needs reconnecting"),
     ChannelState.paused: ("tạm dừng", "paused"),
+    ChannelState.retired: ("đã gỡ khỏi cấu hình", "removed from the configuration"),
 }
 
 
