@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli import State, state_of
+from loa.cli_state import State, state_of
 
 if TYPE_CHECKING:
     from content.inputs import MediaRef

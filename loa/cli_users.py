@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loa.cli import State, state_of
+from loa.cli_state import State, state_of
 
 if TYPE_CHECKING:
     from content.users import UserService

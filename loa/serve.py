@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from loa.cli import state_of
+from loa.cli_state import state_of
 from loa.web_app import build_web_app
 
 # Random secrets in URLs (feed addresses) are long runs of URL-safe characters.

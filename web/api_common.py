@@ -26,11 +26,11 @@ from content.models import Delivery, Media, MediaKind, Post, PostMedia
 from content.timeutil import parse_local, to_local
 from content.users import UserInfo
 from content.workflow import Actor
+from web.access_errors import Forbidden
 from web.api_models import DeliveryOut, PostMediaOut, PostOut
-from web.auth import current_user, services_of
-from web.errors import Forbidden
+from web.auth import current_user
 from web.render import lang_of
-from web.services import WebServices
+from web.services import WebServices, services_of
 
 PREFIX = "/api/v1"
 # Postgres `integer` ids: a larger number is simply not found, never a database error.

@@ -27,19 +27,14 @@ from starlette.responses import Response
 from content.models import Role
 from content.users import SessionInfo, UserInfo
 from content.workflow import Actor
-from web.errors import CsrfFailed, Forbidden, NotAuthenticated
+from web.access_errors import CsrfFailed, Forbidden, NotAuthenticated
 from web.security import is_https
-from web.services import WebServices
+from web.services import services_of
 
 SESSION_COOKIE = "loa_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-
-
-def services_of(request: Request) -> WebServices:
-    services: WebServices = request.app.state.services
-    return services
 
 
 async def load_session(request: Request) -> SessionInfo | None:

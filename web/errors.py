@@ -26,34 +26,13 @@ from content.errors import (
     UserError,
 )
 from content.users import LoginThrottled
+from web.access_errors import CsrfFailed, Forbidden, NotAuthenticated
+from web.auth import load_session
 from web.i18n import t
+from web.render import lang_of, render
 from web.security import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
-
-
-class NotAuthenticated(Exception):
-    """No session (pages: to the login page) or no valid bearer token (API: 401).
-
-    A request that sent a bearer token is a program, never sent to a login page: it gets 401.
-    """
-
-    def __init__(self, bearer: bool = False) -> None:
-        super().__init__("not authenticated")
-        self.bearer = bearer
-
-
-class Forbidden(UserError):
-    def __init__(self, en: str = "", vi: str = "") -> None:
-        super().__init__(
-            en or "your account is not allowed to do this",
-            vi or "Tài khoản của bạn không được phép làm việc này.",
-        )
-
-
-class CsrfFailed(UserError):
-    def __init__(self) -> None:
-        super().__init__(t("error.csrf", "en"), t("error.csrf", "vi"))
 
 
 @dataclass(frozen=True)
@@ -110,9 +89,6 @@ def json_error(refusal: Refusal, lang: str, headers: dict[str, str] | None = Non
 
 
 async def refusal_response(request: Request, refusal: Refusal) -> Response:
-    from web.auth import load_session
-    from web.render import lang_of, render
-
     if is_api(request):
         return json_error(refusal, lang_of(request))
     try:
@@ -127,8 +103,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return await refusal_response(request, refusal_of(error))
 
     async def not_authenticated(request: Request, error: Exception) -> Response:
-        from web.render import lang_of, render
-
         assert isinstance(error, NotAuthenticated)
         if is_api(request) or error.bearer:
             refusal = Refusal(

@@ -16,17 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from content.users import LoginRefused, LoginThrottled
-from web.auth import (
-    SESSION_COOKIE,
-    clear_session_cookie,
-    load_session,
-    services_of,
-    set_session_cookie,
-)
-from web.errors import CsrfFailed
+from web.access_errors import CsrfFailed
+from web.auth import SESSION_COOKIE, clear_session_cookie, load_session, set_session_cookie
 from web.i18n import t
 from web.render import lang_of, render
 from web.security import client_address, is_https
+from web.services import services_of
 
 router = APIRouter()
 

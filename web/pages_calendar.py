@@ -29,7 +29,8 @@ from content.errors import FieldProblem, InvalidInput, NotFound, UserError
 from content.models import EditorialState, Post
 from content.timeutil import to_local
 from content.workflow import Actor
-from web.auth import current_actor, services_of
+from web.access_errors import Forbidden
+from web.auth import current_actor
 from web.calendar_view import (
     FILTERS,
     heading,
@@ -41,10 +42,10 @@ from web.calendar_view import (
     parse_query,
     weeks_of,
 )
-from web.errors import Forbidden, refusal_of
+from web.errors import refusal_of
 from web.i18n import format_datetime, t
 from web.render import lang_of, render
-from web.services import Choice, WebServices
+from web.services import Choice, WebServices, services_of
 
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]

@@ -21,11 +21,11 @@ from content.channel_admin import ChannelOverview
 from content.models import Role
 from content.quota import QuotaUse, units_used
 from content.workflow import CHANNEL_STATE_WORDS, Actor
-from web.auth import require_admin, require_editor, services_of
+from web.auth import require_admin, require_editor
 from web.i18n import add_messages
 from web.pages_posts import ERROR_KINDS
 from web.render import render
-from web.services import WebServices
+from web.services import WebServices, services_of
 
 router = APIRouter(prefix="/channels")
 Reviewer = Annotated[Actor, Depends(require_editor)]

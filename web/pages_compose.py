@@ -32,11 +32,11 @@ from content.models import Channel, Department, EditorialState, Media, MissedPol
 from content.queries import load_channels
 from content.timeutil import parse_local, to_local
 from content.workflow import Action, Actor, require_permission, require_transition
-from web.auth import current_actor, services_of
+from web.auth import current_actor
 from web.i18n import add_messages
 from web.preview import ChannelPreview, Draft, all_limits, preview_draft
 from web.render import lang_of, render
-from web.services import WebServices
+from web.services import WebServices, services_of
 
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]

@@ -18,10 +18,10 @@ from starlette.responses import Response
 from content.errors import NotFound, UserError
 from content.models import Channel
 from content.workflow import Actor
-from web.auth import require_admin, services_of, session_of
+from web.auth import require_admin, session_of
 from web.i18n import add_messages
 from web.render import lang_of, render
-from web.services import ChannelConnector, WebServices
+from web.services import ChannelConnector, WebServices, services_of
 
 router = APIRouter(prefix="/channels")
 Admin = Annotated[Actor, Depends(require_admin)]

@@ -26,13 +26,13 @@ from content.timeutil import to_local
 from content.tokens import FeedTokenInfo
 from content.users import UserInfo
 from content.workflow import Actor
-from web.auth import current_actor, services_of
-from web.errors import Forbidden
+from web.access_errors import Forbidden
+from web.auth import current_actor
 from web.i18n import add_messages, t
 from web.ical import DAYS_AHEAD, DAYS_BACK, feed_entries, feed_window, render_feed
 from web.render import field_errors, lang_of, render
 from web.security import is_https
-from web.services import WebServices
+from web.services import WebServices, services_of
 
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]

@@ -23,10 +23,10 @@ from content.errors import NotFound
 from content.media import MediaError
 from content.models import Media
 from content.workflow import Actor
-from web.auth import current_actor, services_of
+from web.auth import current_actor
 from web.errors import Refusal, json_error
 from web.render import lang_of
-from web.services import WebServices
+from web.services import WebServices, services_of
 
 router = APIRouter(prefix="/media")
 Signed = Annotated[Actor, Depends(current_actor)]

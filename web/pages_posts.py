@@ -24,13 +24,13 @@ from content.posts import PostDetail
 from content.queries import input_from
 from content.timeutil import parse_local
 from content.workflow import Action, Actor, require_permission, require_transition, state_label
-from web.auth import current_actor, services_of
-from web.errors import Forbidden
+from web.access_errors import Forbidden
+from web.auth import current_actor
 from web.i18n import add_messages
 from web.pages_compose import previews_of
 from web.preview import ChannelPreview
 from web.render import field_errors, lang_of, render
-from web.services import WebServices
+from web.services import WebServices, services_of
 
 router = APIRouter(prefix="/posts")
 Signed = Annotated[Actor, Depends(current_actor)]

@@ -19,9 +19,10 @@ from starlette.responses import Response
 
 from content.models import AuditEvent, Delivery, DeliveryState, EditorialState, Post, User
 from content.workflow import Actor
-from web.auth import current_actor, services_of
+from web.auth import current_actor
 from web.i18n import add_messages
 from web.render import render
+from web.services import services_of
 
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]

@@ -9,9 +9,10 @@ from starlette.responses import RedirectResponse, Response
 
 from content.errors import InvalidInput
 from content.workflow import Actor
-from web.auth import current_actor, services_of
+from web.auth import current_actor
 from web.i18n import add_messages
 from web.render import field_errors, lang_of, render
+from web.services import services_of
 
 router = APIRouter(prefix="/account/tokens")
 Signed = Annotated[Actor, Depends(current_actor)]

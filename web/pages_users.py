@@ -16,10 +16,11 @@ from content.errors import FieldProblem, InvalidInput, UserError
 from content.models import Department, Role
 from content.users import MIN_DISTINCT_CHARACTERS, MIN_PASSWORD_LENGTH, ROLES
 from content.workflow import Actor
-from web.auth import require_admin, services_of
+from web.auth import require_admin
 from web.errors import refusal_of
 from web.i18n import add_messages
 from web.render import field_errors, lang_of, render
+from web.services import services_of
 
 router = APIRouter(prefix="/admin/users")
 Admin = Annotated[Actor, Depends(require_admin)]

@@ -21,6 +21,7 @@ from content.errors import InvalidInput
 from content.models import Role
 from web import i18n
 from web.security import LANG_COOKIE
+from web.services import services_of
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -70,8 +71,6 @@ def lang_of(request: Request) -> str:
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    from web.auth import services_of
-
     services = services_of(request)
     lang = lang_of(request)
     session = getattr(request.state, "session_info", None)

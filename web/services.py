@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from starlette.requests import Request
+
 from content.db import Database
 from content.media import MediaStore
 from content.observances import Observance
@@ -132,3 +134,10 @@ class WebServices:
 
     def channel(self, channel_id: str) -> ChannelDisplay | None:
         return next((item for item in self.channels if item.id == channel_id), None)
+
+
+def services_of(request: Request) -> WebServices:
+    """What `loa serve` (or a test) gave the app; also a FastAPI dependency, so `Request` is
+    imported at run time for FastAPI to read the signature."""
+    services: WebServices = request.app.state.services
+    return services
