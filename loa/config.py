@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 CHANNEL_ENTRY_POINTS = "loa.channels"
+# Secrets a channel works without (docs/channels/*.md say "optional"): a WordPress application
+# password may come from `loa channels connect` instead of the environment.
+OPTIONAL_SECRETS: dict[str, frozenset[str]] = {"wordpress": frozenset({"app_password"})}
 
 
 @dataclass(frozen=True)
@@ -359,9 +362,15 @@ class LoaConfig(_Model):
         return os.environ[self.channel(channel_id).secrets[name]]
 
     def missing_secrets(self, channel_ids: Iterable[str] | None = None) -> list[str]:
-        """One line per secret whose environment variable is unset or empty (`loa config check`)."""
+        """One line per required secret whose environment variable is unset or empty (`loa config
+        check`); an optional one (OPTIONAL_SECRETS) may be left unset."""
         ids = [c.id for c in self.channels] if channel_ids is None else list(channel_ids)
-        problems = (self._secret_problem(i, n) for i in ids for n in self.channel(i).secrets)
+        problems = (
+            self._secret_problem(i, name)
+            for i in ids
+            for name in self.channel(i).secrets
+            if name not in OPTIONAL_SECRETS.get(self.channel(i).type, frozenset())
+        )
         return [str(p) for p in problems if p is not None]
 
     def _secret_problem(self, channel_id: str, name: str) -> Problem | None:
