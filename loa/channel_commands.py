@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from channels.base import Account, AuthRequired, ChannelError
 from content.errors import UserError
-from loa.adapters import build_adapter, ensure_key
+from loa.adapters import build_adapter, ensure_key, key_path
 from loa.app import App
-from loa.connect import ConnectError, connect_oauth, record_connected
+from loa.connect import CALLBACK_PATH, ConnectError, connect_oauth, record_connected
 from loa.credentials import CredentialsUnreadable
+from loa.keys import load_key
+from loa.pending_consent import PENDING_SECONDS, PendingConsents
 from loa.views import words
 
 PROMPTS = {
@@ -28,17 +32,48 @@ PROMPTS = {
 }
 
 
+@dataclass(frozen=True)
+class ConnectOptions:
+    """How `loa channels connect` was asked to connect (see its --help)."""
+
+    redirect_uri: str | None = None
+    code: str | None = None  # completes the consent a --no-browser run started
+    token_stdin: bool = False  # one line of standard input: a token or password, no prompt
+    no_browser: bool = False  # print the consent address, keep the consent, do not wait
+    port: int = 0  # the callback's port (0: any free one), for a registered redirect address
+
+
 def connect_channel(
     app: App,
     channel_id: str,
     lang: str,
     say: Callable[[str], None],
-    redirect_uri: str | None = None,
-) -> Account:
-    ensure_key(app)  # the first connection of a workspace made by hand
+    options: ConnectOptions | None = None,
+) -> Account | None:
+    """Connect one channel; None when a consent was started for a later `--code`."""
+    options = options or ConnectOptions()
+    if options.code is not None and options.token_stdin:
+        raise UserError(
+            "--code and --token-stdin are two ways of connecting: give one",
+            "--code và --token-stdin là hai cách kết nối: chỉ dùng một.",
+        )
+    key_file = ensure_key(app)  # the first connection of a workspace made by hand
     adapter: Any = _adapter(app, channel_id)
+    pending = PendingConsents(_pending_folder(app, key_file), load_key(key_path(app)))
     try:
-        if adapter.connect_kind == "oauth":
+        if options.token_stdin:
+            account: Account = _complete_token(adapter, channel_id, _read_stdin_line())
+        elif adapter.connect_kind != "oauth":
+            if options.code is not None or options.no_browser:
+                raise _no_consent_here(channel_id)
+            vi, en = PROMPTS[adapter.connect_kind]
+            account = adapter.complete_token(_read_secret(words(lang, vi, en)))
+        elif options.code is not None:
+            account = adapter.complete(pending.find(channel_id), _code(options.code))
+        elif options.no_browser:
+            _start_consent(adapter, channel_id, lang, say, options, pending)
+            return None
+        else:
             say(
                 words(
                     lang,
@@ -46,15 +81,19 @@ def connect_channel(
                     "Open this address to grant access (or paste the code you get here):",
                 )
             )
-            account: Account = connect_oauth(adapter, say, redirect_uri=redirect_uri)
-        else:
-            vi, en = PROMPTS[adapter.connect_kind]
-            account = adapter.complete_token(_read_secret(words(lang, vi, en)))
+            account = connect_oauth(
+                adapter,
+                say,
+                redirect_uri=options.redirect_uri,
+                port=options.port,
+                started=lambda authorization: pending.keep(channel_id, authorization),
+            )
     except (ChannelError, ConnectError) as error:
         raise UserError(
             f"{channel_id} was not connected: {error}",
             f"Chưa kết nối được {channel_id}: {error}",
         ) from None
+    pending.forget(channel_id)
     record_connected(app.db, channel_id, "cli", account.id)
     say(
         words(
@@ -64,6 +103,73 @@ def connect_channel(
         )
     )
     return account
+
+
+def _start_consent(
+    adapter: Any,
+    channel_id: str,
+    lang: str,
+    say: Callable[[str], None],
+    options: ConnectOptions,
+    pending: PendingConsents,
+) -> None:
+    """Print the consent address and keep the consent: `--code` finishes it, from any shell."""
+    redirect = options.redirect_uri or (
+        f"http://127.0.0.1:{options.port}{CALLBACK_PATH}" if options.port else None
+    )
+    if redirect is None:
+        raise UserError(
+            "--no-browser needs the redirect address registered with the platform:"
+            " --redirect-uri URL or --port PORT",
+            "--no-browser cần địa chỉ chuyển hướng đã đăng ký với nền tảng:"
+            " --redirect-uri ĐỊA_CHỈ hoặc --port CỔNG.",
+        )
+    authorization = adapter.authorize(redirect)
+    pending.keep(channel_id, authorization)
+    say(words(lang, "Mở địa chỉ sau để cấp quyền:", "Open this address to grant access:"))
+    say(authorization.url)
+    say(
+        words(
+            lang,
+            f"Nền tảng sẽ chuyển trình duyệt về {redirect}?code=…; chép mã đó rồi chạy"
+            f" `loa channels connect {channel_id} --code MÃ` (trong {PENDING_SECONDS // 60}"
+            " phút).",
+            f"The platform sends the browser to {redirect}?code=…; copy that code and run"
+            f" `loa channels connect {channel_id} --code CODE` (within"
+            f" {PENDING_SECONDS // 60} minutes).",
+        )
+    )
+
+
+def _complete_token(adapter: Any, channel_id: str, secret: str) -> Account:
+    """A token or password given on standard input, checked with the platform, then stored."""
+    if not hasattr(adapter, "complete_token"):
+        raise UserError(
+            f"{channel_id} cannot be connected with a token from standard input",
+            f"Kênh {channel_id} không kết nối được bằng mã từ đầu vào chuẩn.",
+        )
+    account: Account = adapter.complete_token(secret)
+    return account
+
+
+def _code(value: str) -> str:
+    code = value.strip()
+    if not code:
+        raise UserError("--code: the code is empty", "--code: mã đang trống.")
+    return code
+
+
+def _no_consent_here(channel_id: str) -> UserError:
+    return UserError(
+        f"{channel_id} has no consent page: connect it without --code or --no-browser"
+        " (the token or password is asked for, or read with --token-stdin)",
+        f"Kênh {channel_id} không có trang cấp quyền: kết nối không cần --code hay --no-browser"
+        " (mã hoặc mật khẩu được hỏi, hoặc đọc bằng --token-stdin).",
+    )
+
+
+def _pending_folder(app: App, key_file: Path | None) -> Path:
+    return (key_file or key_path(app)).parent / "pending-consents"
 
 
 def _adapter(app: App, channel_id: str) -> Any:
@@ -77,6 +183,16 @@ def _adapter(app: App, channel_id: str) -> Any:
         ) from None
 
 
+def _read_stdin_line() -> str:
+    """One line of standard input, never echoed nor logged (a token or a password)."""
+    value = sys.stdin.readline().strip() if sys.stdin is not None else ""
+    if not value:
+        raise UserError(
+            "--token-stdin: standard input held no token", "--token-stdin: đầu vào chuẩn trống."
+        )
+    return value
+
+
 def _read_secret(prompt: str) -> str:
     if sys.stdin is not None and not sys.stdin.isatty():
         value = sys.stdin.readline().strip()
@@ -88,12 +204,27 @@ def _read_secret(prompt: str) -> str:
 
 
 def check_channels(app: App, lang: str) -> tuple[list[str], bool]:
-    """Ask every channel's platform whether its credentials work, without publishing."""
+    """Ask every channel's platform whether its credentials work, without publishing. A channel
+    waiting for a person (needs_auth) whose credentials work again (a token renewed on the
+    platform, a secret set) is active again and its held posts go out, as after connecting."""
     lines, all_good = [], True
     for channel in app.config.channels:
         try:
             account = _adapter(app, channel.id).verify()
             status = words(lang, f"ổn — {account.name}", f"ok — {account.name}")
+            if record_connected(
+                app.db,
+                channel.id,
+                "cli",
+                account.id,
+                "channel.reactivated",
+                only_if_needs_auth=True,
+            ):
+                status += words(
+                    lang,
+                    " (đã kích hoạt lại; các bài bị giữ sẽ được đăng)",
+                    " (reactivated; the posts held will go out)",
+                )
         except AuthRequired as error:
             all_good = False
             status = words(lang, f"cần kết nối: {error}", f"needs connecting: {error}")

@@ -237,12 +237,47 @@ def channels_connect(
             " / The registered redirect URI; paste the code it receives here."
         ),
     ] = None,
+    code: Annotated[
+        str | None,
+        typer.Option(
+            help="Hoàn tất lần cấp quyền đã bắt đầu bằng --no-browser với mã nền tảng trả về"
+            " / Complete the consent a --no-browser run started, with the platform's code."
+        ),
+    ] = None,
+    token_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--token-stdin",
+            help="Đọc một dòng từ đầu vào chuẩn: mã trang hoặc mã người dùng hệ thống Facebook,"
+            " refresh token Zalo OA/YouTube, mật khẩu ứng dụng WordPress"
+            " / Read one line of standard input: a Facebook Page or system-user token, a Zalo OA"
+            " or YouTube refresh token, a WordPress application password.",
+        ),
+    ] = False,
+    no_browser: Annotated[
+        bool,
+        typer.Option(
+            "--no-browser",
+            help="Chỉ in địa chỉ cấp quyền và giữ lại yêu cầu cho --code, không chờ"
+            " / Only print the consent address and keep the consent for --code; do not wait.",
+        ),
+    ] = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Cổng nhận trả lời trên 127.0.0.1 (địa chỉ đã đăng ký với nền tảng)"
+            " / The callback's port on 127.0.0.1 (as registered with the platform).",
+        ),
+    ] = 0,
 ) -> None:
     """Kết nối tài khoản của kênh, lưu khóa đã mã hóa. / Connect a channel's account."""
-    from loa.channel_commands import connect_channel
+    from loa.channel_commands import ConnectOptions, connect_channel
 
     state = state_of(ctx)
-    connect_channel(state.app(), channel_id, state.lang, typer.echo, redirect_uri)
+    options = ConnectOptions(redirect_uri, code, token_stdin, no_browser, port)
+    connect_channel(state.app(), channel_id, state.lang, typer.echo, options)
 
 
 @channels_app.command("check")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,20 +25,44 @@ CHANNELS = ("zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "
 Run = Callable[..., tuple[int, str, str]]
 
 
+class Browser:
+    """The browser a person would use: it follows the consent page to Loa's callback, in its own
+    thread as a real one does, and keeps the page it ends on."""
+
+    def __init__(self) -> None:
+        self.pages: list[requests.Response] = []
+        self.threads: list[threading.Thread] = []
+
+    def open(self, url: str) -> bool:
+        def follow() -> None:  # the consent auto-approves and redirects to the callback
+            self.pages.append(requests.get(url, timeout=30))
+
+        thread = threading.Thread(target=follow)
+        thread.start()
+        self.threads.append(thread)
+        return True
+
+    def last_page(self) -> requests.Response:
+        for thread in self.threads:
+            thread.join(30)
+        return self.pages[-1]
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Browser:
+    browser = Browser()
+    monkeypatch.setattr(loa.connect, "open_browser", browser.open)
+    return browser
+
+
+@pytest.fixture
+def workspace(
+    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, browser: Browser
+) -> Path:
     """The demo configuration with every base URL pointing at this test's sandbox."""
     config = demo_config_at(tmp_path, sandbox.url, monkeypatch)
-    # The "browser" a person would use: it follows the consent page to Loa's callback.
-    monkeypatch.setattr(loa.connect, "open_browser", browse)
     assert main(["--config", str(config), "db", "upgrade"]) == 0
     return config
-
-
-def browse(url: str) -> bool:
-    answer = requests.get(url, timeout=10)  # consent auto-approves, redirects to the callback
-    assert answer.status_code == 200 and "Connected" in answer.text
-    return True
 
 
 @pytest.fixture
@@ -79,13 +104,15 @@ def test_before_connecting_check_says_what_to_do(run: Run) -> None:
 
 
 def test_connecting_every_channel_then_check_passes(
-    run: Run, sandbox: SandboxServer, workspace: Path
+    run: Run, sandbox: SandboxServer, workspace: Path, browser: Browser
 ) -> None:
     for channel_id in ("zalo-asean-hue", "yt-hue-asean"):
         code, out, err = run("channels", "connect", channel_id)
         assert (code, err) == (0, ""), err
         assert f"Đã kết nối {channel_id}" in out
         assert sandbox.url in out  # the consent address, for a person without a local browser
+        page = browser.last_page()
+        assert page.status_code == 200 and "Đã kết nối / Connected" in page.text
     for channel_id in ("fb-asean-hue", "fb-dulich-hue"):
         user = sandbox_control(sandbox, "graph", "user_token")
         token = user["access_token"]  # type: ignore[index]
