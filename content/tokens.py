@@ -1,7 +1,9 @@
 """REST API tokens and iCalendar feed tokens: random secrets of which only the sha256 is kept.
 
 A secret is returned once, when it is made; afterwards nobody (not even an administrator with
-the database) can read it back, only revoke it. Reached as `UserService.tokens`.
+the database) can read it back, only revoke it. Reached as `UserService.tokens`. A password
+change or a disabled account ends every API token of that user (`end_api_tokens`): a token is
+a standing sign-in, and re-enabling an account must not bring back what was out of its hands.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from sqlmodel import Session, col, select
 from content import audit
 from content.db import Database
 from content.errors import FieldProblem, InvalidInput, NotFound
+from content.identity import UserInfo, digest
 from content.models import ApiToken, Channel, Department, FeedScope, FeedToken, User
 from content.timeutil import utcnow
-from content.users import UserInfo, digest
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +188,17 @@ class TokenService:
                 row.revoked_at = self.clock()
                 session.add(row)
                 audit.record(session, by, "feed_token.revoke", token_id=token_id)
+
+
+def end_api_tokens(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every live API token of a user, in the caller's transaction; how many ended."""
+    live = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
+    ).all()
+    for row in live:
+        row.revoked_at = now
+        session.add(row)
+    return len(live)
 
 
 def _active_user(session: Session, username: str) -> User:

@@ -11,7 +11,6 @@ refuse the same things with the same words.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
@@ -19,7 +18,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,12 +26,12 @@ from sqlmodel import Session, col, delete, func, select
 from content import audit
 from content.db import Database
 from content.errors import FieldProblem, InvalidInput, NotFound, UserError
+from content.identity import UserInfo as UserInfo
+from content.identity import digest as digest
 from content.models import Department, LoginAttempt, Role, User, WebSession
 from content.timeutil import utcnow
+from content.tokens import TokenService, end_api_tokens
 from content.workflow import Actor
-
-if TYPE_CHECKING:
-    from content.tokens import TokenService
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +40,6 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 MIN_DISTINCT_CHARACTERS = 6
 ROLES = tuple(role.value for role in Role)
-
-
-def digest(secret: str) -> str:
-    """What is stored in place of a secret: its sha256, hex."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 class LoginRefused(UserError):
@@ -59,34 +52,6 @@ class LoginThrottled(UserError):
         super().__init__(
             f"too many failed sign-ins; try again in {minutes} minutes",
             f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
-        )
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    id: int
-    username: str
-    full_name: str
-    role: str
-    department_code: str | None
-    active: bool
-    has_password: bool
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.id, self.username, self.role, self.department_code)
-
-    @classmethod
-    def of(cls, row: User) -> UserInfo:
-        assert row.id is not None
-        return cls(
-            row.id,
-            row.username,
-            row.full_name,
-            row.role,
-            row.department_code,
-            row.active,
-            bool(row.password_hash),
         )
 
 
@@ -189,8 +154,6 @@ class UserService:
         # writer, and most page views must not queue behind the worker for a timestamp.
         self.touch_interval = touch_interval
         self._dummy_hash: str | None = None
-        from content.tokens import TokenService  # it builds on this module's UserInfo
-
         self.tokens: TokenService = TokenService(db, clock, touch_interval)
 
     # --- accounts ------------------------------------------------------------------------
@@ -316,7 +279,7 @@ class UserService:
             return UserInfo.of(row)
 
     def set_password(self, by: str, username: str, password: str) -> None:
-        """Change a password; every session of that user ends."""
+        """Change a password; every session and API token of that user ends."""
         problems = password_problems(password, username)
         if problems:
             raise InvalidInput(problems)
@@ -327,10 +290,11 @@ class UserService:
             session.add(row)
             assert row.id is not None
             _end_sessions(session, row.id)
-            audit.record(session, by, "user.password", username=row.username)
+            ended = end_api_tokens(session, row.id, self.clock())
+            audit.record(session, by, "user.password", username=row.username, tokens_ended=ended)
 
     def set_active(self, by: str, username: str, active: bool) -> None:
-        """Disable (ending every session and refusing every token) or enable an account."""
+        """Disable (ending every session and API token) or enable an account."""
         with self.db.write() as session:
             row = _user(session, username)
             if not active and row.active:
@@ -338,10 +302,18 @@ class UserService:
             row.active = active
             session.add(row)
             assert row.id is not None
+            ended = 0
             if not active:
                 _end_sessions(session, row.id)
+                # Ended, not just refused while disabled: enabling the account again must not
+                # bring back tokens that may have leaked with it.
+                ended = end_api_tokens(session, row.id, self.clock())
             audit.record(
-                session, by, "user.enable" if active else "user.disable", username=row.username
+                session,
+                by,
+                "user.enable" if active else "user.disable",
+                username=row.username,
+                tokens_ended=ended,
             )
 
     # --- signing in -----------------------------------------------------------------------

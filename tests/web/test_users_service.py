@@ -268,12 +268,33 @@ def test_api_tokens_are_hashed_at_rest_and_revocable(
     assert actions(db)[-2:] == ["token.create", "token.revoke"]
 
 
-def test_a_disabled_users_tokens_stop_working(users: UserService) -> None:
+def test_disabling_an_account_ends_its_tokens_and_enabling_it_does_not_revive_them(
+    users: UserService, db: Database
+) -> None:
     secret, _ = users.tokens.create("admin", "cbtt.sdl", "script")
+    others, _ = users.tokens.create("admin", "bientap", "script")
     users.set_active("admin", "cbtt.sdl", False)
     assert users.tokens.verify(secret) is None
     users.set_active("admin", "cbtt.sdl", True)
-    assert users.tokens.verify(secret) is not None
+    assert users.tokens.verify(secret) is None
+    assert [t.active for t in users.tokens.api_tokens("cbtt.sdl")] == [False]
+    assert users.tokens.verify(others) is not None  # nobody else's token is touched
+    with db.read() as session:
+        disabled = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "user.disable")
+        ).one()
+    assert disabled.detail["tokens_ended"] == 1
+
+
+def test_a_password_change_ends_every_api_token_of_that_user(users: UserService) -> None:
+    first, _ = users.tokens.create("admin", "cbtt.sdl", "script")
+    second, _ = users.tokens.create("cbtt.sdl", "cbtt.sdl", "HueS")
+    assert users.tokens.verify(first) is not None and users.tokens.verify(second) is not None
+    users.set_password("admin", "cbtt.sdl", "Mật-khẩu-mới-2027")
+    assert users.tokens.verify(first) is None and users.tokens.verify(second) is None
+    assert [t.active for t in users.tokens.api_tokens("cbtt.sdl")] == [False, False]
+    fresh, _ = users.tokens.create("cbtt.sdl", "cbtt.sdl", "HueS again")
+    assert users.tokens.verify(fresh) is not None
 
 
 def test_a_token_needs_a_name(users: UserService) -> None:
