@@ -26,12 +26,26 @@ from sqlmodel import Session, col, delete, func, select
 from content import audit
 from content.db import Database
 from content.errors import FieldProblem, InvalidInput, NotFound, UserError
-from content.identity import UserInfo as UserInfo
-from content.identity import digest as digest
+from content.identity import UserInfo, digest
 from content.models import Department, LoginAttempt, Role, User, WebSession
 from content.timeutil import utcnow
 from content.tokens import TokenService, end_api_tokens
 from content.workflow import Actor
+
+__all__ = [  # UserInfo and digest live in content.identity, below content.tokens; still named here
+    "MAX_PASSWORD_LENGTH",
+    "MIN_DISTINCT_CHARACTERS",
+    "MIN_PASSWORD_LENGTH",
+    "ROLES",
+    "USERNAME",
+    "LoginRefused",
+    "LoginThrottled",
+    "SessionInfo",
+    "UserInfo",
+    "UserService",
+    "digest",
+    "password_problems",
+]
 
 log = logging.getLogger(__name__)
 

@@ -280,9 +280,7 @@ def test_disabling_an_account_ends_its_tokens_and_enabling_it_does_not_revive_th
     assert [t.active for t in users.tokens.api_tokens("cbtt.sdl")] == [False]
     assert users.tokens.verify(others) is not None  # nobody else's token is touched
     with db.read() as session:
-        disabled = session.exec(
-            select(AuditEvent).where(AuditEvent.action == "user.disable")
-        ).one()
+        disabled = session.exec(select(AuditEvent).where(AuditEvent.action == "user.disable")).one()
     assert disabled.detail["tokens_ended"] == 1
 
 
