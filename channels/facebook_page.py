@@ -10,8 +10,12 @@ Connecting ("token"): a person pastes a short-lived user token (from the Graph A
 Loa's login page); Loa exchanges it for a long-lived one, asks `/me/accounts` for the page's
 token (which does not expire) and keeps only that: {"page_token", "page_id", "page_name"}.
 
-Reconcile: Facebook keeps no slug of ours, so `find` looks for a post on the page with exactly
-the text Loa would have sent, created since the attempt began.
+Reconcile: Facebook keeps only the text people read, so every message and video description
+ends with the post's marker spelt in zero-width characters (`channels.markers.invisible`), and
+`find` takes a post created since the attempt began only if its text carries that marker: a
+post of another Loa installation with the same text is never taken for ours.
+
+Corrections (`update`, `remove`): channels.facebook_edit.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any, ClassVar
 
 import requests
 
+from channels import facebook_edit
 from channels.base import (
     Account,
     AuthRequired,
@@ -48,6 +53,7 @@ from channels.facebook_errors import GraphFault
 from channels.facebook_graph import Graph, UsageNote, required
 from channels.facebook_video import DEFAULT_CHUNK, VideoTarget, upload_video
 from channels.http import TimeoutSession
+from channels.markers import carries, invisible
 from channels.render import plain_text
 
 log = logging.getLogger(__name__)
@@ -58,13 +64,15 @@ NATIVE_MIN = timedelta(minutes=10)  # Facebook holds a post from 10 minutes to 3
 NATIVE_MAX = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=2)  # Facebook's clock against ours, when reconciling
 SCAN_PAGES = 5  # pages of 100 recent posts searched by `find`
+MESSAGE_MAX = 63_206  # the Graph API's limit for a Page post message
+MARKER_CHARS = len(invisible(""))  # what the invisible marker adds to every message
 
 
 class FacebookPage:
     type: ClassVar[str] = "facebook_page"
     connect_kind: ClassVar[ConnectKind] = "token"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        text_max=63_206,  # the Graph API's limit for a Page post message
+        text_max=MESSAGE_MAX - MARKER_CHARS,  # room kept for the invisible marker
         image_mimes=frozenset({"image/jpeg", "image/png", "image/gif"}),
         video_mimes=frozenset({"video/mp4", "video/quicktime"}),
         max_images=10,  # a multi-photo post through attached_media
@@ -73,6 +81,9 @@ class FacebookPage:
         max_video_bytes=1024 * MiB,
         mixes_images_and_video=False,
         can_schedule_natively=True,  # scheduled_publish_time: 10 minutes to 30 days ahead
+        # A Page can change a post's text (hashtags are text), not its link card or media.
+        editable=frozenset({"text", "hashtags"}),
+        can_remove=True,
         requests_per_minute=60,
     )
 
@@ -85,6 +96,18 @@ class FacebookPage:
                     "body",
                     "Bài trên Facebook cần nội dung, liên kết hoặc ảnh/video.",
                     "A Facebook post needs text, a link or media.",
+                )
+            )
+        sent = len(cls.message(pub))
+        if sent > MESSAGE_MAX and sent != len(pub.text_with_hashtags) + MARKER_CHARS:
+            # the link goes into the text beside media: the shared text check did not count it
+            most = MESSAGE_MAX - MARKER_CHARS
+            problems.append(
+                Problem(
+                    "body",
+                    f"Nội dung kèm liên kết dài {sent - MARKER_CHARS} ký tự, tối đa {most}.",
+                    f"The text with its link is {sent - MARKER_CHARS} characters long;"
+                    f" at most {most}.",
                 )
             )
         return problems
@@ -184,7 +207,7 @@ class FacebookPage:
         images, videos = pub.media_of("image"), pub.media_of("video")
         if videos:
             video_id = self._publish_video(pub, videos[0], token, page_id, fields, progress)
-            return Receipt(video_id, self._web_url(video_id), when or datetime.now(UTC))
+            return Receipt(video_id, self._web_url(video_id), when or datetime.now(UTC), when)
         graph = self._graph()
         if len(images) == 1 and when is None:
             post_id = self._post_photo(graph, token, page_id, images[0], self.message(pub))
@@ -202,13 +225,15 @@ class FacebookPage:
                 publishes=True,
             )
             post_id = required(answer, "id", "publishing the post", OutcomeUnknown)
-        return Receipt(post_id, self._web_url(post_id), when or datetime.now(UTC))
+        return Receipt(post_id, self._web_url(post_id), when or datetime.now(UTC), when)
 
     @staticmethod
     def message(pub: Publication) -> str:
         """The text sent: a lone link goes in `link` (Facebook shows a preview); with photos
-        or a video the link stays in the text, where it is still clickable."""
-        return plain_text(pub, with_link=bool(pub.media) or not pub.link)
+        or a video the link stays in the text, where it is still clickable. It ends with the
+        invisible marker that `find` recognises."""
+        text = plain_text(pub, with_link=bool(pub.media) or not pub.link)
+        return text + invisible(pub.marker) if pub.marker else text
 
     @staticmethod
     def link_card(pub: Publication) -> str | None:
@@ -273,12 +298,33 @@ class FacebookPage:
             )
         return pub.scheduled_at
 
+    # -- correcting ------------------------------------------------------------------------
+
+    def update(self, pub: Publication, sent: Receipt) -> Receipt:
+        """The post's text (and hashtags) as `pub` has them now; link and media stay."""
+        token, _ = self._token()
+        return facebook_edit.update_text(
+            self._graph(),
+            token,
+            sent,
+            self.message(pub),
+            video=bool(pub.media_of("video")),
+            url=sent.url or self._web_url(sent.remote_id),
+        )
+
+    def remove(self, sent: Receipt) -> None:
+        token, _ = self._token()
+        facebook_edit.remove(self._graph(), token, sent)
+        log.info("channel %s: took down %s", self.setup.id, sent.remote_id)
+
     # -- reconciling -----------------------------------------------------------------------
 
     def find(self, pub: Publication, since: datetime) -> Receipt | None:
+        """Only a post that carries this publication's marker is ours (see channels.markers)."""
+        if not pub.marker:
+            return None
         token, page_id = self._token()
         graph = self._graph()
-        wanted = _normal(self.message(pub))
         start = since - CLOCK_SKEW
         if pub.media_of("video"):
             sources = [("videos", "description")]
@@ -289,11 +335,11 @@ class FacebookPage:
         for edge, field in sources:
             for item in self._recent(graph, token, page_id, edge, field, start):
                 created = _parse_time(item.get("created_time"))
-                if _normal(str(item.get(field) or "")) == wanted and created >= start:
+                if carries(str(item.get(field) or ""), pub.marker) and created >= start:
                     remote = str(item["id"])
                     scheduled = item.get("scheduled_publish_time")
-                    at = datetime.fromtimestamp(int(scheduled), UTC) if scheduled else created
-                    return Receipt(remote, self._web_url(remote), at)
+                    held = datetime.fromtimestamp(int(scheduled), UTC) if scheduled else None
+                    return Receipt(remote, self._web_url(remote), held or created, held)
         return None
 
     def _recent(
@@ -375,11 +421,6 @@ def _app_fault(fault: GraphFault) -> ChannelError | None:
             f" app_secret secret ({fault.said()})"
         )
     return None
-
-
-def _normal(text: str) -> str:
-    """Text as Facebook returns it: line endings unified, outer whitespace dropped."""
-    return text.replace("\r\n", "\n").strip()
 
 
 def _parse_time(value: Any) -> datetime:

@@ -4,8 +4,9 @@ Paths are the real ones below a version segment (v2.8 to v25.0, or none), tokens
 (short- and long-lived user tokens, page tokens) and are checked as Facebook does: posting with
 a user token answers (#200), an expired or revoked token 190 with its subcode. Errors come in
 the `{"error": {...}}` envelope with Facebook's HTTP statuses, and every call about a page
-carries the `X-Business-Use-Case-Usage` header. Photos, videos and resumable uploads are kept,
-and `/graph/_public` shows the pages as a timeline.
+carries the `X-Business-Use-Case-Usage` header. Photos, videos and resumable uploads are kept
+(channels.sandbox.graph_posts, with the corrections `POST`/`DELETE /{post-id}`), and
+`/graph/_public` shows the pages as a timeline.
 
 Control commands: "user_token" {pages?} issues a short-lived user token (what the Graph API
 Explorer gives a person; also at /graph/tools/explorer), "page_token" {page_id}, "expire_tokens"
@@ -16,7 +17,6 @@ below 100 only reports the usage; 0 minutes lifts the limit).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import math
@@ -47,23 +47,19 @@ from channels.sandbox.graph_model import (
     Item,
     Token,
     Upload,
-    attached_media,
-    boolean,
-    check_link,
-    image_mime,
     missing,
     requested_fields,
-    schedule,
     stamp,
     usage_header,
     when,
 )
+from channels.sandbox.graph_posts import GraphPosts
 from channels.sandbox.server import Platform, Request, Response, generic_error, page
 
 log = logging.getLogger(__name__)
 
 
-class GraphSandbox(Platform):
+class GraphSandbox(GraphPosts, Platform):
     name: ClassVar[str] = "graph"
     title: ClassVar[str] = "Facebook (Graph API)"
     prefixes: ClassVar[tuple[str, ...]] = ("/graph", "/graph-video")
@@ -173,6 +169,10 @@ class GraphSandbox(Platform):
                 return self._listing(request, head, edge)
         if method == "GET" and len(parts) == 1:
             return self._object(request, head)
+        if method == "POST" and len(parts) == 1:
+            return self._edit(request, head)
+        if method == "DELETE" and len(parts) == 1:
+            return self._delete(request, head)
         raise missing(f"{method.lower()} {head}")
 
     # -- connecting ------------------------------------------------------------------------
@@ -224,175 +224,6 @@ class GraphSandbox(Platform):
         return Response.json(
             {"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
         )
-
-    # -- publishing ------------------------------------------------------------------------
-
-    def _feed(self, request: Request, page_id: str) -> Response:
-        self._page_token(request, page_id)
-        form = request.form()
-        message, link = form.get("message", ""), form.get("link", "")
-        published = boolean(form.get("published", "true"), "published")
-        scheduled = schedule(form, published)
-        media = attached_media(form)
-        if not (message or link or media):
-            raise GraphError(100, "(#100) Missing message or attachment.")
-        if link and media:
-            raise GraphError(100, "(#100) param link cannot be combined with attached_media")
-        if link:
-            check_link(link)
-        photos = [self._attachable(page_id, fbid, scheduled is not None) for fbid in media]
-        if message and not (link or photos):
-            last = self._posts(page_id)[:1]
-            if last and last[0].message == message and not (last[0].link or last[0].photos):
-                raise GraphError(506, "(#506) Duplicate status message")
-        post = self._new_post(
-            request, page_id, message, link=link, published=published, scheduled=scheduled
-        )
-        for photo in photos:
-            photo.post_id = post.id
-            post.photos.append(photo.id)
-        return Response.json({"id": post.id})
-
-    def _attachable(self, page_id: str, fbid: str, scheduled: bool) -> Item:
-        photo = self.items.get(fbid)
-        if photo is None or photo.kind != "photo" or photo.page_id != page_id:
-            raise GraphError(100, f"(#100) param attached_media has an invalid media_fbid {fbid}")
-        if photo.published or photo.post_id:
-            raise GraphError(100, f"(#100) photo {fbid} is already published")
-        if scheduled and not photo.temporary:
-            raise GraphError(
-                100, "(#100) photos of a scheduled post must be uploaded with temporary=true"
-            )
-        return photo
-
-    def _photo(self, request: Request, page_id: str) -> Response:
-        self._page_token(request, page_id)
-        form, files = request.form(), request.files()
-        source, url = files.get("source"), form.get("url", "")
-        mime = image_mime(source.data) if source else None
-        if source is None and not url:
-            raise GraphError(324, "(#324) Requires upload file")
-        if source is not None and mime is None:
-            raise GraphError(324, "(#324) Missing or invalid image file")
-        if url:
-            check_link(url)
-        published = boolean(form.get("published", "true"), "published")
-        photo = Item(
-            self._next(),
-            page_id,
-            "photo",
-            message=form.get("message", ""),
-            data=source.data if source else b"",
-            mime=mime or "",
-            url=url,
-            published=published,
-            temporary=boolean(form.get("temporary", "false"), "temporary"),
-            client=self._client(request),
-        )
-        self.items[photo.id] = photo
-        if not published:
-            return Response.json({"id": photo.id})
-        post = self._new_post(request, page_id, photo.message)
-        post.photos.append(photo.id)
-        photo.post_id = post.id
-        return Response.json({"id": photo.id, "post_id": post.id})
-
-    def _video(self, request: Request, page_id: str) -> Response:
-        self._page_token(request, page_id)
-        form = request.form()
-        handle = form.get("fbuploader_video_file_chunk", "")
-        upload = next((u for u in self.uploads.values() if handle and u.handle == handle), None)
-        if upload is None:
-            raise GraphError(100, "(#100) Invalid upload handle in fbuploader_video_file_chunk")
-        published = boolean(form.get("published", "true"), "published")
-        scheduled = schedule(form, published)
-        video = Item(
-            self._next(),
-            page_id,
-            "video",
-            message=form.get("description", ""),
-            title=form.get("title", ""),
-            data=bytes(upload.data),
-            mime=upload.file_type,
-            published=published,
-            scheduled=scheduled,
-            client=self._client(request),
-        )
-        self.items[video.id] = video
-        post = self._new_post(
-            request, page_id, video.message, published=published, scheduled=scheduled
-        )
-        post.video, video.post_id = video.id, post.id
-        return Response.json({"id": video.id})
-
-    def _new_post(
-        self,
-        request: Request,
-        page_id: str,
-        message: str,
-        *,
-        link: str = "",
-        published: bool = True,
-        scheduled: int | None = None,
-    ) -> Item:
-        post = Item(
-            f"{page_id}_{self._next()}",
-            page_id,
-            "post",
-            message=message,
-            link=link,
-            published=published,
-            scheduled=scheduled,
-            client=self._client(request),
-        )
-        self.items[post.id] = post
-        return post
-
-    # -- resumable video upload ------------------------------------------------------------
-
-    def _start_upload(self, request: Request, app_id: str) -> Response:
-        token = self._token(request)
-        if app_id != token.app_id:
-            raise missing(f"post {app_id}")
-        length = request.param("file_length")
-        if not length.isdigit() or int(length) <= 0:
-            raise GraphError(100, "(#100) param file_length must be a positive integer")
-        kind = request.param("file_type")
-        if not kind.startswith("video/"):
-            raise GraphError(100, f"(#100) file_type {kind!r} is not a video type")
-        upload_id = "upload:" + base64.urlsafe_b64encode(secrets.token_bytes(24)).decode()
-        self.uploads[upload_id] = Upload(app_id, request.param("file_name"), int(length), kind)
-        return Response.json({"id": upload_id})
-
-    def _chunk(self, request: Request, upload_id: str) -> Response:
-        if not request.headers.get("Authorization", "").startswith("OAuth "):
-            raise GraphError(
-                190,
-                "Invalid OAuth access token - the upload needs the header"
-                " Authorization: OAuth <token>",
-            )
-        token = self._token(request)
-        upload = self.uploads.get(upload_id)
-        if upload is None or upload.app_id != token.app_id:
-            raise missing(f"{request.method.lower()} {upload_id}")
-        if request.method == "GET":
-            return Response.json({"id": upload_id, "file_offset": len(upload.data)})
-        offset = request.headers.get("file_offset", "")
-        if offset != str(len(upload.data)):
-            raise GraphError(
-                100,
-                f"(#100) file_offset {offset or 'missing'} does not match the"
-                f" upload's offset {len(upload.data)}",
-            )
-        if len(upload.data) + len(request.body) > upload.file_length:
-            raise GraphError(100, "(#100) more bytes than file_length")
-        upload.data += request.body
-        if len(upload.data) < upload.file_length:
-            return Response.json({"file_offset": len(upload.data)})
-        if upload.handle is None:
-            digest = hashlib.sha1(upload.data).hexdigest()[:16]
-            upload.handle = f"4::{base64.b64encode(upload.file_type.encode()).decode()}:{digest}"
-        return Response.json({"h": upload.handle})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -546,17 +377,6 @@ class GraphSandbox(Platform):
                 }
             return {"minutes": minutes}
         raise KeyError(command)
-
-    def _next(self) -> str:
-        self._seq += 1
-        return str(self._seq)
-
-    @staticmethod
-    def _client(request: Request) -> dict[str, str]:
-        return {
-            "content_type": request.headers.get("Content-Type", "").split(";")[0],
-            "user_agent": request.headers.get("User-Agent", ""),
-        }
 
     # -- what people see -------------------------------------------------------------------
 

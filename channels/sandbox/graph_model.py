@@ -29,6 +29,8 @@ PAGES = {
 }
 MANAGED = ("100000000000001", "100000000000002")
 SHORT_LIFE, LONG_LIFE = 2 * 3600, 60 * 86400
+MESSAGE_MAX = 63_206  # characters of a post's message or a video's description
+PHOTO_MAX_BYTES = 4 * 1024 * 1024  # "Photos should be less than 4 MB" (Page photos reference)
 BUC_CAPACITY = 4800  # calls per window before a page is at 100%
 VERSION = re.compile(r"^v(\d+)\.(\d+)$")
 TOKEN_MESSAGES = {
@@ -243,8 +245,9 @@ def attached_media(form: Mapping[str, str]) -> list[str]:
 
 def check_link(link: str) -> None:
     parts = urlsplit(link)
+    # Facebook tries to fetch every link: one that is no http(s) address cannot be read either
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise GraphError(100, "(#100) The parameter link is not a valid URL")
+        raise GraphError(**INJECTED["1609005"])
     if parts.hostname.endswith(".invalid"):
         raise GraphError(**INJECTED["1609005"])
 

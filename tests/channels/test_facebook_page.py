@@ -22,9 +22,11 @@ import pytest
 import requests
 
 from channels.base import (
+    EDITABLE_FIELDS,
     AuthRequired,
     ChannelError,
     ChannelSetup,
+    Editable,
     MediaFile,
     OutcomeUnknown,
     Publication,
@@ -35,6 +37,7 @@ from channels.base import (
 from channels.credentials import MemoryCredentials
 from channels.facebook_errors import GraphFault, classify, regain_seconds, usage_peak
 from channels.facebook_page import FacebookPage
+from channels.markers import invisible, strip_invisible
 from channels.sandbox.graph import GraphSandbox
 from channels.sandbox.graph_model import APP_ID, APP_SECRET, PAGES
 from channels.sandbox.server import Faults, SandboxServer
@@ -122,7 +125,8 @@ def assert_clean(error: Exception, adapter: FacebookPage) -> None:
 
 
 def check_text(snap: dict[str, Any], post: dict[str, Any], pub: Publication, _: Any) -> None:
-    assert post["message"] == f"{pub.text}\n\n#ASEAN #Hue" and post["link"] == ""
+    assert post["message"] == f"{pub.text}\n\n#ASEAN #Hue{invisible(pub.marker)}"
+    assert post["link"] == ""
 
 
 def check_link(snap: dict[str, Any], post: dict[str, Any], pub: Publication, _: Any) -> None:
@@ -371,6 +375,102 @@ def test_unreachable_graph_is_retryable(sandbox: SandboxServer) -> None:
         adapter.publish(publication())
     assert type(caught.value) is Retryable
     assert_clean(caught.value, adapter)
+
+
+# -- correcting what was sent -------------------------------------------------------------------
+
+
+def test_facebook_can_correct_the_text_and_take_posts_down() -> None:
+    caps = FacebookPage.capabilities
+    assert caps.editable == {"text", "hashtags"} and caps.can_remove
+    assert caps.editable <= EDITABLE_FIELDS
+
+
+@pytest.mark.parametrize("kind", ["text", "link", "one image", "several images", "video"])
+def test_update_changes_the_text_and_find_still_knows_the_post(
+    kind: str, sandbox: SandboxServer, jpeg: MediaFile, jpegs: list[MediaFile], mp4: MediaFile
+) -> None:
+    media = {"one image": (jpeg,), "several images": tuple(jpegs[:2]), "video": (mp4,)}.get(
+        kind, ()
+    )
+    link = "https://asean.thuathienhue.gov.vn/festival" if kind == "link" else None
+    adapter = make_adapter(sandbox)
+    assert isinstance(adapter, Editable)
+    since = datetime.now(UTC)
+    pub = publication(media=media, link=link)
+    sent = adapter.publish(pub)
+    corrected = replace(pub, text="Lịch Festival Huế đã đổi: 8/6", hashtags=("FestivalHue",))
+
+    receipt = adapter.update(corrected, sent)
+
+    assert (receipt.remote_id, receipt.url) == (sent.remote_id, sent.url)
+    items = state(sandbox)["items"]
+    item = items[sent.remote_id]
+    shown = adapter.message(corrected)
+    assert item["message"] == shown and strip_invisible(shown).endswith("8/6\n\n#FestivalHue")
+    if kind == "link":
+        assert item["link"] == link  # the preview card stays as it was
+    if kind == "video":
+        assert items[item["post_id"]]["message"] == shown
+    found = adapter.find(corrected, since)
+    assert found is not None and found.remote_id == sent.remote_id
+
+
+def test_update_keeps_a_held_post_held(sandbox: SandboxServer) -> None:
+    adapter = make_adapter(sandbox)
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    pub = publication(scheduled_at=due)
+    sent = adapter.publish(pub)
+    assert sent.scheduled_for == due
+
+    receipt = adapter.update(replace(pub, text="Sửa trước giờ đăng"), sent)
+
+    assert receipt.scheduled_for == due and receipt.published_at == due
+    assert not state(sandbox)["items"][sent.remote_id]["published"]
+
+
+def test_remove_takes_the_post_down_and_a_second_time_is_not_an_error(
+    sandbox: SandboxServer, jpeg: MediaFile, mp4: MediaFile
+) -> None:
+    adapter = make_adapter(sandbox)
+    since = datetime.now(UTC)
+    for media in ((), (jpeg,), (mp4,)):
+        pub = publication(media=media)
+        sent = adapter.publish(pub)
+        adapter.remove(sent)
+        assert sent.remote_id not in state(sandbox)["items"]
+        public = requests.get(sent.url or "", timeout=5).text
+        assert pub.text.splitlines()[0] not in public
+        adapter.remove(sent)  # already gone: nothing to do
+        assert adapter.find(pub, since) is None
+
+
+def test_corrections_map_errors_like_publishing(sandbox: SandboxServer) -> None:
+    adapter = make_adapter(sandbox)
+    sent = adapter.publish(publication())
+    adapter.remove(sent)
+    with pytest.raises(Rejected, match="does not exist"):
+        adapter.update(publication(), sent)
+    other = make_adapter(sandbox).publish(publication())
+    inject(sandbox, fail_next=["190-463"])
+    with pytest.raises(AuthRequired, match="token expired"):
+        adapter.update(publication(), other)
+    inject(sandbox, fail_next=["32"])
+    with pytest.raises(RateLimited):
+        adapter.remove(other)
+    assert other.remote_id in state(sandbox)["items"]
+
+
+def test_check_counts_the_link_kept_in_the_text_beside_photos(jpeg: MediaFile) -> None:
+    room = FacebookPage.capabilities.text_max or 0
+    assert room == 63_206 - len(invisible("x"))
+    link = "https://asean.thuathienhue.gov.vn/festival"
+    filler = "x" * (room - len("\n\n#ASEAN #Hue") - 10)
+    alone = publication(text=filler, link=link)  # the link goes apart, as a preview card
+    assert FacebookPage.check(alone) == []
+    beside_photo = replace(alone, media=(jpeg,))
+    (problem,) = FacebookPage.check(beside_photo)
+    assert problem.field == "body" and "liên kết" in problem.vi and "link" in problem.en
 
 
 # -- reconciling and the account ----------------------------------------------------------------
