@@ -138,6 +138,17 @@ class ZaloAPI:
         **kwargs: Any,
     ) -> dict[str, Any]:  # fmt: skip
         """One OA API request; after a token error, one refresh and one retry."""
+        code, body = self.ask(method, path, what, headers, **kwargs)
+        if code != 0:
+            raise self.error(code, body, what)
+        data = body.get("data")
+        return dict(data) if isinstance(data, Mapping) else {}
+
+    def ask(
+        self, method: str, path: str, what: str, headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[int, Mapping[str, Any]]:  # fmt: skip
+        """Zalo's `error` code and whole answer, for a caller that reads a refusal itself."""
         url = self.setup.base("api_base") + path
         token = self.access_token()
         code, body = self._send(method, url, token, what, headers, kwargs)
@@ -145,10 +156,10 @@ class ZaloAPI:
             log.info("zalo %s: %s answered %s, refreshing once", self.setup.id, path, code)
             token = self.refresh(stale=token)
             code, body = self._send(method, url, token, what, headers, kwargs)
-        if code != 0:
-            raise zalo_error(code, str(body.get("message", "")), what, self.setup.id)
-        data = body.get("data")
-        return dict(data) if isinstance(data, Mapping) else {}
+        return code, body
+
+    def error(self, code: int, body: Mapping[str, Any], what: str) -> ChannelError:
+        return zalo_error(code, str(body.get("message", "")), what, self.setup.id)
 
     def _send(
         self, method: str, url: str, token: str, what: str, headers: Mapping[str, str] | None,

@@ -5,10 +5,14 @@ video. Zalo takes images only as public HTTPS addresses, so they are put on the 
 (by default the website channel's media library). Creating an article returns a process token,
 not the article: the id comes from polling `article/verify` while Zalo answers -214. Zalo has no
 idempotency key, so once `create` may have landed every doubt becomes `OutcomeUnknown`, and `find`
-looks for the article in `getslice` (newest first) by its exact title, since Zalo has no slug.
+looks through `getslice` (newest first) and takes an article only if its body, read with
+`getdetail`, carries the post's marker (channels.zalo_article). `update` sends the whole article
+again (Zalo's update takes the create body plus `id`) with the new title and text, keeping its
+cover and media; `remove` deletes it.
 
 Settings (channel settings, overridden per post): app_id, author, default_cover_url, broadcast,
-article_url_template, verify_poll_seconds, verify_poll_attempts; per post: summary.
+article_url_template, verify_poll_seconds, verify_poll_attempts; public_media (set by Loa: whether
+images can be hosted publicly); per post: summary.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from urllib.parse import urlencode
 
 import requests
 
-from channels import render
 from channels.base import (
     Account,
     Authorization,
@@ -48,14 +51,24 @@ from channels.base import (
 from channels.checks import check_capabilities
 from channels.http import TimeoutSession, mask
 from channels.zalo_api import ZaloAPI, after_create
+from channels.zalo_article import (
+    AUTHOR_MAX,
+    DESCRIPTION_CUT,
+    SUMMARY_MAX,
+    article_problems,
+    author_problems,
+    body_text,
+    carries_marker,
+    description,
+)
 from channels.zalo_errors import StillProcessing
 
 log = logging.getLogger(__name__)
 
 IMAGE_MIMES = frozenset({"image/jpeg", "image/png"})
 ARTICLE_URL = "https://zalo.me/oa/article/{id}"  # used when getdetail gives no address
-DESCRIPTION_CUT = 290
-AUTHOR_MAX = 50
+NOT_FOUND = -201  # what getdetail answers for an id it does not know
+__all__ = ["AUTHOR_MAX", "DESCRIPTION_CUT", "ZaloOA", "description", "zalo_time"]
 SLICE_LIMIT = 10  # getslice refuses more than 10 per page ("maximum limit is 10")
 SLICE_PAGES = 10
 CLOCK_SKEW = timedelta(minutes=2)  # Zalo's clock against ours, when reconciling by time
@@ -70,7 +83,7 @@ class ZaloOA:
         # Zalo refused titles of exactly 150 and descriptions of exactly 300: keep a margin.
         title_max=149,
         title_required=True,
-        summary_max=299,
+        summary_max=SUMMARY_MAX,
         takes_html=True,
         image_mimes=IMAGE_MIMES,
         video_mimes=frozenset({"video/mp4"}),
@@ -81,6 +94,10 @@ class ZaloOA:
         max_video_bytes=1024 * MiB,
         min_image_side=200,
         mixes_images_and_video=True,
+        # Zalo's update takes the whole article again: the text (with its link and hashtags) and
+        # the title are rebuilt from the post; cover and media stay as they are on Zalo.
+        editable=frozenset({"title", "text", "link", "hashtags"}),
+        can_remove=True,
         requests_per_minute=30,
     )
 
@@ -100,28 +117,7 @@ class ZaloOA:
 
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:
-        problems = check_capabilities(pub, cls.capabilities)
-        summary = str(pub.settings.get("summary", ""))
-        if len(summary) > (cls.capabilities.summary_max or 0):
-            problems.append(
-                Problem(
-                    "summary",
-                    f"Mô tả ngắn dài {len(summary)} ký tự, tối đa {cls.capabilities.summary_max}.",
-                    f"The summary is {len(summary)} characters; at most"
-                    f" {cls.capabilities.summary_max}.",
-                )
-            )
-        if not pub.media_of("image") and not pub.settings.get("default_cover_url"):
-            problems.append(
-                Problem(
-                    "media",
-                    "Bài viết Zalo cần ảnh bìa: đính kèm một ảnh"
-                    " (hoặc đặt default_cover_url cho kênh).",
-                    "A Zalo article needs a cover: attach an image"
-                    " (or set the channel's default_cover_url).",
-                )
-            )
-        return problems
+        return check_capabilities(pub, cls.capabilities) + article_problems(pub)
 
     # -- connecting ----------------------------------------------------------------------------
 
@@ -164,6 +160,7 @@ class ZaloOA:
 
     def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
         self.last_warnings = []
+        self._author(pub)  # refused before any upload: Zalo would refuse the article
         images, videos = pub.media_of("image"), pub.media_of("video")
         urls = self._public_urls(images)
         cover = urls[0] if urls else str(self._setting(pub, "default_cover_url", ""))
@@ -172,7 +169,7 @@ class ZaloOA:
                 "Bài viết Zalo cần ảnh bìa: đính kèm một ảnh hoặc đặt default_cover_url"
                 " / a Zalo article needs a cover: attach an image or set default_cover_url"
             )
-        body: list[dict[str, Any]] = [{"type": "text", "content": render.body_html(pub)}]
+        body: list[dict[str, Any]] = [{"type": "text", "content": body_text(pub)}]
         body += [
             {"type": "image", "url": url, "caption": image.alt_text}
             for image, url in zip(images[1:], urls[1:], strict=True)
@@ -183,7 +180,7 @@ class ZaloOA:
         article = {
             "type": "normal",
             "title": pub.title.strip(),
-            "author": str(self._setting(pub, "author", ""))[:AUTHOR_MAX],
+            "author": self._author(pub),
             "description": description(pub),
             "cover": {"cover_type": "photo", "photo_url": cover, "status": "show"},
             "body": body,
@@ -203,21 +200,62 @@ class ZaloOA:
         return receipt
 
     def find(self, pub: Publication, since: datetime) -> Receipt | None:
-        title, floor = pub.title.strip(), since - CLOCK_SKEW
-        for page in range(SLICE_PAGES):
-            params = {"offset": page * SLICE_LIMIT, "limit": SLICE_LIMIT, "type": "normal"}
-            data = self.api.call("GET", "/v2.0/article/getslice", "Zalo articles", params=params)
-            items = data.get("medias") or data.get("articles") or []
-            for item in items:
-                created = zalo_time(item.get("create_date") or item.get("created_date"))
-                if created is not None and created < floor:
-                    return None  # newest first: everything further is older still
-                if str(item.get("title", "")).strip() == title and item.get("id"):
-                    log.info("zalo %s: post %s found as %s", self.setup.id, pub.post_id, item["id"])
-                    return self._receipt(str(item["id"]))
-            if len(items) < SLICE_LIMIT:
-                return None
+        """The article carrying this post's marker, among those created since `since`."""
+        if not pub.marker:
+            return None
+        title = pub.title.strip()
+        recent = self._recent(since - CLOCK_SKEW)
+        # The same title is the likeliest: read those first (a stable sort keeps Zalo's order).
+        for item in sorted(recent, key=lambda item: str(item.get("title", "")).strip() != title):
+            article_id = str(item["id"])
+            detail = self._detail(article_id, "Zalo article")
+            if detail is not None and carries_marker(detail, pub.marker):
+                log.info("zalo %s: post %s found as %s", self.setup.id, pub.post_id, article_id)
+                return self._receipt(article_id, detail)
         return None
+
+    # -- correcting ----------------------------------------------------------------------------
+
+    def update(self, pub: Publication, sent: Receipt) -> Receipt:
+        """Send the post's title and text to the article `sent` names; its media stay."""
+        what = f"Zalo article update {sent.remote_id}"
+        author = self._author(pub)
+        current = self._detail(sent.remote_id, what)
+        if current is None:
+            raise Rejected(f"{what}: bài không còn trên Zalo / the article is no longer on Zalo")
+        found = current.get("body")
+        blocks = found if isinstance(found, list) else []
+        kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "text"]
+        article = {
+            "id": sent.remote_id,
+            "type": "normal",
+            "title": pub.title.strip(),
+            "author": author,
+            "description": description(pub),
+            "cover": current.get("cover"),
+            "body": [{"type": "text", "content": body_text(pub)}, *kept],
+            "status": current.get("status", "show"),
+            "comment": current.get("comment", "show"),
+        }
+        data = self.api.call("POST", "/v2.0/article/update", what, json=article)
+        token = str(data.get("token") or "")
+        if not token:
+            raise OutcomeUnknown(f"{what}: Zalo accepted it but gave no process token")
+        article_id = self._confirm(token, pub, what)
+        log.info("zalo %s: article %s updated for post %s", self.setup.id, article_id, pub.post_id)
+        return self._receipt(article_id)
+
+    def remove(self, sent: Receipt) -> None:
+        """Delete the article; one already gone is not an error."""
+        what = f"Zalo article removal {sent.remote_id}"
+        code, body = self.api.ask("POST", "/v2.0/article/remove", what, json={"id": sent.remote_id})
+        if code == 0:
+            log.info("zalo %s: article %s removed", self.setup.id, sent.remote_id)
+            return
+        if code == NOT_FOUND and self._detail(sent.remote_id, what) is None:
+            log.info("zalo %s: article %s was already gone", self.setup.id, sent.remote_id)
+            return
+        raise self.api.error(code, body, what)
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -287,18 +325,54 @@ class ZaloOA:
         # Nothing is published yet: a later attempt uploads the video again.
         raise Retryable(f"{what}: Zalo is still converting the video", retry_after=300)
 
-    def _receipt(self, article_id: str) -> Receipt:
-        try:
-            detail = self.api.call(
-                "GET", "/v2.0/article/getdetail", "Zalo article", params={"id": article_id}
-            )
-        except ChannelError as error:  # the article exists: its address is a detail
-            log.warning("zalo %s: no detail for article %s: %s", self.setup.id, article_id, error)
-            detail = {}
+    def _recent(self, floor: datetime) -> list[dict[str, Any]]:
+        """The articles `getslice` lists as created after `floor` (it lists the newest first)."""
+        found: list[dict[str, Any]] = []
+        for page in range(SLICE_PAGES):
+            params = {"offset": page * SLICE_LIMIT, "limit": SLICE_LIMIT, "type": "normal"}
+            data = self.api.call("GET", "/v2.0/article/getslice", "Zalo articles", params=params)
+            items = data.get("medias") or data.get("articles") or []
+            for item in items:
+                created = zalo_time(item.get("create_date") or item.get("created_date"))
+                if created is not None and created < floor:
+                    return found  # everything further is older still
+                if item.get("id"):
+                    found.append(item)
+            if len(items) < SLICE_LIMIT:
+                break
+        return found
+
+    def _detail(self, article_id: str, what: str) -> dict[str, Any] | None:
+        """The article as `getdetail` answers it, or None when Zalo does not know the id."""
+        code, body = self.api.ask("GET", "/v2.0/article/getdetail", what, params={"id": article_id})
+        if code == NOT_FOUND:
+            return None
+        if code != 0:
+            raise self.api.error(code, body, what)
+        data = body.get("data")
+        return dict(data) if isinstance(data, dict) else {}
+
+    def _receipt(self, article_id: str, detail: dict[str, Any] | None = None) -> Receipt:
+        if detail is None:
+            try:
+                detail = self._detail(article_id, "Zalo article") or {}
+            except ChannelError as error:  # the article exists: its address is a detail
+                log.warning(
+                    "zalo %s: no detail for article %s: %s", self.setup.id, article_id, error
+                )
+                detail = {}
         template = str(self.setup.settings.get("article_url_template") or ARTICLE_URL)
         url = detail.get("url") or detail.get("link") or template.format(id=article_id)
         published = zalo_time(detail.get("create_date")) or datetime.now(UTC)
         return Receipt(article_id, str(url), published)
+
+    def _author(self, pub: Publication) -> str:
+        """The article's author, or the refusal Zalo would answer (-201 author), said plainly."""
+        author = str(self._setting(pub, "author", "")).strip()
+        problems = author_problems(author)
+        if problems:
+            raise Rejected(f"{problems[0].vi} / {problems[0].en}")
+        return author
 
     def _broadcast(self, article_id: str) -> None:
         element = {"media_type": "article", "attachment_id": article_id}
@@ -324,18 +398,6 @@ class ZaloOA:
 
     def _setting(self, pub: Publication, key: str, default: Any) -> Any:
         return pub.settings.get(key, self.setup.settings.get(key, default))
-
-
-def description(pub: Publication) -> str:
-    """The summary if there is one, else the start of the text, cut at a word."""
-    summary = str(pub.settings.get("summary") or "").strip()
-    if summary:
-        return summary
-    text = " ".join(pub.text.split()) or pub.title.strip()
-    if len(text) <= DESCRIPTION_CUT:
-        return text
-    cut = text[: DESCRIPTION_CUT - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-") + "…"
 
 
 def zalo_time(value: Any) -> datetime | None:

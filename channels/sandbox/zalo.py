@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import nh3
 
 from channels.sandbox.server import Platform, Request, Response, generic_error, page
+from channels.sandbox.zalo_rules import article_problem, invalid
 
 log = logging.getLogger(__name__)
 
@@ -263,15 +264,17 @@ class ZaloSandbox(Platform):
             return fail(-201, "body is not JSON")
         if self.quota_spent:
             return fail(-211)
-        if update and body.get("id") not in self.articles:
+        if update and not _text_id(body.get("id")):
+            return fail(-201, invalid("id"))
+        if update and body["id"] not in self.articles:
             return fail(-201, "article is not exist")
-        problem = self._invalid(body)
+        problem = article_problem(body, self.videos, self._public)
         if problem:
             return fail(-201, problem)
         article_id = str(body["id"]) if update else secrets.token_hex(16)
         stamp = now_ms()
         previous = self.articles.get(article_id, {"create_date": stamp})
-        fields = ("type", "title", "author", "description", "cover", "body", "video_id")
+        fields = ("type", "title", "author", "description", "cover", "body", "video_id", "avatar")
         self.articles[article_id] = {
             "id": article_id,
             **{key: body[key] for key in fields if key in body},
@@ -323,7 +326,10 @@ class ZaloSandbox(Platform):
         return ok({"medias": medias[offset : offset + limit], "total": len(medias)})
 
     def remove(self, request: Request) -> Response:
-        article_id = str((request.json() or {}).get("id", ""))
+        body = request.json()
+        article_id = body.get("id") if isinstance(body, dict) else None
+        if not _text_id(article_id):
+            return fail(-201, invalid("id"))
         if self.articles.pop(article_id, None) is None:
             return fail(-201, "article is not exist")
         return ok()
@@ -384,42 +390,6 @@ class ZaloSandbox(Platform):
             self.base_url and text.startswith(self.base_url + "/")
         )
 
-    def _invalid(self, body: Mapping[str, Any]) -> str | None:
-        title = str(body.get("title") or "")
-        # Zalo documents 150 and 300, and refuses strings of exactly that length.
-        if not 1 <= len(title) < 150:
-            return "title allow 1 to 150 characters"
-        if len(str(body.get("author") or "")) > 50:
-            return "author allow 0 to 50 characters"
-        if not 1 <= len(str(body.get("description") or "")) < 300:
-            return "description allow 1 to 300 characters"
-        if body.get("status", "show") not in ("show", "hide"):
-            return "status accept only show or hide"
-        if body.get("comment", "show") not in ("show", "hide"):
-            return "comment accept only show or hide"
-        if body.get("type") == "video":
-            return None if body.get("video_id") in self.videos else "video_id is invalid"
-        if body.get("type") != "normal":
-            return "type accept only normal and video"
-        cover = body.get("cover") or {}
-        if cover.get("cover_type") != "photo" or not self._public(cover.get("photo_url")):
-            return "cover value is invalid"
-        blocks = body.get("body")
-        if not isinstance(blocks, list) or not blocks:
-            return "body is required"
-        for block in blocks:
-            kind = block.get("type") if isinstance(block, dict) else None
-            if kind == "text" and str(block.get("content") or "").strip():
-                continue
-            if kind == "image" and self._public(block.get("url")):
-                continue
-            if kind == "video" and (
-                block.get("video_id") in self.videos or self._public(block.get("url"))
-            ):
-                continue
-            return f"body item {kind or '?'} is invalid"
-        return None
-
     def public_page(self) -> str:
         shown = [a for a in reversed(self.articles.values()) if a.get("status") == "show"]
         if not shown:
@@ -452,6 +422,10 @@ class ZaloSandbox(Platform):
                 name = self.videos.get(str(block.get("video_id")), {}).get("video_name", "video")
                 parts.append(f"<p>▶ Video: {esc(str(name))}</p>")
         return "".join(parts) + "</article>"
+
+
+def _text_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _cover(article: Mapping[str, Any]) -> str:

@@ -33,6 +33,7 @@ from channels.base import (
     Retryable,
 )
 from channels.credentials import MemoryCredentials
+from channels.markers import marker_for
 from channels.sandbox.server import Faults, SandboxServer
 from channels.sandbox.zalo import OA, ZaloSandbox
 from channels.zalo_oa import ZaloOA
@@ -115,9 +116,9 @@ def publication(title: str = "Huế - Thành phố Văn hóa ASEAN", **fields: A
         "text": "Huế đón đoàn đại biểu ASEAN.\n\nChương trình gồm hội thảo và triển lãm ảnh.",
         "link": "https://asean.thuathienhue.gov.vn/hue-asean",
         "hashtags": ("ASEAN", "Hue"),
-        "marker": "hue-thanh-pho-van-hoa-asean",
     }
     values.update(fields)
+    values.setdefault("marker", marker_for("hue01", values["post_id"], CHANNEL))
     return Publication(**values)
 
 
@@ -220,8 +221,9 @@ def test_the_public_page_sanitizes_whatever_html_an_article_carries(
 ) -> None:
     adapter = make_adapter(sandbox)
     article = {
-        "type": "normal", "title": "<b>Tiêu đề</b>", "author": "", "description": "Mô tả",
-        "cover": {"cover_type": "photo", "photo_url": "https://example.org/a.jpg"},
+        "type": "normal", "title": "<b>Tiêu đề</b>", "author": "Sở", "description": "Mô tả",
+        "cover": {"cover_type": "photo", "photo_url": "https://example.org/a.jpg",
+                  "status": "show"},
         "body": [{"type": "text", "content": "<p>ok</p><script>alert(1)</script>"}],
         "status": "show", "comment": "show",
     }  # fmt: skip
@@ -479,7 +481,7 @@ def replace_setup(adapter: ZaloOA, **changes: Any) -> ZaloOA:
     [
         (_no_media_host, Rejected, "configure the website channel as media host"),
         (_no_cover, Rejected, "needs a cover"),
-        (_http_cover, Rejected, "cover value is invalid"),
+        (_http_cover, Rejected, "Invalid parameter: cover.photo_url"),
         (_no_api_base, Rejected, "api_base"),
         (_no_oauth_base, Rejected, "oauth_base"),
         (_no_secret, AuthRequired, "app_secret"),
@@ -514,14 +516,14 @@ def test_find_pages_through_newer_articles_and_ignores_older_and_unknown_ones(
 ) -> None:
     adapter = make_adapter(sandbox)
     since = datetime.now(UTC)
-    first = adapter.publish(publication("Bài đầu tiên"))
+    first = adapter.publish(publication("Bài đầu tiên", post_id=1))
     for number in range(11):  # pushes the first article onto getslice's second page
-        adapter.publish(publication(f"Bài số {number}"))
-    found = adapter.find(publication("Bài đầu tiên"), since)
+        adapter.publish(publication(f"Bài số {number}", post_id=100 + number))
+    found = adapter.find(publication("Bài đầu tiên", post_id=1), since)
     assert found is not None and found.remote_id == first.remote_id
-    assert adapter.find(publication("Chưa từng đăng"), since) is None
+    assert adapter.find(publication("Chưa từng đăng", post_id=2), since) is None
     later = datetime.now(UTC) + timedelta(hours=1)
-    assert adapter.find(publication("Bài đầu tiên"), later) is None
+    assert adapter.find(publication("Bài đầu tiên", post_id=1), later) is None
 
 
 def test_verify_names_the_oa(sandbox: SandboxServer) -> None:
@@ -622,7 +624,7 @@ def test_the_sandbox_uploads_images_updates_and_removes_articles(
     changed = {**article, "title": "Tiêu đề mới"}
     assert call("POST", "/v2.0/article/update", "update", json=changed)["token"]
     assert zalo(sandbox).snapshot()["articles"][0]["title"] == "Tiêu đề mới"
-    with pytest.raises(Rejected, match="title allow 1 to 150"):
+    with pytest.raises(Rejected, match="Invalid parameter: title"):
         call("POST", "/v2.0/article/update", "update", json={**article, "title": "x" * 150})
     call("POST", "/v2.0/article/remove", "remove", json={"id": receipt.remote_id})
     assert zalo(sandbox).snapshot()["articles"] == []
