@@ -13,6 +13,12 @@ Failures, in one place:
   a person; a retryable one (the token endpoint's 5xx) does not
 - below HTTP (timeouts, resets, refused connections): Retryable, unless the request may have
   created the video, then OutcomeUnknown
+
+httplib2 sends a request a second time, by itself, when the connection closes before the answer
+(it takes that for a stale keep-alive connection). For a chunk the server already stored that
+re-sends bytes it has; for a POST it may do the thing twice. The transport built here lets only
+GET and HEAD be sent again: any other request whose answer is lost raises `AnswerLost`, and the
+caller decides (the upload asks the session where it stands).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import google_auth_httplib2
@@ -60,6 +67,44 @@ QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "tooManyRequests"})
 SCOPE_REASONS = frozenset({"forbidden", "insufficientPermissions"})
 AUTH_REASONS = frozenset({"authError", "youtubeSignupRequired"})
+
+
+class AnswerLost(ConnectionResetError):
+    """The connection closed after a request went out and before its answer came."""
+
+
+class _AnswerOnce:
+    """A connection whose lost answer to anything but a read is an error, not a cue to resend."""
+
+    _method: str | None
+
+    def getresponse(self) -> Any:
+        try:
+            return super().getresponse()  # type: ignore[misc]
+        except (http.client.BadStatusLine, http.client.ResponseNotReady) as error:
+            if self._method in ("GET", "HEAD"):
+                raise  # httplib2 may send a read again: it changes nothing
+            raise AnswerLost(f"the connection closed before the answer came ({error!r})") from None
+
+
+class _HTTPConnection(_AnswerOnce, httplib2.HTTPConnectionWithTimeout):  # type: ignore[misc]
+    pass
+
+
+class _HTTPSConnection(_AnswerOnce, httplib2.HTTPSConnectionWithTimeout):  # type: ignore[misc]
+    pass
+
+
+_CONNECTIONS = {"http": _HTTPConnection, "https": _HTTPSConnection}
+
+
+class Transport(httplib2.Http):  # type: ignore[misc]
+    """httplib2 with the connections above; everything else is httplib2's own."""
+
+    def request(self, uri: str, *args: Any, **kwargs: Any) -> Any:
+        if len(args) < 5 and not kwargs.get("connection_type"):  # not given by position
+            kwargs["connection_type"] = _CONNECTIONS.get(urlsplit(uri).scheme.lower())
+        return super().request(uri, *args, **kwargs)
 
 
 class StoredCredentials(Credentials):
@@ -138,7 +183,7 @@ def build_service(setup: ChannelSetup, credentials: Credentials) -> Any:
     text = _static_document()
     if text is None:
         raise Rejected("the YouTube discovery document is missing from google-api-python-client")
-    transport = httplib2.Http(timeout=setup.timeout)
+    transport = Transport(timeout=setup.timeout)
     # 308 means "resume incomplete" in the upload protocol, not a redirect to follow.
     transport.redirect_codes = transport.redirect_codes - {308}
     # One refresh and one replay on a 401; a second 401 means the grant itself is gone.

@@ -2,10 +2,14 @@
 
 The protocol (CHANNELS.md): a POST opens an upload session and answers its address; each chunk
 is a PUT with `Content-Range`, answered 308 until the last one, which answers the video. When a
-chunk fails (a 5xx, a timeout, a reset), the client library asks the session where it stands
-(`Content-Range: bytes */total`) on its next call and carries on from there, so resuming is
-simply calling `next_chunk` again. That is the one retry the adapter does by itself: the session
-is the platform's own idempotency key, so no video can come out of it twice.
+chunk is interrupted (a 5xx, a timeout, a reset, an answer lost after the server stored it), the
+adapter asks the session where it stands (`Content-Range: bytes */total`) before sending another
+byte, and the next chunk starts at the offset the session reports: a chunk sent again from where
+the client thinks it stood would carry bytes the server has, and YouTube refuses it. That is the
+one retry the adapter does by itself: the session is the platform's own idempotency key, so no
+video can come out of it twice. (google-api-python-client asks only after an error it saw
+itself, and httplib2 below it re-sends a request whose answer was lost: youtube_client's
+transport stops that for everything but reads.)
 
 The video exists only once the final chunk is in. Giving up before it was sent is Retryable;
 giving up after it was sent without an answer is OutcomeUnknown (the worker reconciles).
@@ -59,9 +63,18 @@ def upload(
     resumes_left = resumes
     final_sent = False
     stalled_at = -1
+    must_ask = False  # after an interruption: where the session stands comes before any byte
     while True:
         try:
-            status, response = request.next_chunk(num_retries=0)
+            if must_ask:
+                resource = where_it_stands(request, size)
+                must_ask = False
+                if resource is not None:  # the last chunk had landed: its answer was lost
+                    status, response = None, resource
+                else:
+                    continue
+            else:
+                status, response = request.next_chunk(num_retries=0)
         except Exception as error:
             opened = request.resumable_uri is not None
             final_sent = final_sent or (opened and request.resumable_progress + chunksize >= size)
@@ -76,8 +89,9 @@ def upload(
             if resumes_left <= 0:
                 raise _gave_up(error, what, final_sent) from error
             resumes_left -= 1
+            must_ask = True
             log.warning(
-                "%s: interrupted at %d of %d bytes (%s); resuming",
+                "%s: interrupted after %d of %d bytes (%s); asking where the upload stands",
                 what,
                 request.resumable_progress,
                 size,
@@ -90,6 +104,41 @@ def upload(
             return dict(response)
         if progress is not None and status is not None:
             progress(int(status.resumable_progress), size)
+
+
+def where_it_stands(request: Any, size: int) -> dict[str, Any] | None:
+    """Ask the upload session how many bytes it holds, and go on from exactly there.
+
+    A PUT with `Content-Range: bytes */total` and no body, through the request's own transport:
+    308 names the bytes stored in `Range` (none without it), and the next chunk starts after
+    them; 200 or 201 means the upload was complete, and the body is the video.
+    """
+    headers = {"Content-Range": f"bytes */{size}", "Content-Length": "0"}
+    resp, content = request.http.request(request.resumable_uri, "PUT", body=b"", headers=headers)
+    if resp.status in (200, 201):
+        _asked(request)
+        return dict(request.postproc(resp, content))
+    if resp.status != 308:
+        raise HttpError(resp, content, uri=request.resumable_uri)
+    request.resumable_progress = _stored(resp.get("range"))
+    if "location" in resp:
+        request.resumable_uri = resp["location"]
+    _asked(request)
+    return None
+
+
+def _stored(header: str | None) -> int:
+    """`bytes=0-N` -> N + 1 bytes stored; no header, nothing stored."""
+    if not header:
+        return 0
+    return int(header.rsplit("-", 1)[1]) + 1
+
+
+def _asked(request: Any) -> None:
+    # The client library would ask again on its next call after an error of its own; the
+    # question is answered, so the next call sends the next chunk.
+    if hasattr(request, "_in_error_state"):
+        request._in_error_state = False
 
 
 def _interruption(error: BaseException) -> bool:

@@ -7,13 +7,15 @@ The framework parses requests, applies injected faults, and serves the control A
     GET  /_sandbox/state           what each platform holds (posts, uploads, tokens), as JSON
     POST /_sandbox/reset           forget everything ({"platform": name} for one)
     POST /_sandbox/faults          {"platform", "latency_ms", "errors": {code: rate}, "fail_next":
-                                    [code, ...], "hang_rate", "hang_next", "paths": [...], "seed"}
+                                    [code, ...], "hang_rate", "hang_next", "drop_next", "paths":
+                                    [...], "seed"}
     POST /_sandbox/control         {"platform", "command", "args"}: platform switches such as
                                     "expire_tokens" or "exhaust_quota"
 
 An injected error is answered in the platform's own envelope (`Platform.error_response`). A hang
 carries the request out and then never answers it, as a real platform does when the answer is
-lost on the way back: the client sees a timeout, and the post exists. Loopback only.
+lost on the way back: the client sees a timeout, and the post exists. A drop carries the request
+out and closes the connection without a word (the client sees the connection reset). Loopback only.
 """
 
 from __future__ import annotations
@@ -138,6 +140,9 @@ class Response:
         return cls(status, b"", dict(headers or {}))
 
 
+DROPPED = Response(0)  # dispatch's answer when the connection must close without a word
+
+
 def generic_error(code: str) -> Response | None:
     """Failures every platform can show: a proxy's HTML page, an answer without content type."""
     if code == "502html":
@@ -156,6 +161,7 @@ class Faults:
     fail_next: list[str] = field(default_factory=list)  # these codes, in order, first
     hang_rate: float = 0.0
     hang_next: int = 0
+    drop_next: int = 0  # carry these requests out, then close the connection unanswered
     paths: list[str] = field(default_factory=list)  # only requests whose path has one of these
     seed: int = 0
     _random: random.Random = field(default_factory=random.Random, repr=False)
@@ -179,6 +185,12 @@ class Faults:
             self.hang_next -= 1
             return True
         return self.hang_rate > 0 and self._random.random() < self.hang_rate
+
+    def drop(self) -> bool:
+        if self.drop_next > 0:
+            self.drop_next -= 1
+            return True
+        return False
 
 
 class Platform:
@@ -290,6 +302,7 @@ class SandboxServer:
             applies = faults.applies_to(request.path)
             code = faults.error_code() if applies else None
             hang = applies and code is None and faults.hang()
+            drop = applies and code is None and not hang and faults.drop()
         if faults.latency_ms and applies:
             time.sleep(faults.latency_ms / 1000)
         if code is not None:
@@ -300,6 +313,9 @@ class SandboxServer:
         if hang:
             log.info("sandbox %s: carried out %s %s and hangs", platform.name, request.method, path)
             return None
+        if drop:
+            log.info("sandbox %s: carried out %s %s, dropped", platform.name, request.method, path)
+            return DROPPED
         return response
 
     def _control(self, request: Request, path: str) -> Response:
@@ -368,6 +384,9 @@ def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 response = Response.json({"error": "sandbox internal error"}, 500)
             if response is None:
                 server.stopping.wait(HANG_SECONDS)
+                self.close_connection = True
+                return
+            if response is DROPPED:
                 self.close_connection = True
                 return
             self.send_response(response.status)

@@ -7,13 +7,16 @@ Mounted at /youtube, so `api_base: http://127.0.0.1:8765/youtube` is the discove
     POST /token                         authorization_code (PKCE checked) and refresh_token grants
     POST /upload/youtube/v3/videos      ?uploadType=resumable: 200 (exactly) + Location
     PUT  /upload/youtube/v3/videos      ?upload_id=: chunks with Content-Range, 308 + Range until
-                                        the last (200 + the video); `bytes */N` asks where it stands
+                                        the last (200 + the video); `bytes */N` asks where it
+                                        stands (youtube_upload: what a chunk must be)
     POST /upload/youtube/v3/thumbnails/set   ?videoId&uploadType=media (needs a verified channel)
     GET  /youtube/v3/channels|videos|search|playlistItems, POST /youtube/v3/playlistItems
+    PUT  /youtube/v3/videos, DELETE /youtube/v3/videos     videos.update, videos.delete
     GET  /watch?v=ID, /media/ID, /thumbnail/ID      what a viewer sees, and the bytes behind it
 
-Errors come in Google's envelope with the right status; quota is counted per call (10,000
-units a day by default; an insert 1,600). Controls: expire_tokens, revoke, exhaust_quota,
+Metadata is refused as YouTube refuses it (youtube_rules). Errors come in Google's envelope with
+the right status; quota is counted per call (10,000 units a day by default; an insert 1,600, an
+update or a delete 50, a search 100, other reads 1). Controls: expire_tokens, revoke, exhaust_quota,
 set_quota {limit, used}, set_verified {verified}, issue_tokens {scopes, expires_in}.
 """
 
@@ -21,13 +24,12 @@ from __future__ import annotations
 
 import base64
 import re
-import secrets
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 from channels.sandbox import youtube_pages as pages
 from channels.sandbox.server import Platform, Request, Response, generic_error, page
+from channels.sandbox.youtube_edits import VideoEdits
 from channels.sandbox.youtube_google import (
     ERRORS,
     MANAGE,
@@ -38,21 +40,26 @@ from channels.sandbox.youtube_google import (
     fail,
     google_error,
     new_id,
-    now,
     now_rfc3339,
     oauth_error,
-    parse_time,
 )
+from channels.sandbox.youtube_upload import ResumableUploads
 
 CHANNEL_ID = "UCsandboxHueASEAN00001a"
 CHANNEL_TITLE = "Huế - ASEAN"
 UPLOADS = "UU" + CHANNEL_ID[2:]  # the channel's uploads playlist
 PLAYLIST = "PLsandboxHueASEANfestivals"  # one playlist of the channel's own
-COSTS = {"videos.insert": 1600, "thumbnails.set": 50, "playlistItems.insert": 50, "search": 100}
-CATEGORIES = frozenset({"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27"})
+COSTS = {
+    "videos.insert": 1600,
+    "videos.update": 50,
+    "videos.delete": 50,
+    "thumbnails.set": 50,
+    "playlistItems.insert": 50,
+    "search": 100,
+}
 
 
-class YouTubeSandbox(Platform):
+class YouTubeSandbox(ResumableUploads, VideoEdits, Platform):
     name: ClassVar[str] = "youtube"
     title: ClassVar[str] = "YouTube · Huế - ASEAN (sandbox)"
     prefixes: ClassVar[tuple[str, ...]] = ("/youtube",)
@@ -138,6 +145,8 @@ class YouTubeSandbox(Platform):
             ("POST", "/upload/youtube/v3/thumbnails/set"): (self._thumbnail, (UPLOAD, MANAGE)),
             ("GET", "/youtube/v3/channels"): (self._channels, (READ, MANAGE)),
             ("GET", "/youtube/v3/videos"): (self._videos, (READ, MANAGE)),
+            ("PUT", "/youtube/v3/videos"): (self._update, (MANAGE,)),
+            ("DELETE", "/youtube/v3/videos"): (self._delete, (MANAGE,)),
             ("GET", "/youtube/v3/search"): (self._search, (READ, MANAGE)),
             ("GET", "/youtube/v3/playlistItems"): (self._playlist_items, (READ, MANAGE)),
             ("POST", "/youtube/v3/playlistItems"): (self._insert_item, (MANAGE,)),
@@ -148,7 +157,8 @@ class YouTubeSandbox(Platform):
         handler, needs = route
         if not set(needs) & grant["scopes"]:
             return google_error("insufficientPermissions")
-        if "part" not in request.query and path.startswith("/youtube/v3/"):
+        needs_part = path.startswith("/youtube/v3/") and method != "DELETE"
+        if needs_part and "part" not in request.query:
             return fail(400, "required", "Required parameter: part", "global")
         if method == "GET" and path != "/youtube/v3/search":  # search charges 100 itself
             refused = self._charge("read")
@@ -163,97 +173,10 @@ class YouTubeSandbox(Platform):
         self.quota_used += cost
         return None
 
-    # -- the resumable upload -----------------------------------------------------------------
+    # -- videos ------------------------------------------------------------------------------
 
-    def _open_upload(self, request: Request) -> Response:
-        kind = request.query.get("uploadType")
-        if kind != "resumable":
-            return fail(400, "badRequest", f"The sandbox takes uploadType=resumable, not {kind}")
-        refused = self._charge("videos.insert")  # charged even when the metadata is refused
-        if refused:
-            return refused
-        metadata = request.json() or {}
-        invalid = self._invalid(metadata)
-        if invalid:
-            return google_error(invalid)
-        length = request.headers.get("X-Upload-Content-Length", "")
-        if not length.isdigit() or int(length) == 0:
-            return google_error("mediaBodyRequired")
-        upload_id = "ADPycdv-sandbox-" + secrets.token_urlsafe(18)
-        part = request.query.get("part", "snippet,status")
-        self.sessions[upload_id] = {
-            "total": int(length),
-            "mime": request.headers.get("X-Upload-Content-Type", "application/octet-stream"),
-            "data": bytearray(),
-            "metadata": metadata,
-            "part": part,
-            "video_id": None,
-            "stats": {"chunks": 0, "status_queries": 0},  # how it arrived, for the tests
-        }
-        query = urlencode({"uploadType": "resumable", "part": part, "upload_id": upload_id})
-        location = f"{self.base_url}{request.prefix}/upload/youtube/v3/videos?{query}"
-        return Response.empty(200, {"Location": location, "X-GUploader-UploadID": upload_id})
-
-    def _invalid(self, metadata: Mapping[str, Any]) -> str | None:
-        """The reason code YouTube gives for metadata it refuses, if any."""
-        snippet, status = metadata.get("snippet") or {}, metadata.get("status") or {}
-        title = str(snippet.get("title") or "")
-        if not title.strip() or len(title) > 100 or "<" in title or ">" in title:
-            return "invalidTitle"
-        description = str(snippet.get("description") or "")
-        if len(description.encode()) > 5000 or "<" in description or ">" in description:
-            return "invalidDescription"
-        tags = [str(tag) for tag in snippet.get("tags") or []]
-        quoted = sum(len(tag) + (2 if " " in tag else 0) for tag in tags)
-        if quoted + max(len(tags) - 1, 0) > 500:
-            return "invalidTags"
-        if str(snippet.get("categoryId", "22")) not in CATEGORIES:
-            return "invalidCategoryId"
-        if status.get("publishAt"):
-            when = parse_time(status["publishAt"])
-            if status.get("privacyStatus") != "private" or when is None or when <= now():
-                return "invalidPublishAt"
-        return None
-
-    def _chunk(self, request: Request) -> Response:
-        session = self.sessions.get(request.query.get("upload_id", ""))
-        if session is None:
-            return fail(404, "notFound", "The upload session does not exist or expired.", "global")
-        content_range = request.headers.get("Content-Range", "")
-        asking = re.fullmatch(r"bytes \*/(\d+|\*)", content_range) is not None
-        session["stats"]["status_queries"] += asking
-        if session["video_id"]:
-            return self._resource_answer(session)  # done: the same answer as the last chunk's
-        if asking:
-            return self._standing(session)
-        span = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", content_range)
-        if span is None and content_range:
-            return fail(400, "badRequest", "Failed to parse Content-Range header.", "global")
-        first, last, total = (
-            (int(span[1]), int(span[2]), span[3]) if span else (0, len(request.body) - 1, "*")
-        )
-        if (total != "*" and int(total) != session["total"]) or last - first + 1 != len(
-            request.body
-        ):
-            return fail(400, "badRequest", "Content-Range does not match the content.", "global")
-        data: bytearray = session["data"]
-        if first > len(data):
-            return self._standing(session)  # a gap: the client resends from where we stand
-        data += request.body[len(data) - first :]
-        session["stats"]["chunks"] += 1
-        if len(data) < session["total"]:
-            return self._standing(session)
-        del data[session["total"] :]
-        session["video_id"] = self._create_video(session)
-        return self._resource_answer(session)
-
-    def _standing(self, session: Mapping[str, Any]) -> Response:
-        received = len(session["data"])
-        return Response.empty(308, {"Range": f"bytes=0-{received - 1}"} if received else {})
-
-    def _resource_answer(self, session: Mapping[str, Any]) -> Response:
-        video = self.videos[session["video_id"]]
-        return Response.json(self._parts(video, session["part"]))
+    def _video_answer(self, video_id: str, part: str) -> Response:
+        return Response.json(self._parts(self.videos[video_id], part))
 
     def _create_video(self, session: Mapping[str, Any]) -> str:
         video_id = new_id()

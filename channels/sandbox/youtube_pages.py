@@ -1,6 +1,8 @@
 """What a viewer of the YouTube sandbox sees: the watch page, the video bytes, the channel page.
 
-A video scheduled with publishAt stays private until its time and then shows by itself.
+A video scheduled with publishAt stays private until its time and then shows by itself. Tags are
+not shown: YouTube keeps them for search, viewers never see them (the hashtags that show are the
+ones in the description).
 """
 
 from __future__ import annotations
@@ -34,12 +36,11 @@ def watch(video: Mapping[str, Any] | None, base: str) -> Response:
 def article(video: Mapping[str, Any], base: str) -> str:
     snippet, video_id = video["snippet"], html.escape(video["id"])
     poster = f' poster="{base}/thumbnail/{video_id}"' if video["_thumb"] else ""
-    tags = " ".join(f"#{tag}" for tag in snippet["tags"])
     description = html.escape(snippet["description"]).replace("\n", "<br>")
     return (
         f'<article><h2><a href="{base}/watch?v={video_id}">{html.escape(snippet["title"])}</a>'
         f'</h2><video controls preload="metadata" src="{base}/media/{video_id}"{poster}></video>'
-        f'<p class="meta">{html.escape(snippet["publishedAt"])} · {html.escape(tags)}</p>'
+        f'<p class="meta">{html.escape(snippet["publishedAt"])}</p>'
         f"<p>{description}</p></article>"
     )
 
@@ -88,4 +89,5 @@ def summary(video: Mapping[str, Any]) -> dict[str, Any]:
         "mime": video["_mime"],
         "thumbnail": video["_thumb"] is not None,
         "upload": video["_upload"],
+        "updates": video.get("_updates", 0),
     }
