@@ -18,6 +18,7 @@ from loa.connect import CALLBACK_PATH, ConnectError, connect_oauth, record_conne
 from loa.credentials import CredentialsUnreadable
 from loa.keys import load_key
 from loa.pending_consent import PENDING_SECONDS, PendingConsents
+from loa.token_connect import connect_with_token
 from loa.views import words
 
 PROMPTS = {
@@ -62,7 +63,7 @@ def connect_channel(
     pending = PendingConsents(_pending_folder(app, key_file), load_key(key_path(app)))
     try:
         if options.token_stdin:
-            account: Account = _complete_token(adapter, channel_id, _read_stdin_line())
+            account: Account = connect_with_token(adapter, channel_id, _read_stdin_line())
         elif adapter.connect_kind != "oauth":
             if options.code is not None or options.no_browser:
                 raise _no_consent_here(channel_id)
@@ -139,17 +140,6 @@ def _start_consent(
             f" {PENDING_SECONDS // 60} minutes).",
         )
     )
-
-
-def _complete_token(adapter: Any, channel_id: str, secret: str) -> Account:
-    """A token or password given on standard input, checked with the platform, then stored."""
-    if not hasattr(adapter, "complete_token"):
-        raise UserError(
-            f"{channel_id} cannot be connected with a token from standard input",
-            f"Kênh {channel_id} không kết nối được bằng mã từ đầu vào chuẩn.",
-        )
-    account: Account = adapter.complete_token(secret)
-    return account
 
 
 def _code(value: str) -> str:

@@ -7,7 +7,10 @@ import os
 import stat
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -16,8 +19,22 @@ from sqlmodel import select
 import loa.connect
 from channels.sandbox.server import SandboxServer
 from content.db import Database
-from content.models import Channel
+from content.models import (
+    AuditEvent,
+    Channel,
+    ChannelState,
+    Delivery,
+    DeliveryState,
+    EditorialState,
+    Post,
+    User,
+)
+from content.timeutil import utcnow
+from loa.adapters import credentials_for
+from loa.app import open_app
 from loa.cli import main
+from loa.pending_consent import PENDING_SECONDS
+from loa.sandbox_setup import control
 from tests.factories import demo_config_at
 
 CHANNELS = ("zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "web-asean")
@@ -226,3 +243,182 @@ def test_zalo_gets_the_website_as_its_media_host(
         assert host.setup.base().endswith("/wordpress")  # the configured site, not a default
     finally:
         app.close()
+
+
+# --- scripted connecting: --no-browser then --code, --token-stdin, --port --------------------
+
+
+def stored_credentials(workspace: Path, channel_id: str) -> dict[str, Any] | None:
+    app = open_app(workspace)
+    try:
+        return credentials_for(app, channel_id).load()
+    finally:
+        app.close()
+
+
+def consent_code(consent_url: str) -> str:
+    """What a person copies from the address bar after consenting (nothing listens there)."""
+    answer = requests.get(consent_url, allow_redirects=False, timeout=10)
+    return parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+
+
+def test_no_browser_prints_the_consent_and_code_completes_it_in_another_run(
+    run: Run, workspace: Path
+) -> None:
+    code, out, err = run("channels", "connect", "zalo-asean-hue", "--no-browser", "--port", "8731")
+    assert (code, err) == (0, ""), err
+    url = next(line for line in out.splitlines() if line.startswith("http"))
+    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A8731%2Fcallback" in url
+    assert "--code" in out and "Đã kết nối" not in out
+    folder = workspace.parent / "data" / "pending-consents"
+    kept = (folder / "zalo-asean-hue.consent").read_bytes()
+    assert stat.S_IMODE(os.stat(folder / "zalo-asean-hue.consent").st_mode) == 0o600
+    assert b"code_verifier" not in kept  # encrypted like the credentials
+
+    code, out, err = run("channels", "connect", "zalo-asean-hue", "--code", consent_code(url))
+    assert (code, err) == (0, ""), err
+    assert "Đã kết nối zalo-asean-hue" in out
+    assert not (folder / "zalo-asean-hue.consent").exists()  # one use
+    assert run("channels", "check")[1].count(" ổn — ") == 1
+
+
+def test_a_code_without_a_pending_consent_or_an_expired_one_is_one_clear_line(
+    run: Run, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run("channels", "connect", "yt-hue-asean", "--code", "4/abc")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("Lỗi: Kênh yt-hue-asean không có yêu cầu cấp quyền nào đang chờ mã")
+
+    assert run("channels", "connect", "yt-hue-asean", "--no-browser", "--port", "8732")[0] == 0
+    later = utcnow() + timedelta(seconds=PENDING_SECONDS + 1)
+    monkeypatch.setattr("loa.pending_consent.utcnow", lambda: later)
+    code, _, err = run("--lang", "en", "channels", "connect", "yt-hue-asean", "--code", "4/abc")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("Error: the consent started for yt-hue-asean has expired")
+
+    code, _, err = run("channels", "connect", "yt-hue-asean", "--no-browser")
+    assert code == 1 and "--no-browser cần địa chỉ chuyển hướng" in err
+
+
+def test_the_callback_page_shows_the_refusal_when_the_exchange_fails(
+    run: Run, browser: Browser, sandbox: SandboxServer
+) -> None:
+    faults = {
+        "platform": "zalo",
+        "fail_next": ["-14005"],
+        "paths": ["access_token"],
+    }
+    requests.post(f"{sandbox.url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
+    code, out, err = run("channels", "connect", "zalo-asean-hue", "--port", "8733")
+    page = browser.last_page()
+    assert code == 1 and "Chưa kết nối được zalo-asean-hue" in err
+    assert "127.0.0.1%3A8733" in out  # the fixed port, as registered with the platform
+    assert page.status_code == 400
+    assert "Chưa kết nối được / Not connected" in page.text and "Đã kết nối" not in page.text
+
+
+def test_token_stdin_takes_each_platforms_token(
+    run: Run, sandbox: SandboxServer, workspace: Path
+) -> None:
+    # Zalo and YouTube: a refresh token obtained elsewhere (Zalo's tools; for YouTube here: a
+    # consent whose credentials were then forgotten).
+    zalo_refresh = str(control(sandbox.url, "zalo", "issue_tokens")["refresh_token"])
+    assert run("channels", "connect", "yt-hue-asean")[0] == 0
+    youtube_refresh = str((stored_credentials(workspace, "yt-hue-asean") or {})["refresh_token"])
+    app = open_app(workspace)
+    try:
+        credentials_for(app, "yt-hue-asean").clear()
+    finally:
+        app.close()
+    for channel_id, refresh in (
+        ("zalo-asean-hue", zalo_refresh),
+        ("yt-hue-asean", youtube_refresh),
+    ):
+        code, out, err = run(
+            "channels", "connect", channel_id, "--token-stdin", stdin=refresh + "\n"
+        )
+        assert (code, err) == (0, ""), err
+        assert f"Đã kết nối {channel_id}" in out and refresh not in out
+    zalo = stored_credentials(workspace, "zalo-asean-hue") or {}
+    assert zalo["refresh_token"] != zalo_refresh  # single use: the new pair is what is kept
+    # Facebook: the Page's own token is kept as it is.
+    page_token = str(
+        control(sandbox.url, "graph", "page_token", page_id="100000000000001")["access_token"]
+    )
+    code, out, err = run(
+        "channels", "connect", "fb-asean-hue", "--token-stdin", stdin=page_token + "\n"
+    )
+    assert (code, err) == (0, ""), err
+    # WordPress: the application password.
+    password = str(sandbox_control(sandbox, "wordpress", "issue_app_password"))
+    code, _, err = run("channels", "connect", "web-asean", "--token-stdin", stdin=password + "\n")
+    assert (code, err) == (0, ""), err
+    code, out, _ = run("channels", "check")
+    assert sum(" ổn — " in line for line in out.splitlines()) == 4, out
+    assert (stored_credentials(workspace, "fb-asean-hue") or {})["page_token"] == page_token
+
+
+def test_a_refused_token_is_one_line_and_leaves_no_credentials(run: Run, workspace: Path) -> None:
+    code, out, err = run(
+        "channels", "connect", "yt-hue-asean", "--token-stdin", stdin="1//not-a-token\n"
+    )
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("Lỗi: Chưa kết nối được yt-hue-asean:")
+    assert "not-a-token" not in out + err
+    assert stored_credentials(workspace, "yt-hue-asean") is None
+    code, _, err = run("channels", "connect", "web-asean", "--token-stdin", stdin="\n")
+    assert code == 1 and "--token-stdin: đầu vào chuẩn trống." in err
+
+
+def test_check_reactivates_a_channel_whose_credentials_work_again(
+    run: Run, sandbox: SandboxServer, workspace: Path
+) -> None:
+    password = str(sandbox_control(sandbox, "wordpress", "issue_app_password"))
+    assert run("channels", "connect", "web-asean", stdin=password + "\n")[0] == 0
+    app = open_app(workspace)
+    held_due = utcnow() - timedelta(hours=2)
+    try:
+        with app.db.write() as session:
+            author = session.exec(select(User).where(User.username == "cbtt.stttt")).one()
+            post = Post(
+                title="Ngày ASEAN",
+                topic="a",
+                department_code=author.department_code or "STTTT",
+                author_id=author.id or 0,
+                state=EditorialState.approved,
+            )
+            session.add(post)
+            session.flush()
+            session.add(
+                Delivery(
+                    post_id=post.id or 0,
+                    channel_id="web-asean",
+                    state=DeliveryState.scheduled,
+                    due_at=held_due,
+                )
+            )
+            row = session.get(Channel, "web-asean")
+            assert row is not None
+            row.state = ChannelState.needs_auth  # the worker met AuthRequired meanwhile
+    finally:
+        app.close()
+
+    _, out, _ = run("channels", "check")
+    line = next(line for line in out.splitlines() if line.startswith("web-asean"))
+    assert "đã kích hoạt lại" in line
+
+    app = open_app(workspace)
+    try:
+        with app.db.read() as session:
+            row = session.get(Channel, "web-asean")
+            assert row is not None and row.state == ChannelState.active
+            delivery = session.exec(select(Delivery)).one()
+            assert delivery.due_at is not None and delivery.due_at > held_due
+            events = session.exec(
+                select(AuditEvent).where(AuditEvent.action == "channel.reactivated")
+            ).all()
+            assert [event.channel_id for event in events] == ["web-asean"]
+    finally:
+        app.close()
+    again = run("channels", "check")[1]
+    assert "đã kích hoạt lại" not in again  # once: an active channel is left as it is
