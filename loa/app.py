@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from channels.wordpress_library import SiteMemo
+from content import audit
 from content.db import Database
 from content.errors import UserError
 from content.inputs import Vocabulary
 from content.media import MediaStore
-from content.models import Channel, Department, User
+from content.models import Channel, ChannelState, Delivery, DeliveryState, Department, User
 from content.posts import PostService
+from content.timeutil import utcnow
 from loa.config import ChannelConfig, LoaConfig, load_config
 from scheduler.publication import channel_checker
 
@@ -35,6 +38,7 @@ class App:
     # What the website adapters of a channel learnt of its site, shared by the adapters this
     # process builds for it (one per publishing thread), by channel id
     site_memos: dict[str, SiteMemo] = field(default_factory=dict)
+    config_path: Path | None = None  # where `config` was read from (a worker reloads it)
 
     def close(self) -> None:
         self.db.dispose()
@@ -65,14 +69,16 @@ def open_app(config_path: Path, *, migrate: bool = False) -> App:
         checker=channel_checker(media.path_of),
         default_grace_minutes=config.worker.default_grace_minutes,
     )
-    return App(config, db, media, posts)
+    return App(config, db, media, posts, config_path=config_path)
 
 
 def sync_reference_data(db: Database, config: LoaConfig) -> None:
     """Make departments, seed users and channels in the database match the configuration.
 
     Reads first and writes only when something differs, so an ordinary command does not take
-    the write lock. Users are only seeded: once created they are managed by admins.
+    the write lock. Users are only seeded: once created they are managed by admins. A channel
+    no longer in the configuration is retired (never used, its queued posts held with the
+    reason); listed again, it is active again and its held posts go out.
     """
     with db.read() as session:
         stale = _differences(session, config)
@@ -102,8 +108,55 @@ def sync_reference_data(db: Database, config: LoaConfig) -> None:
                 id=wanted.id, type=wanted.type, department_code=wanted.department
             )
             _apply_channel(channel, _channel_values(wanted))
+            if channel.state == ChannelState.retired:
+                _reactivate(session, channel)
             session.add(channel)
+        listed = {wanted.id for wanted in config.channels}
+        for channel in session.exec(select(Channel)).all():
+            if channel.id not in listed and channel.state != ChannelState.retired:
+                _retire(session, channel)
     log.info("reference data synchronised from configuration: %s", ", ".join(stale))
+
+
+RETIRED_REASON = (
+    "kênh đã bị gỡ khỏi config.yaml: bài chờ đến khi kênh được thêm lại"
+    " / the channel was removed from config.yaml: waiting until it is added back"
+)
+_WAITING = (DeliveryState.scheduled, DeliveryState.reconciling)
+
+
+def _retire(session: Session, channel: Channel) -> None:
+    """Out of config.yaml: no worker uses it, and its waiting posts say why they wait."""
+    now = utcnow()
+    audit.record(session, "config", "channel.retired", channel_id=channel.id, state=channel.state)
+    channel.state, channel.updated_at = ChannelState.retired, now
+    session.add(channel)
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.channel_id) == channel.id, col(Delivery.state).in_(_WAITING))
+        .values(last_error=RETIRED_REASON, updated_at=now)
+    )
+    log.warning("channel %s is no longer in the configuration: retired", channel.id)
+
+
+def _reactivate(session: Session, channel: Channel) -> None:
+    """Back in config.yaml: active again; the posts held meanwhile go out now, late rather than
+    lost (as after a reconnection)."""
+    now = utcnow()
+    audit.record(session, "config", "channel.reactivated", channel_id=channel.id)
+    channel.state, channel.updated_at = ChannelState.active, now
+    held = (col(Delivery.channel_id) == channel.id, col(Delivery.last_error) == RETIRED_REASON)
+    session.execute(
+        update(Delivery)
+        .where(*held, col(Delivery.state) == DeliveryState.scheduled, col(Delivery.due_at) < now)
+        .values(due_at=now)
+    )
+    session.execute(
+        update(Delivery)
+        .where(*held, col(Delivery.state).in_(_WAITING))
+        .values(last_error=None, updated_at=now)
+    )
+    log.info("channel %s is in the configuration again: active", channel.id)
 
 
 def _channel_values(wanted: ChannelConfig) -> dict[str, Any]:
@@ -136,4 +189,12 @@ def _differences(session: Session, config: LoaConfig) -> list[str]:
         values = _channel_values(wanted)
         if channel is None or any(getattr(channel, k) != v for k, v in values.items()):
             stale.append(f"channel {wanted.id}")
+        elif channel.state == ChannelState.retired:
+            stale.append(f"channel {wanted.id} (back in the configuration)")
+    listed = {wanted.id for wanted in config.channels}
+    stale += [
+        f"channel {row.id} (removed from the configuration)"
+        for row in channels.values()
+        if row.id not in listed and row.state != ChannelState.retired
+    ]
     return stale

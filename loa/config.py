@@ -255,6 +255,8 @@ class WorkerConfig(_Model):
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_cap_seconds: float = Field(default=3600.0, gt=0)
     shutdown_grace_seconds: float = Field(default=30.0, ge=0)
+    # how often a running worker looks whether config.yaml changed (and rereads it if so)
+    config_check_seconds: float = Field(default=60.0, gt=0)
     blackouts: tuple[BlackoutConfig, ...] = ()
 
 

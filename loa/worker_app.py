@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from channels.base import AuthRequired, ChannelError, Progress
+from channels.base import AuthRequired, Progress
 from channels.registry import adapter_class
 from content.errors import Conflict, NotFound, TransitionRefused
-from content.models import Channel, Delivery, DeliveryState, EditorialState, Post
+from content.models import Channel, ChannelState, Delivery, DeliveryState, EditorialState, Post
 from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import App
@@ -73,6 +73,7 @@ def worker_settings(app: App, threads: int | None = None) -> WorkerSettings:
         policies=policies,
         not_found=not_found,
         blackouts=blackouts,
+        channels=frozenset(channel.id for channel in config.channels),
     )
 
 
@@ -91,9 +92,27 @@ def alerts_for(app: App) -> Callable[[Alert], None]:
     return alerter
 
 
+class Alerts:
+    """The alert destinations of the current configuration (a reload may change them)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.send = alerts_for(app)
+
+    def __call__(self, alert: Alert) -> None:
+        self.send(alert)
+
+    def renew(self) -> None:
+        self.send = alerts_for(self.app)
+
+
 def build_worker(app: App, threads: int | None = None, worker_id: str | None = None) -> Worker:
+    """A worker that also rereads config.yaml: on SIGHUP, and when the file changes (looked at
+    every `worker.config_check_seconds`)."""
+    from loa.worker_reload import ConfigReloader
+
     settings = worker_settings(app, threads)
-    alert = alerts_for(app)
+    alert = Alerts(app)
     worker = Worker(
         app.db,
         settings,
@@ -106,15 +125,28 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
             "metrics": (lambda: log_metrics(app), {"seconds": 60}),
         },
     )
+    if app.config_path is not None:
+        reloader = ConfigReloader(
+            app, app.config_path, worker, lambda now: worker_settings(now, threads), alert
+        )
+        worker.on_hangup = reloader.reload
+        every = app.config.worker.config_check_seconds
+        worker.add_job("config_check", reloader.check, {"seconds": every})
     return worker
 
 
 def refresh_tokens(app: App, alert: Callable[[Alert], None]) -> None:
     """Hourly: asking each active channel who it is keeps tokens fresh (Zalo's refresh token
-    dies unused after three months) and finds revoked access before a post is due."""
+    dies unused after three months) and finds revoked access before a post is due. A channel
+    that fails is logged and the check goes on to the next one."""
     with app.db.read() as session:
-        active = [c.id for c in session.exec(select(Channel)).all() if c.state == "active"]
+        rows = session.exec(select(Channel).order_by(col(Channel.id))).all()
+        active = [row.id for row in rows if row.state == ChannelState.active]
+    known = {channel.id for channel in app.config.channels}
     for channel_id in active:
+        if channel_id not in known:  # in the database, not (yet) in this worker's config.yaml
+            log.warning("token refresh channel=%s: not in the configuration, skipped", channel_id)
+            continue
         try:
             build_adapter(app, channel_id).verify()
         except AuthRequired as error:
@@ -122,8 +154,8 @@ def refresh_tokens(app: App, alert: Callable[[Alert], None]) -> None:
                 row = session.get(Channel, channel_id)
                 if row is not None:
                     hold_channel(session, row, "token-refresh", str(error), alert)
-        except (ChannelError, FileNotFoundError) as error:
-            log.warning("token refresh channel=%s: %s", channel_id, error)
+        except Exception as error:  # one channel's failure must not stop the others' check
+            log.warning("token refresh channel=%s: %s: %s", channel_id, type(error).__name__, error)
 
 
 def log_metrics(app: App) -> None:
@@ -167,6 +199,8 @@ def publish_now(
             .where(
                 col(Delivery.post_id) == post_id,
                 col(Delivery.state).in_([D.scheduled, D.failed, D.missed]),
+                # a channel removed from config.yaml is retired: its delivery stays held
+                col(Delivery.channel_id).in_([channel.id for channel in app.config.channels]),
             )
             .values(
                 state=D.claimed,

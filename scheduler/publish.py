@@ -24,8 +24,15 @@ from enum import StrEnum
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col
 
+from channels.base import (
+    AuthRequired,
+    ChannelError,
+    OutcomeUnknown,
+    Progress,
+    Publication,
+    Receipt,
+)
 from channels.base import Channel as Adapter
-from channels.base import ChannelError, OutcomeUnknown, Progress, Publication, Receipt
 from content import audit
 from content.db import Database
 from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState
@@ -37,6 +44,7 @@ log = logging.getLogger(__name__)
 
 D = DeliveryState
 RECONCILE_AFTER = timedelta(seconds=30)  # let a platform finish what it may be doing
+NOT_SENT_WAIT = timedelta(minutes=1)  # a config reload or another worker may know the channel
 
 
 class Outcome(StrEnum):
@@ -152,7 +160,13 @@ class Publisher:
         retry policy's decision; a success comes back to be recorded (`record_in`)."""
         publication = started.publication
         try:
-            receipt = self.adapter_for(publication.channel_id).publish(publication, progress)
+            adapter = self.adapter_for(publication.channel_id)
+        except AuthRequired as failure:  # no credentials at all: the same hold as a refusal
+            return self._finish(started.delivery_id, started.attempt_id, failure)
+        except Exception as failure:  # e.g. a channel this process's config.yaml does not list
+            return self._not_sent(started, failure)
+        try:
+            receipt = adapter.publish(publication, progress)
         except ChannelError as failure:
             return self._finish(started.delivery_id, started.attempt_id, failure)
         except Exception as failure:  # an adapter bug after the request may have gone out
@@ -209,6 +223,26 @@ class Publisher:
             decision = self.policy_for(delivery.channel_id).decide(error, delivery.attempts, now)
             attempt.outcome = decision.next.value
             return self._apply(session, delivery, decision, now)
+
+    def _not_sent(self, started: Started, failure: Exception) -> Outcome:
+        """The adapter could not even be built, so the platform was never called: the delivery
+        waits (never `reconciling`), and the try does not count."""
+        now = self.clock()
+        reason = f"not sent, the channel cannot be used here: {type(failure).__name__}: {failure}"
+        with self.db.write() as session:
+            delivery = session.get(Delivery, started.delivery_id)
+            attempt = session.get(Attempt, started.attempt_id)
+            assert delivery is not None and attempt is not None
+            attempt.finished_at, attempt.outcome = now, "not sent"
+            attempt.error_kind, attempt.error_message = type(failure).__name__, str(failure)
+            if delivery.state != D.sending or delivery.lease_owner != self.worker_id:
+                return Outcome.lost
+            delivery.state, delivery.due_at = D.scheduled, now + NOT_SENT_WAIT
+            delivery.attempts -= 1
+            delivery.lease_owner, delivery.lease_expires_at = None, None
+            delivery.last_error, delivery.updated_at = reason, now
+        log.error("delivery=%s waits: %s", started.delivery_id, reason)
+        return Outcome.retry
 
     def _apply(
         self, session: Session, delivery: Delivery, decision: Decision, now: datetime
@@ -346,8 +380,11 @@ _MARK_PUBLISHED = (
 def hold_channel(
     session: Session, channel: Channel, actor: str, reason: str, alert: Callable[[Alert], None]
 ) -> None:
-    """The channel waits for a person to reconnect it: recorded and alerted once, not per post."""
-    if channel.state == ChannelState.needs_auth:
+    """The channel waits for a person to reconnect it: recorded and alerted once, not per post.
+
+    The one path for AuthRequired wherever it is raised: a publish, reconciling, a periodic
+    check of the credentials. A channel removed from config.yaml stays retired."""
+    if channel.state in (ChannelState.needs_auth, ChannelState.retired):
         return
     channel.state = ChannelState.needs_auth
     audit.record(session, actor, "channel.needs_auth", channel_id=channel.id, reason=reason)

@@ -3,33 +3,38 @@
 found      -> published, with the platform's id and address (never sent again)
 not found  -> scheduled again ("retry", the default) or needs_review, per channel
 no answer  -> asked again later; after `max_checks` a person is asked to look (needs_review)
+AuthRequired -> the channel needs reconnecting, exactly as when a publish meets it (needs_auth,
+              one alert); the delivery stays reconciling, not asked again until it is reconnected
 
-Deliveries being reconciled are leased like claims, so two workers never ask twice.
+Deliveries being reconciled are leased like claims, so two workers never ask twice. Only the
+deliveries of channels this worker knows (its config.yaml) and that are usable (active or
+paused) are asked about; an adapter that cannot be built asks nothing and burns no check.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from channels.base import AuthRequired, ChannelError, Receipt
 from channels.base import Channel as Adapter
-from channels.base import ChannelError, Receipt
 from content.db import Database
-from content.models import Attempt, Channel, Delivery, DeliveryState, Post
+from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState, Post
 from content.timeutil import utcnow
 from scheduler.publication import MediaPath, build_publication
-from scheduler.publish import Alert, mark_published
+from scheduler.publish import Alert, hold_channel, mark_published
 
 log = logging.getLogger(__name__)
 
 D = DeliveryState
 LOOK_BACK = timedelta(minutes=10)  # platforms' clocks and our send time differ a little
 ASK_AGAIN = timedelta(minutes=2)
+ASKABLE = (ChannelState.active, ChannelState.paused)
 
 
 @dataclass
@@ -43,28 +48,37 @@ class Reconciler:
     clock: Callable[[], datetime] = utcnow
     lease: timedelta = timedelta(minutes=5)
     max_checks: int = 6
+    # The channels this worker can build adapters for; None: every channel in the database
+    channels: Callable[[], Collection[str] | None] = lambda: None
 
     def run_once(self, limit: int = 20) -> dict[str, int]:
+        """How many were found, not found, unanswered (and held, when a channel needs auth)."""
         counts = {"found": 0, "not_found": 0, "unanswered": 0}
         for delivery_id in self._lease(limit):
-            counts[self._settle(delivery_id)] += 1
+            outcome = self._settle(delivery_id)
+            counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
     def _lease(self, limit: int) -> list[int]:
         now = self.clock()
+        known = self.channels()
         with self.db.write() as session:
             due = (
                 select(Delivery.id)
+                .join(Channel, col(Channel.id) == col(Delivery.channel_id))
                 .where(
                     col(Delivery.state) == D.reconciling,
                     col(Delivery.due_at) <= now,
                     (col(Delivery.lease_expires_at).is_(None))
                     | (col(Delivery.lease_expires_at) < now),
+                    col(Channel.state).in_(ASKABLE),
                 )
                 .order_by(col(Delivery.due_at))
                 .limit(limit)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, of=Delivery)
             )
+            if known is not None:
+                due = due.where(col(Delivery.channel_id).in_(sorted(known)))
             ids = list(session.exec(due).all())
             if ids:
                 session.execute(
@@ -87,9 +101,41 @@ class Reconciler:
             since = (delivery.send_started_at or delivery.created_at) - LOOK_BACK
         try:
             found: Receipt | None = self.adapter_for(channel.id).find(publication, since)
+        except AuthRequired as error:
+            return self._held(delivery_id, str(error))
         except ChannelError as error:
             return self._unanswered(delivery_id, str(error))
+        except Exception as error:  # no adapter for the channel here: nothing was asked
+            return self._not_asked(delivery_id, f"{type(error).__name__}: {error}")
         return self._record(delivery_id, found)
+
+    def _held(self, delivery_id: int, reason: str) -> str:
+        """Asking needs credentials a person must renew: the channel is held as a publish would
+        hold it, and the delivery waits in `reconciling` (it may be on the platform)."""
+        with self.db.write() as session:
+            delivery = session.get(Delivery, delivery_id)
+            assert delivery is not None
+            channel = session.get(Channel, delivery.channel_id)
+            assert channel is not None
+            hold_channel(session, channel, self.worker_id, reason, self.alert)
+            delivery.lease_owner, delivery.lease_expires_at = None, None
+            delivery.last_error = f"waiting for the channel to be reconnected: {reason}"
+            delivery.updated_at = self.clock()
+            where = f"post={delivery.post_id} channel={channel.id} delivery={delivery_id}"
+        log.error("needs auth while reconciling %s: %s", where, reason)
+        return "held"
+
+    def _not_asked(self, delivery_id: int, reason: str) -> str:
+        now = self.clock()
+        with self.db.write() as session:
+            delivery = session.get(Delivery, delivery_id)
+            assert delivery is not None
+            delivery.lease_owner, delivery.lease_expires_at = None, None
+            delivery.due_at = now + ASK_AGAIN
+            delivery.last_error = f"not checked, the channel cannot be used here: {reason}"
+            delivery.updated_at = now
+        log.error("delivery=%s not reconciled: %s", delivery_id, reason)
+        return "not_asked"
 
     def _record(self, delivery_id: int, found: Receipt | None) -> str:
         now = self.clock()

@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,6 +75,9 @@ class WorkerSettings:
     policies: Mapping[str, RetryPolicy] = field(default_factory=dict)
     not_found: Mapping[str, str] = field(default_factory=dict)  # channel -> retry|needs_review
     blackouts: tuple[Blackout, ...] = ()
+    # The channels this worker can build adapters for (its config.yaml's); it never claims or
+    # reconciles the others, which wait for a worker that knows them. None: every channel.
+    channels: frozenset[str] | None = None
 
 
 class Worker:
@@ -94,15 +97,16 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = timedelta(seconds=settings.lease_seconds)
         self._adapters = _PerThreadAdapters(adapter_for)
+        # Settings are read through self.settings: `reconfigure` replaces them while running.
         self.publisher = Publisher(
             db, self.worker_id, self._adapters.get, media_path,
-            lambda channel_id: settings.policies.get(channel_id, settings.default_policy),
+            lambda channel_id: self.settings.policies.get(channel_id, self.settings.default_policy),
             alert, clock, self.lease,
         )  # fmt: skip
         self.reconciler = Reconciler(
             db, self.worker_id, self._adapters.get, media_path,
-            lambda channel_id: settings.not_found.get(channel_id, "retry"), alert, clock,
-            self.lease,
+            lambda channel_id: self.settings.not_found.get(channel_id, "retry"), alert, clock,
+            self.lease, channels=lambda: self.settings.channels,
         )  # fmt: skip
         self.pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="publish")
         self.in_flight: dict[int, Future[Sent | Outcome]] = {}
@@ -123,6 +127,7 @@ class Worker:
         self._scheduler: Any = None
         self._periodic = dict(periodic or {})
         self.progress_for: Callable[[int], Progress | None] = lambda delivery_id: None
+        self.on_hangup: Callable[[], Any] | None = None  # SIGHUP in run_forever (a reload)
 
     # -- the dispatch ------------------------------------------------------------------------
 
@@ -156,7 +161,7 @@ class Worker:
                 self.publisher.record_in(session, sent, now)
                 missed = mark_missed(session, now) if routine else []
                 if routine or not self._channels:
-                    self._channels = channel_ids(session)
+                    self._channels = self._known(channel_ids(session))
                 claimed = []
                 if blackout is None and free > 0:  # a pause is checked by the claim itself
                     claimed = claim(
@@ -181,6 +186,32 @@ class Worker:
         for item in started:
             self._submit(item)
         return len(claimed)
+
+    def _known(self, channels: list[str]) -> list[str]:
+        known = self.settings.channels
+        return channels if known is None else [c for c in channels if c in known]
+
+    def reconfigure(self, settings: WorkerSettings) -> None:
+        """New settings from a reloaded config.yaml: channels, limits, retry policies, blackouts.
+        Adapters are built afresh; the thread count, lease and job intervals stay as started."""
+        every = self.settings
+        self.settings = replace(
+            settings,
+            threads=every.threads,
+            lease_seconds=every.lease_seconds,
+            dispatch_seconds=every.dispatch_seconds,
+            heartbeat_seconds=every.heartbeat_seconds,
+            reap_seconds=every.reap_seconds,
+            reconcile_seconds=every.reconcile_seconds,
+        )
+        self._adapters.renew()
+        self._routine_due_at = None  # the next dispatch reads the channel list again
+        self._channels = []
+        self._wake.set()
+
+    def add_job(self, name: str, job: Callable[[], Any], trigger: dict[str, Any]) -> None:
+        """A periodic job beside the built-in ones (before `start`)."""
+        self._periodic[name] = (job, trigger)
 
     def flush(self) -> None:
         """Record now what the threads have published (the next dispatch would)."""
@@ -406,17 +437,31 @@ class Worker:
         return len(released)
 
     def run_forever(self) -> None:
-        """Run until SIGTERM or SIGINT, then shut down gracefully."""
-        stop = threading.Event()
+        """Run until SIGTERM or SIGINT, then shut down gracefully; SIGHUP calls `on_hangup`
+        (reloading config.yaml), on this thread, not inside the signal handler."""
+        stop, hangup, woken = threading.Event(), threading.Event(), threading.Event()
 
         def on_signal(number: int, _frame: object) -> None:
             log.info("signal %s: stopping", signal.Signals(number).name)
             stop.set()
+            woken.set()
+
+        def on_hangup(_number: int, _frame: object) -> None:
+            hangup.set()
+            woken.set()
 
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, on_signal)
+        if self.on_hangup is not None and hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, on_hangup)
         self.start()
-        stop.wait()
+        while not stop.is_set():
+            woken.wait()
+            woken.clear()
+            if hangup.is_set() and not stop.is_set() and self.on_hangup is not None:
+                hangup.clear()
+                log.info("signal SIGHUP: reloading the configuration")
+                self._guarded(self.on_hangup)()
         self.stop()
 
 
@@ -426,12 +471,19 @@ class _PerThreadAdapters:
     def __init__(self, build: Callable[[str], Adapter]) -> None:
         self.build = build
         self.local = threading.local()
+        self.generation = 0  # bumped by `renew`: each thread then builds its adapters again
 
     def get(self, channel_id: str) -> Adapter:
-        cache: dict[str, Adapter] = self.local.__dict__.setdefault("adapters", {})
+        local = self.local.__dict__
+        if local.get("generation") != self.generation:
+            local["adapters"], local["generation"] = {}, self.generation
+        cache: dict[str, Adapter] = local["adapters"]
         if channel_id not in cache:
             cache[channel_id] = self.build(channel_id)
         return cache[channel_id]
+
+    def renew(self) -> None:
+        self.generation += 1
 
 
 def _missed_alert(delivery_id: int, post_id: int, channel_id: str) -> Alert:
