@@ -38,6 +38,7 @@ from pydantic import (
 from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
 from content.slots import parse_slot
+from loa.zalo_config import with_zalo_settings, zalo_setting_problems
 
 log = logging.getLogger(__name__)
 
@@ -406,9 +407,10 @@ def _validate(
         message = f"the file is {what}; expected a mapping of settings (timezone, channels...)"
         raise ConfigError([Problem(file, lines.get(""), "", message)])
     found = _cross_check(data, known_channel_types() if types is None else frozenset(types))
+    found += zalo_setting_problems(data)
     config: LoaConfig | None = None
     try:
-        config = LoaConfig.model_validate(data)
+        config = LoaConfig.model_validate(with_zalo_settings(data))
     except ValidationError as exc:
         # Only the located messages leave this block: the ValidationError itself would show
         # input values, and a mistaken secret is one of them.
