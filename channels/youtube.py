@@ -7,8 +7,16 @@ custom thumbnail and the video added to a playlist when configured. Those two co
 exists, so their failures are logged warnings: the post is published either way.
 
 `publishAt` is used when the channel's settings ask for native scheduling: YouTube then holds
-the video private and makes it public at the planned time. Reconciling reads the channel's uploads
-playlist (1 quota unit a page; search.list costs 100) and matches the exact title.
+the video private and makes it public at the planned time (`Receipt.scheduled_for`).
+
+The post's marker goes into the video's tags, which viewers never see. Reconciling reads the
+channel's uploads playlist since the attempt (1 quota unit a page; search.list costs 100), then
+the snippets of those videos (videos.list, 1 unit for 50), and takes only a video that carries the
+marker: a title alone may be another installation's post.
+
+Editing (`update`) goes through videos.update (50 units): title, description and tags, and the
+time of a video YouTube still holds for later (`status.publishAt`), so a rescheduled post moves.
+`remove` is videos.delete (50 units); a video already gone is not an error.
 """
 
 from __future__ import annotations
@@ -44,13 +52,22 @@ from channels.base import (
 )
 from channels.checks import check_capabilities
 from channels.http import TimeoutSession
-from channels.render import plain_text
 from channels.youtube_client import (
     build_service,
     classify,
     load_credentials,
     parse_time,
     rfc3339,
+)
+from channels.youtube_metadata import (
+    DESCRIPTION_MAX_BYTES,
+    TAGS_MAX_CHARACTERS,
+    check_metadata,
+    held_until,
+    sent_snippet,
+    status_for_update,
+    uploaded_at,
+    video_snippet,
 )
 from channels.youtube_upload import (
     CHUNK_UNIT,
@@ -62,8 +79,8 @@ from channels.youtube_upload import (
 
 log = logging.getLogger(__name__)
 
-TAGS_MAX_CHARACTERS = 500
-DESCRIPTION_MAX_BYTES = 5000  # YouTube counts bytes: Vietnamese letters take two or three
+__all__ = ["DESCRIPTION_MAX_BYTES", "TAGS_MAX_CHARACTERS", "YouTube", "video_snippet"]
+
 WATCH_URL = "https://www.youtube.com/watch?v={id}"
 CHANNEL_URL = "https://www.youtube.com/channel/{id}"
 FIND_PAGES = 4  # 200 most recent uploads: far more than a reconcile window holds
@@ -86,8 +103,16 @@ class YouTube:
         requires=frozenset({"video"}),
         mixes_images_and_video=True,
         can_schedule_natively=True,  # status.publishAt with privacyStatus=private
+        editable=frozenset({"title", "text", "hashtags", "scheduled_at"}),
+        can_remove=True,
         daily_quota_units=10_000,
-        quota_cost={"videos.insert": 1600, "thumbnails.set": 50, "playlistItems.insert": 50},
+        quota_cost={
+            "videos.insert": 1600,
+            "videos.update": 50,
+            "videos.delete": 50,
+            "thumbnails.set": 50,
+            "playlistItems.insert": 50,
+        },
     )
 
     def __init__(
@@ -105,45 +130,7 @@ class YouTube:
 
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:
-        problems = check_capabilities(pub, cls.capabilities)
-        if "<" in pub.title or ">" in pub.title:
-            problems.append(
-                Problem(
-                    "title",
-                    "Tiêu đề YouTube không được chứa dấu < hoặc >.",
-                    "A YouTube title may not contain < or >.",
-                )
-            )
-        description = plain_text(pub)
-        if "<" in description or ">" in description:
-            problems.append(
-                Problem(
-                    "body",
-                    "Mô tả video YouTube không được chứa dấu < hoặc >.",
-                    "A YouTube description may not contain < or >.",
-                )
-            )
-        size = len(description.encode("utf-8"))
-        if size > DESCRIPTION_MAX_BYTES:
-            problems.append(
-                Problem(
-                    "body",
-                    f"Mô tả dài {size} byte (UTF-8), YouTube nhận tối đa {DESCRIPTION_MAX_BYTES}.",
-                    f"The description is {size} bytes in UTF-8; YouTube takes at most"
-                    f" {DESCRIPTION_MAX_BYTES}.",
-                )
-            )
-        tag_characters = sum(len(tag) for tag in pub.hashtags)
-        if tag_characters > TAGS_MAX_CHARACTERS:
-            problems.append(
-                Problem(
-                    "hashtags",
-                    f"Tổng độ dài thẻ là {tag_characters} ký tự, tối đa {TAGS_MAX_CHARACTERS}.",
-                    f"The tags add up to {tag_characters} characters; at most"
-                    f" {TAGS_MAX_CHARACTERS}.",
-                )
-            )
-        return problems
+        return check_capabilities(pub, cls.capabilities) + check_metadata(pub)
 
     # -- publishing ---------------------------------------------------------------------------
 
@@ -171,7 +158,12 @@ class YouTube:
             if settings.get("playlist_id"):
                 self._add_to_playlist(service, video_id, str(settings["playlist_id"]), settings)
         published = publish_at or parse_time(resource.get("snippet", {}).get("publishedAt"))
-        return Receipt(video_id, self._watch_url(video_id), published or datetime.now(UTC))
+        return Receipt(
+            video_id,
+            self._watch_url(video_id),
+            published or datetime.now(UTC),
+            scheduled_for=publish_at,
+        )
 
     def _upload(
         self,
@@ -208,7 +200,7 @@ class YouTube:
     def _metadata(
         self, pub: Publication, settings: Mapping[str, Any]
     ) -> tuple[dict[str, Any], datetime | None]:
-        snippet = video_snippet(pub, settings)
+        snippet = sent_snippet(pub, settings)
         status: dict[str, Any] = {
             "privacyStatus": str(settings.get("privacy_status", "public")),
             "selfDeclaredMadeForKids": False,
@@ -264,14 +256,23 @@ class YouTube:
             return self._find(service, pub, since)
 
     def _find(self, service: Any, pub: Publication, since: datetime) -> Receipt | None:
+        if not pub.marker:  # without a marker nothing on YouTube can be told to be ours
+            return None
+        uploaded = self._videos(service, self._uploaded_since(service, since), "snippet,status")
+        found = [v for v in uploaded if pub.marker in (v.get("snippet", {}).get("tags") or [])]
+        if not found:
+            return None
+        return self._receipt(min(found, key=uploaded_at))
+
+    def _uploaded_since(self, service: Any, since: datetime) -> list[str]:
+        """The ids of the channel's uploads since `since`, newest first."""
         channel = self._channel(service, "contentDetails", "looking for the video on YouTube")
         uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
         if not uploads:
-            return None
+            return []
         # YouTube gives whole seconds: an upload in the same second as `since` still counts.
         floor = (since if since.tzinfo else since.replace(tzinfo=UTC)).replace(microsecond=0)
-        title = pub.title.strip()
-        found: list[tuple[datetime, str]] = []
+        ids: list[str] = []
         token: str | None = None
         for _ in range(FIND_PAGES):
             page = self._read(
@@ -286,15 +287,71 @@ class YouTube:
                 added = parse_time(snippet.get("publishedAt"))
                 if added is None or added < floor:
                     older = True
-                elif str(snippet.get("title", "")).strip() == title:
-                    found.append((added, str(snippet.get("resourceId", {}).get("videoId"))))
+                else:
+                    ids.append(str(snippet.get("resourceId", {}).get("videoId")))
             token = page.get("nextPageToken")
             if older or not token:
                 break
-        if not found:
-            return None
-        added, video_id = min(found)
-        return Receipt(video_id, self._watch_url(video_id), added)
+        return ids
+
+    def _videos(self, service: Any, ids: list[str], part: str) -> list[dict[str, Any]]:
+        """videos.list for these ids, 50 at a time (1 unit each); gone videos are left out."""
+        videos: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 50):
+            batch = ",".join(ids[start : start + 50])
+            answer = self._read(
+                service.videos().list(part=part, id=batch, maxResults=50),
+                "reading the videos' tags",
+            )
+            videos += [dict(item) for item in answer.get("items") or []]
+        return videos
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def update(self, pub: Publication, sent: Receipt) -> Receipt:
+        """Title, description and tags of the video `sent` names; its time too while YouTube
+        still holds it for later (a private video with a publishAt to come)."""
+        settings = {**self.setup.settings, **pub.settings}
+        what = f"updating video {sent.remote_id} on YouTube"
+        with self._service() as service:
+            found = self._videos(service, [sent.remote_id], "status")
+            if not found:
+                raise Rejected(f"{what}: the video is no longer on YouTube")
+            body = {
+                "id": sent.remote_id,
+                "snippet": sent_snippet(pub, settings),
+                "status": status_for_update(found[0].get("status") or {}, pub, settings),
+            }
+            try:
+                answer = (
+                    service.videos().update(part="snippet,status", body=body).execute(num_retries=0)
+                )
+            except Exception as error:
+                raise classify(error, what) from error
+        self._spend("videos.update", settings)
+        log.info(
+            "channel %s: video %s updated (post %s)", self.setup.id, sent.remote_id, pub.post_id
+        )
+        return self._receipt(dict(answer or {}))
+
+    def remove(self, sent: Receipt) -> None:
+        what = f"deleting video {sent.remote_id} from YouTube"
+        with self._service() as service:
+            try:
+                service.videos().delete(id=sent.remote_id).execute(num_retries=0)
+            except HttpError as error:
+                if error.status_code != 404:
+                    raise classify(error, what) from error
+                log.info("channel %s: video %s was already gone", self.setup.id, sent.remote_id)
+            except Exception as error:
+                raise classify(error, what) from error
+        self._spend("videos.delete", self.setup.settings)
+
+    def _receipt(self, video: Mapping[str, Any]) -> Receipt:
+        video_id = str(video["id"])
+        held = held_until(video.get("status") or {})
+        published = held or parse_time((video.get("snippet") or {}).get("publishedAt"))
+        return Receipt(video_id, self._watch_url(video_id), published, scheduled_for=held)
 
     def verify(self) -> Account:
         with self._service() as service:
@@ -360,20 +417,6 @@ class YouTube:
 
     def _watch_url(self, video_id: str) -> str:
         return str(self.setup.settings.get("watch_url_template", WATCH_URL)).format(id=video_id)
-
-
-def video_snippet(pub: Publication, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The video's title, description and tags as YouTube gets them; pure, so the composer's
-    preview shows exactly what an upload would send."""
-    snippet: dict[str, Any] = {
-        "title": pub.title.strip(),
-        "description": plain_text(pub),
-        "tags": list(pub.hashtags),
-        "categoryId": str(settings.get("category_id", "25")),  # 25: News & Politics
-    }
-    if settings.get("language"):
-        snippet["defaultLanguage"] = snippet["defaultAudioLanguage"] = settings["language"]
-    return snippet
 
 
 def _open(video: MediaFile, chunk: int) -> ChunkedFileUpload:

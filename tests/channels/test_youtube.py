@@ -157,7 +157,7 @@ def test_publish_uploads_the_video_in_chunks(
     [video] = videos(sandbox)
     assert video["id"] == receipt.remote_id
     assert video["sha256"] == mp4.sha256 and video["bytes"] == mp4.size_bytes
-    assert video["title"] == pub.title and video["tags"] == ["FestivalHue", "ASEAN"]
+    assert video["title"] == pub.title and video["tags"] == ["FestivalHue", "ASEAN", "loa-7-yt"]
     assert video["description"].endswith("https://festivalhue.vn/lich\n\n#FestivalHue #ASEAN")
     assert video["categoryId"] == settings.get("category_id", "25")
     assert video["thumbnail"] is with_image
@@ -233,7 +233,8 @@ def test_posts_youtube_cannot_take_are_caught_by_check(
     [
         ({"text": "Giá vé <50.000 đồng>"}, "description may not contain < or >"),
         ({"text": "Huế đẹp. " * 400}, "bytes in UTF-8"),  # 3,600 letters, 5,600 bytes
-        ({"hashtags": ("x" * 250, "y" * 251)}, "tags add up to 501"),
+        # 241 + 250 + the marker's 8 + two commas: YouTube counts the commas, Loa needs the marker
+        ({"hashtags": ("x" * 241, "y" * 250)}, "tags add up to 501"),
     ],
 )
 def test_check_knows_youtube_s_own_limits(
@@ -525,7 +526,7 @@ def test_bad_configuration_says_what_is_wrong(
 # -- reconciling, verifying, connecting --------------------------------------------------------
 
 
-def test_find_matches_the_exact_title_since_the_attempt(
+def test_find_takes_only_a_video_carrying_the_marker_since_the_attempt(
     sandbox: SandboxServer, mp4: MediaFile
 ) -> None:
     adapter = make_adapter(sandbox)
@@ -535,7 +536,10 @@ def test_find_matches_the_exact_title_since_the_attempt(
     found = adapter.find(pub, since)
     assert found is not None and found.remote_id == receipt.remote_id
     assert found.published_at is not None and found.published_at >= since.replace(microsecond=0)
-    assert adapter.find(replace(pub, title=pub.title + " (2)"), since) is None
+    # The marker decides, not the title: a retitled post is still ours, a same-titled one is not.
+    assert adapter.find(replace(pub, title=pub.title + " (2)"), since) == found
+    assert adapter.find(replace(pub, marker="loa-other-7-yt"), since) is None
+    assert adapter.find(replace(pub, marker=""), since) is None
     assert adapter.find(pub, datetime.now(UTC) + timedelta(minutes=1)) is None
 
 
