@@ -66,6 +66,7 @@ class MediaFile:
     width: int | None = None
     height: int | None = None
     alt_text: str = ""
+    original_name: str = ""  # the file's name as the officer uploaded it ("Lễ hội Huế.jpg")
 
 
 @dataclass(frozen=True)

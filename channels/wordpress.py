@@ -1,10 +1,12 @@
 """The ASEAN subpage of the provincial website, through the WordPress REST API.
 
 CHANNELS.md, "Website subpage". A post is one `POST /wp/v2/posts` after its files are in the media
-library: the first image becomes the featured image, the other images and the video go into the
-body. The slug is the marker Loa chose, so `find` recognises the post after an unanswered request.
-Categories come from the post's topic and pillar, tags from its hashtags. The site's media library
-also gives Zalo the public image addresses it needs (`public_url`).
+library (each post its own items, with its alt text: channels.wordpress_library), which are then
+attached to it: the first image becomes the featured image, the other images (as image blocks)
+and the video go into the body. The slug is the marker Loa chose, so `find` recognises the post
+after an unanswered request. Categories come from the post's topic and pillar, tags from its
+hashtags. The site's media library also gives Zalo the public image addresses it needs
+(`public_url`).
 
 Loa's worker publishes at the planned time itself; with the setting `native_schedule` a post for
 later is handed over at once as status "future" and WordPress holds it.
@@ -13,6 +15,7 @@ later is handed over at once as status "future" and WordPress holds it.
 from __future__ import annotations
 
 import html
+import json
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -49,6 +52,11 @@ FOUND_STATUSES = "publish,future"  # a post WordPress holds for later is ours to
 NEEDED_RIGHTS = ("publish_posts", "upload_files")
 VIDEO_TAGS = render.ALLOWED_TAGS | {"video"}
 VIDEO_ATTRIBUTES = {**render.ALLOWED_ATTRIBUTES, "video": {"src", "controls", "preload"}}
+BLOCK_ATTRIBUTES = {
+    **render.ALLOWED_ATTRIBUTES,
+    "figure": {"class"},
+    "img": render.ALLOWED_ATTRIBUTES["img"] | {"class"},
+}
 
 
 class WordPress:
@@ -116,6 +124,7 @@ class WordPress:
         body.update({key: value for key, value in optional.items() if value})
         post, _ = self.api.call("POST", "/wp/v2/posts", json=body, what=f"publishing {pub.title!r}")
         receipt = to_receipt(post, "publishing")
+        self.library.attach([item for _, item in stored], int(receipt.remote_id))
         log.info(
             "channel %s: post %s is %s at %s", self.setup.id, receipt.remote_id, status, receipt.url
         )
@@ -128,7 +137,8 @@ class WordPress:
         stored = []
         for media in pub.media:
             reading = None if tally is None else tally.reading
-            stored.append((media, self.library.store(media, reading)))
+            owner = pub.marker or f"loa-{pub.post_id}-{pub.channel_id}"
+            stored.append((media, self.library.for_post(media, owner, reading)))
             if tally is not None:
                 tally.finished(media)
         return stored
@@ -181,7 +191,7 @@ class WordPress:
 
     def public_url(self, media: MediaFile) -> str:
         """A public address for a file (Zalo takes images only by URL): the site's library."""
-        return self.library.store(media).source_url
+        return self.library.shared(media).source_url
 
     def _account(self, me: Any) -> Account:
         if not isinstance(me, dict) or "id" not in me:
@@ -243,9 +253,24 @@ def content_html(pub: Publication, stored: list[tuple[MediaFile, Stored]]) -> st
                 )
             )
             continue
-        size = f' width="{media.width}" height="{media.height}"' if media.width else ""
-        parts.append(render.sanitize(f'<figure><img src="{src}" alt="{alt}"{size}></figure>'))
+        parts.append(image_block(media, item))
     return "".join(parts)
+
+
+def image_block(media: MediaFile, item: Stored) -> str:
+    """An image as the block editor writes it, so the post opens as an Image block (alt text,
+    library item) rather than as Classic HTML. The markup is built from escaped values only."""
+    src, alt = html.escape(item.source_url), html.escape(media.alt_text)
+    size = f' width="{media.width}" height="{media.height}"' if media.width else ""
+    figure = nh3.clean(
+        f'<figure class="wp-block-image size-full"><img src="{src}" alt="{alt}"{size}'
+        f' class="wp-image-{item.id}"></figure>',
+        tags=render.ALLOWED_TAGS,
+        attributes=BLOCK_ATTRIBUTES,
+        url_schemes={"http", "https"},
+    )
+    attributes = json.dumps({"id": item.id, "sizeSlug": "full", "linkDestination": "none"})
+    return f"<!-- wp:image {attributes} -->{figure}<!-- /wp:image -->"
 
 
 def to_receipt(post: Any, what: str) -> Receipt:

@@ -1,22 +1,32 @@
 """The site's media library and its terms, as the WordPress adapter uses them.
 
-Files are uploaded under a name made from their SHA-256 (`loa-<16 hex>.jpg`) and looked up by that
-name first, so a publish that is tried again, or an image that Zalo needs a public address for,
-never fills the library with copies. Category and tag ids are looked up by name, created when
-missing, and remembered in a `SiteMemo`.
+Each post gets its own library item for each of its files (`for_post`). WordPress keeps an
+image's alt text and the post it belongs to on the library item, one of each, and themes show a
+featured image with the item's alt text: an item shared by two posts would show the second
+post's description under the first, and could be attached to only one of them. So every post's
+item carries that post's alt text, is attached to it (`attach`, once the post exists), and is
+titled with the officer's file name. Its slug, `<marker>-<16 hex of the SHA-256>`, finds it again
+when a publish is tried again, so a retry never fills the library with copies.
+
+Images that Zalo needs a public address for (`shared`) are one item per file, uploaded as
+`loa-<16 hex>.jpg` and looked up by that name: no post, and their alt text is left as first set.
+Category and tag ids are looked up by name, created when missing; both are remembered in a
+`SiteMemo`.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.base import MediaFile
+from channels.base import ChannelError, MediaFile
 from channels.wordpress_api import Upload, WordPressAPI, unexpected
 
 log = logging.getLogger(__name__)
@@ -44,6 +54,27 @@ def library_name(media: MediaFile) -> str:
     return f"loa-{media.sha256[:16]}"
 
 
+def post_item_slug(owner: str, media: MediaFile) -> str:
+    """The slug of a post's own copy of a file: the post's marker and the file's digest."""
+    return f"{owner}-{media.sha256[:16]}"
+
+
+def officer_name(media: MediaFile) -> str:
+    """The file's name as the officer gave it, without its extension: the item's title."""
+    name = PurePosixPath(media.original_name or media.path.name).name
+    stem, dot, _ = name.rpartition(".")
+    return (stem if dot and stem else name).strip() or library_name(media)
+
+
+def ascii_file_name(media: MediaFile) -> str:
+    """An address-safe file name from the officer's ("Lễ hội Huế" -> "le-hoi-hue.jpg")."""
+    text = unicodedata.normalize("NFKD", officer_name(media).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    stem = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or library_name(media)
+    extension = EXTENSIONS.get(media.mime) or media.path.suffix.lstrip(".") or "bin"
+    return f"{stem}.{extension}"
+
+
 @dataclass
 class SiteMemo:
     """What Loa has learnt of one site's library. The worker gives each publishing thread its own
@@ -60,12 +91,21 @@ class Library:
         self.api = api
         self.memo = memo or SiteMemo()
 
-    def store(self, media: MediaFile, on_read: Callable[[int], None] | None = None) -> Stored:
-        """The file in the site's library (found or uploaded) with the alt text set."""
-        stored = self.memo.files.get(media.sha256) or self._find(media)
+    def for_post(
+        self, media: MediaFile, owner: str, on_read: Callable[[int], None] | None = None
+    ) -> Stored:
+        """The post's own library item for the file (found again, or uploaded) with the post's
+        alt text and the officer's file name as its title."""
+        slug = post_item_slug(owner, media)
+        stored = self.memo.files.get(slug) or self._find_slug(slug, media)
         if stored is None:
-            stored = self._upload(media, on_read)
-        if media.alt_text and stored.alt_text != media.alt_text:
+            stored = self._upload(
+                media,
+                on_read,
+                filename=ascii_file_name(media),
+                fields={"slug": slug, "title": officer_name(media), "alt_text": media.alt_text},
+            )
+        elif stored.alt_text != media.alt_text:  # the officer corrected it since the last try
             body, _ = self.api.call(
                 "POST",
                 f"/wp/v2/media/{stored.id}",
@@ -73,8 +113,45 @@ class Library:
                 what=f"setting the alt text of {media.path.name}",
             )
             stored = _stored(body, "the media library")
+        self.memo.files[slug] = stored
+        return stored
+
+    def attach(self, items: list[Stored], post_id: int) -> None:
+        """Attach the post's items to it. The post is on the site already: a failure here must
+        not make the worker publish it again, so it is logged and left for a person."""
+        for item in items:
+            try:
+                self.api.call(
+                    "POST",
+                    f"/wp/v2/media/{item.id}",
+                    json={"post": post_id},
+                    what=f"attaching media {item.id} to post {post_id}",
+                )
+            except ChannelError as error:
+                log.warning("media %s stays unattached to post %s: %s", item.id, post_id, error)
+
+    def shared(self, media: MediaFile, on_read: Callable[[int], None] | None = None) -> Stored:
+        """One library item per file, for a public address (Zalo): its alt text is set on
+        upload and never overwritten, since posts that show it carry their own."""
+        stored = self.memo.files.get(media.sha256) or self._find(media)
+        if stored is None:
+            fields = {"alt_text": media.alt_text} if media.alt_text else {}
+            filename = f"{library_name(media)}.{ascii_file_name(media).rpartition('.')[2]}"
+            stored = self._upload(media, on_read, filename=filename, fields=fields)
         self.memo.files[media.sha256] = stored
         return stored
+
+    def _find_slug(self, slug: str, media: MediaFile) -> Stored | None:
+        found, _ = self.api.call(
+            "GET",
+            "/wp/v2/media",
+            params={"slug": slug, "context": "edit"},
+            what=f"looking for {media.path.name} in the media library",
+        )
+        for item in found if isinstance(found, list) else []:
+            if isinstance(item, dict) and item.get("slug") == slug:
+                return _stored(item, "the media library")
+        return None
 
     def _find(self, media: MediaFile) -> Stored | None:
         name = library_name(media)
@@ -92,9 +169,15 @@ class Library:
                 return _stored(item, "the media library")
         return None
 
-    def _upload(self, media: MediaFile, on_read: Callable[[int], None] | None) -> Stored:
-        extension = EXTENSIONS.get(media.mime) or media.path.suffix.lstrip(".") or "bin"
-        filename = f"{library_name(media)}.{extension}"
+    def _upload(
+        self,
+        media: MediaFile,
+        on_read: Callable[[int], None] | None,
+        *,
+        filename: str,
+        fields: dict[str, str],
+    ) -> Stored:
+        """A raw upload; WordPress takes the item's other fields from the query string."""
         headers = {
             "Content-Type": media.mime,
             "Content-Disposition": f'attachment; filename="{filename}"',
@@ -102,6 +185,7 @@ class Library:
         body, _ = self.api.call(
             "POST",
             "/wp/v2/media",
+            params={key: value for key, value in fields.items() if value},
             upload=Upload(media.path, on_read),
             headers=headers,
             what=f"uploading {media.path.name}",

@@ -103,6 +103,7 @@ def compose_publication(
             width=item.width,
             height=item.height,
             alt_text=attached.alt_text if attached.alt_text is not None else item.alt_text,
+            original_name=item.original_name,
         )
         for item, attached in media
     )

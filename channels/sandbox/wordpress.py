@@ -257,20 +257,43 @@ class WordPressSandbox(Platform):
                 "Sorry, you are not allowed to upload media on this site.",
             )
         stem, extension, mime = upload_name(request)
+        parent = self._parent(params.get("post"))
         folder = datetime.now(SITE_ZONE).strftime("%Y/%m")
         taken = {
             path.rpartition("/")[2] for path in self.site.files if path.startswith(folder + "/")
         }
         name = unique(stem, {t.rpartition(".")[0] for t in taken}, start=1) + "." + extension
-        media = self.site.add_media(user["id"], f"{folder}/{name}", mime, request.body, stem)
+        # WordPress titles an upload with its stored file name unless a title is sent
+        title = _raw(params.get("title")) or name.rpartition(".")[0]
+        media = self.site.add_media(
+            user["id"],
+            f"{folder}/{name}",
+            mime,
+            request.body,
+            title,
+            slug=str(params.get("slug") or ""),
+        )
+        media["alt_text"], media["post"] = _raw(params.get("alt_text")), parent
         location = {"Location": f"{self._root()}/wp-json/wp/v2/media/{media['id']}"}
         return Response.json(self.site.media_json(media, edit=True), 201, location)
 
     def _list_media(self, params: dict[str, Any], user: Any, request: Request, _: str) -> Response:
         search = str(params.get("search") or "")
-        found = [m for m in self.site.media.values() if found_by(search, m["title"])]
+        slugs = [s for s in str(params.get("slug") or "").split(",") if s]
+        if params.get("context") == "edit" and user is None:
+            raise WPError(
+                401,
+                "rest_forbidden_context",
+                "Sorry, you are not allowed to edit posts in this post type.",
+            )
+        found = [
+            m
+            for m in self.site.media.values()
+            if found_by(search, m["title"]) and (not slugs or m["slug"] in slugs)
+        ]
         found.sort(key=lambda media: (media["date_gmt"], media["id"]), reverse=True)
-        return self.site.page_of(found, params, {}, lambda m: self.site.media_json(m, edit=False))
+        edit = params.get("context") == "edit"
+        return self.site.page_of(found, params, {}, lambda m: self.site.media_json(m, edit=edit))
 
     def _get_media(self, params: dict[str, Any], user: Any, request: Request, arg: str) -> Response:
         media = self.site.media.get(int(arg))
@@ -286,10 +309,25 @@ class WordPressSandbox(Platform):
             raise wp_error("rest_post_invalid_id")
         if user is None:
             raise WPError(401, "rest_cannot_edit", "Sorry, you are not allowed to edit this post.")
+        if "post" in params:
+            media["post"] = self._parent(params["post"])
         for key in ("alt_text", "title"):
             if key in params:
                 media[key] = _raw(params[key])
         return Response.json(self.site.media_json(media, edit=True))
+
+    def _parent(self, value: Any) -> int | None:
+        """The post a library item is attached to (`post`): an id of an existing post."""
+        if value in (None, "", 0, "0"):
+            return None
+        if not isinstance(value, int) and not str(value).isdigit():
+            raise invalid_params({"post": "post is not of type integer."})
+        if int(value) not in self.site.posts:
+            # current_user_can('edit_post', id) is false for a post that does not exist
+            raise WPError(
+                403, "rest_cannot_edit", "Sorry, you are not allowed to upload media to this post."
+            )
+        return int(value)
 
     def _list_terms(
         self, params: dict[str, Any], user: Any, request: Request, arg: str

@@ -180,7 +180,7 @@ class Store:
             "media_type": "image" if media["mime"].startswith("image/") else "file",
             "mime_type": media["mime"],
             "media_details": details,
-            "post": None,
+            "post": media.get("post"),
             "source_url": source,
         }
         if edit:
@@ -215,9 +215,10 @@ class Store:
         return self.next_id - 1
 
     def add_media(
-        self, author: int | None, path: str, mime: str, data: bytes, title: str
+        self, author: int | None, path: str, mime: str, data: bytes, title: str, slug: str = ""
     ) -> dict[str, Any]:
         taken = {p["slug"] for p in self.posts.values()} | {m["slug"] for m in self.media.values()}
+        slug = sanitize_title(slug or title) or "image"
         width, height = image_size(data) or (None, None)
         media: dict[str, Any] = {
             "id": self.new_id(),
@@ -229,7 +230,8 @@ class Store:
             "alt_text": "",
             "title": title,
             "author": author or 1,
-            "slug": unique(sanitize_title(title) or "image", taken, start=2),
+            "slug": unique(slug, taken, start=2),
+            "post": None,
             "date_gmt": datetime.now(UTC).replace(microsecond=0),
         }
         self.media[media["id"]] = media
@@ -296,6 +298,8 @@ class Store:
                     "size": len(m["data"]),
                     "alt_text": m["alt_text"],
                     "title": m["title"],
+                    "slug": m["slug"],
+                    "post": m["post"],
                 }
                 for m in self.media.values()
             ],

@@ -133,21 +133,22 @@ def test_publish_puts_the_post_and_its_media_on_the_site(
     assert "<p>Thừa Thiên Huế chào đón bạn bè ASEAN.</p>" in post["content"]
     library = {item["id"]: item for item in state(sandbox)["media"]}
     images = [m for m in media if m.kind == "image"]
-    uploaded = [item for item in library.values() if item["title"].startswith("loa-")]
-    assert len(uploaded) == len({m.sha256 for m in media})
+    # the post's own library items: attached to it, titled with the officer's file names
+    uploaded = {item["slug"]: item for item in library.values() if item["post"] == post["id"]}
+    assert set(uploaded) == {f"loa-7-web-asean-{m.sha256[:16]}" for m in media}
     if images:
         featured = library[post["featured_media"]]
-        assert featured["title"] == f"loa-{images[0].sha256[:16]}"
+        assert featured["title"] == images[0].path.stem
         assert featured["alt_text"] == images[0].alt_text
         assert featured["source_url"] not in post["content"]  # shown once, as the featured image
     else:
         assert post["featured_media"] == 0
     for item in media[1:] if images else media:
-        (stored,) = [u for u in uploaded if u["title"] == f"loa-{item.sha256[:16]}"]
+        stored = uploaded[f"loa-7-web-asean-{item.sha256[:16]}"]
         tag = "<video" if item.kind == "video" else f'<img src="{stored["source_url"]}"'
         assert tag in post["content"]
     for item in media:  # the files are public: Zalo articles show them by address
-        (stored,) = [u for u in uploaded if u["title"] == f"loa-{item.sha256[:16]}"]
+        stored = uploaded[f"loa-7-web-asean-{item.sha256[:16]}"]
         served = requests.get(stored["source_url"], timeout=5)
         assert served.content == item.path.read_bytes()
         assert served.headers["Content-Type"] == item.mime
@@ -181,11 +182,12 @@ def test_terms_are_found_created_or_taken_from_term_exists_and_cached(
     assert len(term_calls) == 4
 
 
-def test_adapters_sharing_a_memo_look_terms_and_files_up_once(
+def test_adapters_sharing_a_memo_look_terms_up_once(
     sandbox: SandboxServer, jpeg: MediaFile
 ) -> None:
     # The worker builds one adapter per publishing thread and gives a channel's adapters one
-    # memo: what the first thread learnt of the site, the second does not ask again.
+    # memo: what the first thread learnt of the site, the second does not ask again. Files are
+    # each post's own, so every post looks for its copy once and uploads it.
     memo = SiteMemo()
     first_calls: list[tuple[str, str]] = []
     second_calls: list[tuple[str, str]] = []
@@ -198,20 +200,23 @@ def test_adapters_sharing_a_memo_look_terms_and_files_up_once(
     second.publish(publication(media=(jpeg,), post_id=8, marker="loa-8-web-asean"))
     alone.publish(publication(media=(jpeg,), post_id=9, marker="loa-9-web-asean"))
 
-    def library_calls(calls: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [
-            c for c in calls if any(f"/wp/v2/{r}" in c[1] for r in ("categories", "tags", "media"))
-        ]
+    def term_calls(calls: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [c for c in calls if any(f"/wp/v2/{r}" in c[1] for r in ("categories", "tags"))]
 
-    assert library_calls(first_calls)  # it searched and created the terms, uploaded the image
-    assert library_calls(second_calls) == []
-    assert second_calls == [("POST", f"{sandbox.url}/wordpress/wp-json/wp/v2/posts")]
-    assert len(library_calls(alone_calls)) == 5  # no memo shared: 4 term searches, 1 file search
+    def media_calls(calls: list[tuple[str, str]]) -> list[str]:
+        return [method for method, url in calls if "/wp/v2/media" in url]
+
+    assert term_calls(first_calls)  # it searched and created the terms
+    assert term_calls(second_calls) == []
+    assert len(term_calls(alone_calls)) == 4  # no memo shared: 4 term searches
+    # each post: look for its copy, upload it, attach it
+    assert [media_calls(c) for c in (first_calls, second_calls, alone_calls)] == [
+        ["GET", "POST", "POST"]
+    ] * 3
     posts = state(sandbox)["posts"]
     assert [post["categories"] for post in posts] == [["ASEAN - chủ đề i", "ASCC"]] * 3
     assert [post["tags"] for post in posts] == [["ASEAN", "HueASEAN"]] * 3
-    assert len({post["featured_media"] for post in posts}) == 1
-    assert len([m for m in state(sandbox)["media"] if m["title"].startswith("loa-")]) == 1
+    assert len({post["featured_media"] for post in posts}) == 3
 
 
 @pytest.mark.parametrize(
@@ -294,7 +299,7 @@ def test_find_without_a_marker_goes_by_title_and_time(sandbox: SandboxServer) ->
         ("rest_cannot_publish", "/wp/v2/posts", AuthRequired, "not allowed to publish"),
         ("rest_invalid_param", "/wp/v2/posts", Rejected, "refused these fields: status"),
         ("empty_content", "/wp/v2/posts", Rejected, "Content, title, and excerpt are empty"),
-        ("rest_post_invalid_id", "/wp/v2/media/", Rejected, "Invalid post ID"),
+        ("rest_upload_sideload_error", "/wp/v2/media", Rejected, "upload this file type"),
         ("db_insert_error", "/wp/v2/posts", Retryable, "Could not insert post"),
         ("internal_server_error", "/wp/v2/posts", Retryable, "critical error"),
         ("rest_too_many_requests", "/wp/v2/posts", RateLimited, "slow down"),
@@ -454,7 +459,8 @@ def test_the_site_hosts_media_for_zalo_once_per_file(
     assert first == again == relabelled
     assert first.startswith(f"{sandbox.url}/wordpress/wp-content/uploads/")
     (item,) = [m for m in state(sandbox)["media"] if m["source_url"] == first]
-    assert item["alt_text"] == "Cầu Trường Tiền"
+    # one item per file, in no post: its alt text is not rewritten by whoever asks next
+    assert item["alt_text"] == jpeg.alt_text and item["post"] is None
     assert requests.get(first, timeout=5).content == jpeg.path.read_bytes()
 
 
@@ -554,3 +560,132 @@ def test_the_public_page_escapes_and_cleans_what_it_shows(sandbox: SandboxServer
         assert "> Huế</a></h2>" in text and "<p>Nội dung</p>" in text
         assert "alert(1)" not in text and "steal()" not in text
         assert "onclick" not in text and "javascript:" not in text
+
+
+# -- each post's own media: alt text, attachment, the officer's file name ----------------------
+
+
+def test_two_posts_sharing_an_image_keep_their_own_alt_text(
+    sandbox: SandboxServer, jpeg: MediaFile, jpegs: list[MediaFile]
+) -> None:
+    adapter = make_adapter(sandbox, memo=SiteMemo())
+    first_alt, second_alt = "Ngọ Môn lúc bình minh", "Ngọ Môn về đêm, đèn lễ hội"
+    body_image = jpegs[0]
+    first = publication(
+        media=(replace(jpeg, alt_text=first_alt), replace(body_image, alt_text=first_alt))
+    )
+    second = publication(
+        post_id=8,
+        marker="loa-8-web-asean",
+        media=(replace(jpeg, alt_text=second_alt), replace(body_image, alt_text=second_alt)),
+    )
+
+    receipts = [adapter.publish(first), adapter.publish(second)]
+
+    library = {item["id"]: item for item in state(sandbox)["media"]}
+    for receipt, alt in zip(receipts, (first_alt, second_alt), strict=True):
+        (post,) = [p for p in state(sandbox)["posts"] if str(p["id"]) == receipt.remote_id]
+        assert library[post["featured_media"]]["alt_text"] == alt  # the theme shows this one
+        assert f'alt="{alt}"' in post["content"]  # the image in the body
+        page = requests.get(receipt.url or "", timeout=5).text
+        assert page.count(f'alt="{alt}"') == 2
+        assert ({first_alt, second_alt} - {alt}).pop() not in page
+
+
+def test_media_are_attached_to_their_post_and_titled_with_the_officers_file_name(
+    sandbox: SandboxServer, jpeg: MediaFile, jpegs: list[MediaFile]
+) -> None:
+    from content.models import Media, PostMedia
+    from scheduler.publication import compose_publication
+
+    files = {jpeg.sha256: jpeg, jpegs[1].sha256: jpegs[1]}
+    names = {jpeg.sha256: "Lễ hội Áo dài Huế 2026.JPG", jpegs[1].sha256: "Đại Nội.jpg"}
+    rows = [
+        (
+            Media(
+                sha256=sha,
+                kind="image",
+                mime="image/jpeg",
+                size_bytes=media.size_bytes,
+                width=media.width,
+                height=media.height,
+                original_name=names[sha],
+                alt_text="Ảnh lễ hội",
+            ),
+            PostMedia(post_id=7, media_sha256=sha, position=n),
+        )
+        for n, (sha, media) in enumerate(files.items())
+    ]
+    pub = compose_publication(
+        installation="k1",
+        post_id=7,
+        title="Lễ hội Áo dài",
+        body="Áo dài Huế.",
+        link=None,
+        hashtags=["ASEAN"],
+        topic="i",
+        pillar=None,
+        scheduled_at=None,
+        overrides={},
+        channel_id="web-asean",
+        settings={},
+        media=rows,
+        media_path=lambda item: files[item.sha256].path,
+    )
+    assert [m.original_name for m in pub.media] == list(names.values())
+
+    receipt = make_adapter(sandbox).publish(pub)
+
+    mine = [m for m in state(sandbox)["media"] if m["post"] == int(receipt.remote_id)]
+    assert sorted(m["title"] for m in mine) == ["Lễ hội Áo dài Huế 2026", "Đại Nội"]
+    assert sorted(m["source_url"].rpartition("/")[2] for m in mine) == [
+        "dai-noi.jpg",
+        "le-hoi-ao-dai-hue-2026.jpg",
+    ]
+    attached = rest(sandbox, "GET", f"/wp/v2/media/{mine[0]['id']}").json()
+    assert attached["post"] == int(receipt.remote_id)
+
+
+def test_images_in_the_body_are_image_blocks_with_their_alt_text(
+    sandbox: SandboxServer, jpegs: list[MediaFile]
+) -> None:
+    receipt = make_adapter(sandbox).publish(publication(media=tuple(jpegs)))
+
+    (post,) = state(sandbox)["posts"]
+    library = {m["slug"]: m for m in state(sandbox)["media"]}
+    for image in jpegs[1:]:
+        item = library[f"loa-7-web-asean-{image.sha256[:16]}"]
+        opening = f'<!-- wp:image {{"id": {item["id"]}, "sizeSlug": "full"'
+        assert opening in post["content"]
+        assert f'alt="{image.alt_text}"' in post["content"]
+        assert f'class="wp-image-{item["id"]}"' in post["content"]
+    assert post["content"].count("<!-- /wp:image -->") == len(jpegs) - 1
+    assert receipt.remote_id == str(post["id"])
+
+
+def test_a_publish_tried_again_uses_the_files_it_uploaded_before(
+    sandbox: SandboxServer, jpeg: MediaFile
+) -> None:
+    site(sandbox).faults = Faults(fail_next=["db_insert_error"], paths=["/wp/v2/posts"])
+    with pytest.raises(Retryable):
+        make_adapter(sandbox).publish(publication(media=(jpeg,)))
+    uploaded = len(state(sandbox)["media"])
+
+    receipt = make_adapter(sandbox).publish(publication(media=(jpeg,)))  # a new memo
+
+    assert len(state(sandbox)["media"]) == uploaded
+    (post,) = state(sandbox)["posts"]
+    featured = next(m for m in state(sandbox)["media"] if m["id"] == post["featured_media"])
+    assert featured["post"] == int(receipt.remote_id)
+
+
+def test_a_failed_attachment_leaves_the_published_post_alone(
+    sandbox: SandboxServer, jpeg: MediaFile, caplog: pytest.LogCaptureFixture
+) -> None:
+    site(sandbox).faults = Faults(fail_next=["db_insert_error"], paths=["/wp/v2/media/"])
+
+    receipt = make_adapter(sandbox).publish(publication(media=(jpeg,)))
+
+    (post,) = state(sandbox)["posts"]
+    assert receipt.remote_id == str(post["id"]) and post["status"] == "publish"
+    assert "stays unattached" in caplog.text
