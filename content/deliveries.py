@@ -6,7 +6,8 @@ at a delivery that failed, was missed or needs a look may also:
 - retry it: failed, missed or needs_review -> scheduled, at once or at a chosen later time, with a
   fresh budget of tries (the attempts made so far stay as evidence). Only for an approved post;
   a needs_review delivery may already be on the platform, so the page says to look first.
-- cancel it: any delivery not published, not cancelled and not in a platform's hands.
+- cancel it: any delivery not published, not cancelled and not being sent; one the platform
+  holds until its time (`handed_over`) is removed there by a worker first.
 
 Who may: the same rule as the workflow's (officers for their department's posts, editors and
 admins for every post). Each change is one transaction with its audit event; a refusal is a
@@ -22,17 +23,25 @@ from datetime import datetime, tzinfo
 from sqlmodel import Session, col, select
 
 from content import audit
+from content.corrections import queue_change
 from content.db import Database
 from content.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
-from content.inputs import problem
-from content.models import Attempt, Delivery, DeliveryState, EditorialState, Post
+from content.inputs import problem, time_problem
+from content.models import (
+    Attempt,
+    ChangeAction,
+    Delivery,
+    DeliveryState,
+    EditorialState,
+    Post,
+)
 from content.timeutil import as_utc, format_local, utcnow
 from content.workflow import Actor, in_language
 
 D = DeliveryState
 
 RETRYABLE = frozenset({D.failed, D.missed, D.needs_review})
-CANCELLABLE = frozenset({D.pending, D.scheduled, D.failed, D.missed, D.needs_review})
+CANCELLABLE = frozenset({D.pending, D.scheduled, D.failed, D.missed, D.needs_review, D.handed_over})
 
 DELIVERY_STATE_LABELS: dict[str, tuple[str, str]] = {
     D.pending: ("Chờ duyệt bài", "Waiting for approval"),
@@ -40,6 +49,7 @@ DELIVERY_STATE_LABELS: dict[str, tuple[str, str]] = {
     D.claimed: ("Đang chuẩn bị đăng", "Being prepared"),
     D.sending: ("Đang đăng", "Sending"),
     D.published: ("Đã đăng", "Published"),
+    D.handed_over: ("Đã giao nền tảng, chờ giờ đăng", "With the platform until its time"),
     D.reconciling: ("Đang đối soát", "Checking the platform"),
     D.needs_review: ("Cần kiểm tra", "Needs a look"),
     D.failed: ("Thất bại", "Failed"),
@@ -107,6 +117,9 @@ class DeliveryService:
                 ],
                 f"delivery #{delivery_id} not retried",
             )
+        out_of_range = None if when is None else time_problem("at", when)
+        if out_of_range is not None:
+            raise InvalidInput([out_of_range], f"delivery #{delivery_id} not retried")
         with self.db.write() as session:
             delivery, post = self._load(session, actor, delivery_id, "retry")
             if delivery.state not in RETRYABLE:
@@ -155,6 +168,11 @@ class DeliveryService:
                     f"Không thể hủy lượt đăng lên {delivery.channel_id}: đang ở trạng thái"
                     f" “{delivery_state_label(delivery.state)}”.",
                 )
+            if delivery.state == D.handed_over:
+                # The platform would publish it at its time: a worker removes it there first,
+                # and the delivery is cancelled once the platform has let it go.
+                queue_change(session, delivery, ChangeAction.remove, [], actor.username, now)
+                return delivery
             old = delivery.state
             delivery.state = D.cancelled
             delivery.updated_at = now

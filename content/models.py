@@ -37,6 +37,9 @@ class DeliveryState(StrEnum):
     claimed = "claimed"
     sending = "sending"
     published = "published"
+    # The platform holds the post until its planned time (native scheduling: WordPress
+    # `future`, YouTube `publishAt`); due_at is that time, and it counts as published once past.
+    handed_over = "handed_over"
     reconciling = "reconciling"
     needs_review = "needs_review"
     failed = "failed"
@@ -182,6 +185,46 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class ChangeAction(StrEnum):
+    update = "update"  # send the post's editable fields again (a correction, a new time)
+    remove = "remove"  # take it down (cancelling a post the platform holds until its time)
+
+
+class ChangeState(StrEnum):
+    queued = "queued"  # waits for its due time (and, for an update, for the post's approval)
+    working = "working"  # leased by a worker that is calling the platform
+    done = "done"  # the platform took it (`unchanged` lists what must be changed by hand)
+    by_hand = "by_hand"  # nothing could be sent: the platform cannot change these fields
+    failed = "failed"  # the platform refused it; the reason is kept
+    superseded = "superseded"  # nothing left to change (the delivery was removed meanwhile)
+
+
+class DeliveryChange(SQLModel, table=True):
+    """A change to what a platform already holds: queued by an edit, a reschedule or a
+    cancellation, carried out by a worker (leased, retried, with an Attempt row per try)."""
+
+    __table_args__ = (Index("ix_deliverychange_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("delivery.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    action: str = Field(sa_type=String(8))
+    fields: list[str] = Field(default_factory=list, sa_column=_json_column())
+    state: str = Field(default=ChangeState.queued, sa_type=String(16))
+    due_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    attempts: int = 0
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    requested_by: str = Field(default="", max_length=64)
+    unchanged: list[str] = Field(default_factory=list, sa_column=_json_column())
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column())
 
 
 class Attempt(SQLModel, table=True):

@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from content.corrections import handover_due
 from content.errors import Conflict, InvalidInput
 from content.inputs import EDITABLE_FIELDS, MediaRef, PostInput, normalise_hashtags, problem
 from content.models import (
     FINAL_DELIVERY_STATES,
+    Channel,
     Delivery,
     DeliveryState,
     EditorialState,
@@ -97,8 +99,8 @@ def sync_deliveries(
     """
     existing = {d.channel_id: d for d in deliveries}
     for channel_id, delivery in existing.items():
-        if channel_id in channel_ids or delivery.state == D.cancelled:
-            continue
+        if channel_id in channel_ids or delivery.state in (D.cancelled, D.handed_over):
+            continue  # a handed-over one is removed from its platform first (the caller queues it)
         if delivery.state == D.published:
             raise Conflict(
                 f"post #{post.id} is already published on {channel_id}; it cannot be taken off",
@@ -121,18 +123,29 @@ def sync_deliveries(
 
 
 def follow_editorial_state(session: Session, post: Post, now: datetime) -> None:
-    """Deliveries follow the post: scheduled once approved, held while under review."""
+    """Deliveries follow the post: scheduled once approved, held while under review.
+
+    A delivery handed over to its platform stays so: it is there, and only a change sent to
+    the platform (content.corrections) moves or removes it."""
     for delivery in deliveries_of(session, post.id or 0):
         if post.state == EditorialState.approved:
             if delivery.state in (D.pending, D.scheduled, D.failed, D.missed):
                 delivery.state = D.scheduled
-                delivery.due_at = post.scheduled_at
+                delivery.due_at = _due_at(session, post, delivery, now)
                 delivery.attempts = 0
                 delivery.last_error = None
         elif post.state == EditorialState.cancelled:
-            if delivery.state not in FINAL_DELIVERY_STATES:
+            if delivery.state not in FINAL_DELIVERY_STATES | {D.handed_over}:
                 delivery.state = D.cancelled
         elif delivery.state in (D.scheduled, D.failed, D.missed):
             delivery.state = D.pending
         delivery.updated_at = now
         session.add(delivery)
+
+
+def _due_at(session: Session, post: Post, delivery: Delivery, now: datetime) -> datetime | None:
+    """The planned time, or earlier for a channel that schedules natively: the worker hands the
+    post to the platform ahead, and the platform publishes it at its time."""
+    channel = session.get(Channel, delivery.channel_id)
+    ahead = handover_due(channel.settings, post.scheduled_at, now) if channel else None
+    return ahead or post.scheduled_at

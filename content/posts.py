@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from content import audit
+from content.corrections import ON_PLATFORM, queue_change, queue_corrections
 from content.db import Database
 from content.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from content.inputs import (
@@ -32,6 +33,7 @@ from content.models import (
     FINAL_DELIVERY_STATES,
     IN_FLIGHT_DELIVERY_STATES,
     AuditEvent,
+    ChangeAction,
     Delivery,
     DeliveryState,
     EditorialState,
@@ -309,9 +311,14 @@ class PostService:
             sync_media(session, post_id, after.media)
             sync_deliveries(session, post, after.channels, after.overrides, deliveries)
             post.state = state_after_edit(
-                post.state, content_changed=bool(changed - SCHEDULE_FIELDS), actor=actor
+                post.state,
+                content_changed=bool(changed - SCHEDULE_FIELDS),
+                actor=actor,
+                corrects_own_post=post.author_id == actor.id,
+                on_platform=any(d.state in ON_PLATFORM for d in deliveries),
             )
             follow_editorial_state(session, post, self.clock())
+            self._follow_on_platforms(session, actor, deliveries, before, after)
             post.version += 1
             post.updated_at = self.clock()
             audit.record(
@@ -324,6 +331,22 @@ class PostService:
                 state=[old_state, post.state],
             )
             return post
+
+    def _follow_on_platforms(
+        self,
+        session: Session,
+        actor: Actor,
+        deliveries: Sequence[Delivery],
+        before: PostInput,
+        after: PostInput,
+    ) -> None:
+        """What the platforms already hold follows the edit: a correction (or a new time) for
+        each delivery whose post shows something else now; a channel taken away is removed."""
+        now = self.clock()
+        queue_corrections(session, deliveries, before, after, actor.username, now)
+        for delivery in deliveries:
+            if delivery.state == D.handed_over and delivery.channel_id not in after.channels:
+                queue_change(session, delivery, ChangeAction.remove, [], actor.username, now)
 
     # -- the workflow --------------------------------------------------------------------
 
@@ -377,6 +400,11 @@ class PostService:
                     f"post #{post_id} is already published on every channel; nothing to cancel",
                     f"Bài #{post_id} đã đăng trên mọi kênh; không còn gì để hủy.",
                 )
+            for delivery in deliveries:  # the platform would publish it at its time
+                if delivery.state == D.handed_over:
+                    queue_change(
+                        session, delivery, ChangeAction.remove, [], actor.username, self.clock()
+                    )
             return self._move(
                 session, actor, post, EditorialState.cancelled, "post.cancelled", reason=reason
             )
@@ -427,12 +455,16 @@ class PostService:
         self, session: Session, post: Post, deliveries: Sequence[Delivery]
     ) -> list[FieldProblem]:
         problems: list[FieldProblem] = []
-        waiting = [d for d in deliveries if d.state not in FINAL_DELIVERY_STATES]
-        if not waiting:
+        waiting = [d for d in deliveries if d.state not in FINAL_DELIVERY_STATES | ON_PLATFORM]
+        # Already on a platform: approving again sends the corrections queued by an edit.
+        live = [d for d in deliveries if d.state in ON_PLATFORM]
+        if not waiting and not live:
             problems.append(
                 problem("channels", "Hãy chọn ít nhất một kênh.", "choose at least one channel")
             )
-        if post.scheduled_at is None:
+        if live and not waiting:
+            pass  # nothing left to publish at a time: only corrections to send
+        elif post.scheduled_at is None:
             problems.append(
                 problem(
                     "at",
@@ -442,8 +474,8 @@ class PostService:
             )
         elif post.scheduled_at <= self.clock():
             problems.append(self._past_problem(post.scheduled_at))
-        if self.checker is not None and waiting:
-            problems += self.checker(session, post, waiting)
+        if self.checker is not None and (waiting or live):
+            problems += self.checker(session, post, waiting + live)
         return problems
 
     def _require_ready(

@@ -106,6 +106,7 @@ DELIVERY_STATE_WORDS: dict[str, tuple[str, str]] = {
     DeliveryState.claimed: ("đang xử lý", "claimed"),
     DeliveryState.sending: ("đang gửi", "sending"),
     DeliveryState.published: ("đã đăng", "published"),
+    DeliveryState.handed_over: ("nền tảng giữ đến giờ đăng", "held by the platform until its time"),
     DeliveryState.reconciling: ("đang đối soát", "reconciling"),
     DeliveryState.needs_review: ("cần kiểm tra", "needs review"),
     DeliveryState.failed: ("thất bại", "failed"),
@@ -180,14 +181,25 @@ def require_permission(
         )
 
 
-def state_after_edit(state: str, *, content_changed: bool, actor: Actor) -> str:
+def state_after_edit(
+    state: str,
+    *,
+    content_changed: bool,
+    actor: Actor,
+    corrects_own_post: bool = False,
+    on_platform: bool = False,
+) -> str:
     """Editing sends approved posts back to review and rejected ones back to draft.
 
     An editor moving an approved post in time keeps it approved: rescheduling is part of
-    reviewing. Any other change needs a fresh look.
+    reviewing. So does an editor correcting a post already on a platform (not their own: nobody
+    approves their own post), since the correction is what the review would approve; it goes
+    out at once. Any other change needs a fresh look (and its corrections wait for it).
     """
     if state == S.rejected:
         return S.draft
-    if state == S.approved and (content_changed or not actor.reviews):
-        return S.in_review
-    return state
+    if state != S.approved or not actor.reviews:
+        return S.in_review if state == S.approved else state
+    if not content_changed or (on_platform and not corrects_own_post):
+        return state
+    return S.in_review
