@@ -3,7 +3,8 @@
 Below /wordpress: the REST API at /wp-json/wp/v2/... and, as on every WordPress site, at
 /index.php?rest_route=/wp/v2/... (the front controller); the uploaded files at /wp-content/uploads/
 (served, so Zalo articles can show them); a page per post at /<slug>/. Application passwords in
-basic auth; answers, envelopes and error codes as WordPress 6 gives them.
+basic auth; answers, envelopes and error codes as WordPress 6 gives them. The media library and
+the terms: channels.sandbox.wordpress_media.
 
 Control commands: "issue_app_password" {"user"} -> a new application password for loa-bot;
 "revoke_app_passwords" (alias "expire_tokens"); "disable_pretty_permalinks" (/wp-json/ answers
@@ -23,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from channels.sandbox.server import Platform, Request, Response
+from channels.sandbox.wordpress_media import LibraryRoutes
 from channels.sandbox.wordpress_site import (
-    SITE_ZONE,
     STATUSES,
     WPError,
     file_page,
@@ -36,21 +37,20 @@ from channels.sandbox.wordpress_site import (
     normalize_password,
     parse_gmt,
     post_page,
+    raw_field,
     sanitize_title,
     text_of,
     unique,
-    upload_name,
     wp_error,
 )
 from channels.sandbox.wordpress_store import Store
 
 log = logging.getLogger(__name__)
 
-TAXONOMIES = {"categories": "category", "tags": "post_tag"}
 Handler = Callable[[dict[str, Any], dict[str, Any] | None, Request, str], Response]
 
 
-class WordPressSandbox(Platform):
+class WordPressSandbox(LibraryRoutes, Platform):
     name = "wordpress"
     title = "Trang thông tin ASEAN tỉnh Thừa Thiên Huế (WordPress)"
     prefixes = ("/wordpress",)
@@ -177,7 +177,9 @@ class WordPressSandbox(Platform):
             invalid["featured_media"] = "featured_media is not of type integer."
         if invalid:
             raise invalid_params(invalid)
-        title, content, excerpt = (_raw(params.get(k)) for k in ("title", "content", "excerpt"))
+        title, content, excerpt = (
+            raw_field(params.get(k)) for k in ("title", "content", "excerpt")
+        )
         if not (title or content or excerpt):
             raise wp_error("empty_content")
         if int(featured) and int(featured) not in self.site.media:
@@ -249,149 +251,6 @@ class WordPressSandbox(Platform):
             raise wp_error("rest_forbidden")
         return Response.json(self.site.post_json(post, edit=params.get("context") == "edit"))
 
-    def _upload(self, params: dict[str, Any], user: Any, request: Request, _: str) -> Response:
-        if user is None:
-            raise WPError(
-                401,
-                "rest_cannot_create",
-                "Sorry, you are not allowed to upload media on this site.",
-            )
-        stem, extension, mime = upload_name(request)
-        parent = self._parent(params.get("post"))
-        folder = datetime.now(SITE_ZONE).strftime("%Y/%m")
-        taken = {
-            path.rpartition("/")[2] for path in self.site.files if path.startswith(folder + "/")
-        }
-        name = unique(stem, {t.rpartition(".")[0] for t in taken}, start=1) + "." + extension
-        # WordPress titles an upload with its stored file name unless a title is sent
-        title = _raw(params.get("title")) or name.rpartition(".")[0]
-        media = self.site.add_media(
-            user["id"],
-            f"{folder}/{name}",
-            mime,
-            request.body,
-            title,
-            slug=str(params.get("slug") or ""),
-        )
-        media["alt_text"], media["post"] = _raw(params.get("alt_text")), parent
-        location = {"Location": f"{self._root()}/wp-json/wp/v2/media/{media['id']}"}
-        return Response.json(self.site.media_json(media, edit=True), 201, location)
-
-    def _list_media(self, params: dict[str, Any], user: Any, request: Request, _: str) -> Response:
-        search = str(params.get("search") or "")
-        slugs = [s for s in str(params.get("slug") or "").split(",") if s]
-        if params.get("context") == "edit" and user is None:
-            raise WPError(
-                401,
-                "rest_forbidden_context",
-                "Sorry, you are not allowed to edit posts in this post type.",
-            )
-        found = [
-            m
-            for m in self.site.media.values()
-            if found_by(search, m["title"]) and (not slugs or m["slug"] in slugs)
-        ]
-        found.sort(key=lambda media: (media["date_gmt"], media["id"]), reverse=True)
-        edit = params.get("context") == "edit"
-        return self.site.page_of(found, params, {}, lambda m: self.site.media_json(m, edit=edit))
-
-    def _get_media(self, params: dict[str, Any], user: Any, request: Request, arg: str) -> Response:
-        media = self.site.media.get(int(arg))
-        if media is None:
-            raise wp_error("rest_post_invalid_id")
-        return Response.json(self.site.media_json(media, edit=params.get("context") == "edit"))
-
-    def _update_media(
-        self, params: dict[str, Any], user: Any, request: Request, arg: str
-    ) -> Response:
-        media = self.site.media.get(int(arg))
-        if media is None:
-            raise wp_error("rest_post_invalid_id")
-        if user is None:
-            raise WPError(401, "rest_cannot_edit", "Sorry, you are not allowed to edit this post.")
-        if "post" in params:
-            media["post"] = self._parent(params["post"])
-        for key in ("alt_text", "title"):
-            if key in params:
-                media[key] = _raw(params[key])
-        return Response.json(self.site.media_json(media, edit=True))
-
-    def _parent(self, value: Any) -> int | None:
-        """The post a library item is attached to (`post`): an id of an existing post."""
-        if value in (None, "", 0, "0"):
-            return None
-        if not isinstance(value, int) and not str(value).isdigit():
-            raise invalid_params({"post": "post is not of type integer."})
-        if int(value) not in self.site.posts:
-            # current_user_can('edit_post', id) is false for a post that does not exist
-            raise WPError(
-                403, "rest_cannot_edit", "Sorry, you are not allowed to upload media to this post."
-            )
-        return int(value)
-
-    def _list_terms(
-        self, params: dict[str, Any], user: Any, request: Request, arg: str
-    ) -> Response:
-        taxonomy = TAXONOMIES[arg]
-        search = str(params.get("search") or "").casefold()
-        found = [
-            term
-            for term in self.site.terms.values()
-            if term["taxonomy"] == taxonomy
-            and (not search or search in term["name"].casefold() or search in term["slug"])
-        ]
-        found.sort(key=lambda term: term["name"].casefold())
-        return self.site.page_of(found, params, {}, self.site.term_json)
-
-    def _create_term(
-        self, params: dict[str, Any], user: Any, request: Request, arg: str
-    ) -> Response:
-        taxonomy = TAXONOMIES[arg]
-        if user is None:
-            raise WPError(
-                401,
-                "rest_cannot_create",
-                "Sorry, you are not allowed to create terms in this taxonomy.",
-            )
-        if "name" not in params:
-            raise WPError(
-                400, "rest_missing_callback_param", "Missing parameter(s): name", params=["name"]
-            )
-        # WordPress strips tags and keeps &, <, > as entities in the stored name
-        name = html.escape(html.unescape(str(params["name"])).strip(), quote=False)
-        if not name:
-            raise WPError(400, "empty_term_name", "A name is required for this term.")
-        same = next(
-            (
-                t
-                for t in self.site.terms.values()
-                if t["taxonomy"] == taxonomy and t["name"].casefold() == name.casefold()
-            ),
-            None,
-        )
-        if same is not None:
-            where = "with this parent" if taxonomy == "category" else "in this taxonomy"
-            raise WPError(
-                400,
-                "term_exists",
-                f"A term with the name provided already exists {where}.",
-                term_id=same["id"],
-            )
-        taken = {term["slug"] for term in self.site.terms.values() if term["taxonomy"] == taxonomy}
-        slug = unique(sanitize_title(str(params.get("slug") or name)) or "term", taken, start=2)
-        term: dict[str, Any] = {
-            "id": self.site.next_term,
-            "taxonomy": taxonomy,
-            "name": name,
-            "slug": slug,
-        }
-        self.site.terms[term["id"]] = term
-        self.site.next_term += 1
-        location = {"Location": f"{self._root()}/wp-json/wp/v2/{arg}/{term['id']}"}
-        return Response.json(self.site.term_json(term), 201, location)
-
-    # -- pages, faults, control, state ----------------------------------------------------
-
     def _page(self, request: Request) -> Response:
         """The theme: /<slug>/ or index.php?p=ID shows a post, index.php the front page."""
         slug, number = request.path.strip("/"), request.query.get("p", "")
@@ -447,10 +306,3 @@ class WordPressSandbox(Platform):
 
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-
-def _raw(value: Any) -> str:
-    """A title, content or excerpt: a string, or {"raw": ...} as the block editor sends it."""
-    if isinstance(value, dict):
-        value = value.get("raw", "")
-    return "" if value is None else str(value)

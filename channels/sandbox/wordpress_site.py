@@ -289,3 +289,10 @@ def post_page(title: str, posts: list[dict[str, Any]]) -> str:
             f"{image}{content}</article>"
         )
     return page(title, "".join(articles) or "<p>Chưa có bài viết nào.</p>")
+
+
+def raw_field(value: Any) -> str:
+    """A title, content or excerpt: a string, or {"raw": ...} as the block editor sends it."""
+    if isinstance(value, dict):
+        value = value.get("raw", "")
+    return "" if value is None else str(value)
