@@ -7,8 +7,7 @@
 - a post due more than 10 minutes ahead is handed to Facebook to hold (`scheduled_publish_time`)
 
 Connecting ("token"): a person pastes a short-lived user token (from the Graph API Explorer or
-Loa's login page); Loa exchanges it for a long-lived one, asks `/me/accounts` for the page's
-token (which does not expire) and keeps only that: {"page_token", "page_id", "page_name"}.
+Loa's login page), which becomes the page's own token (channels.facebook_connect).
 
 Reconcile: Facebook keeps only the text people read, so every message and video description
 ends with the post's marker spelt in zero-width characters (`channels.markers.invisible`), and
@@ -25,15 +24,15 @@ import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
 
-from channels import facebook_edit
+from channels import facebook_connect, facebook_edit
 from channels.base import (
     Account,
     AuthRequired,
     Capabilities,
-    ChannelError,
     ChannelSetup,
     ConnectKind,
     CredentialStore,
@@ -49,7 +48,6 @@ from channels.base import (
     Retryable,
 )
 from channels.checks import check_capabilities
-from channels.facebook_errors import GraphFault
 from channels.facebook_graph import Graph, UsageNote, required
 from channels.facebook_video import DEFAULT_CHUNK, VideoTarget, upload_video
 from channels.http import TimeoutSession
@@ -98,6 +96,15 @@ class FacebookPage:
                     "A Facebook post needs text, a link or media.",
                 )
             )
+        card = cls.link_card(pub)
+        if card and not _web_address(card):
+            problems.append(
+                Problem(
+                    "link",
+                    "Liên kết phải là địa chỉ web http:// hoặc https://.",
+                    "The link must be an http:// or https:// web address.",
+                )
+            )
         sent = len(cls.message(pub))
         if sent > MESSAGE_MAX and sent != len(pub.text_with_hashtags) + MARKER_CHARS:
             # the link goes into the text beside media: the shared text check did not count it
@@ -126,64 +133,15 @@ class FacebookPage:
         # (RateLimited with its estimate) take over until the next note.
         self.usage = UsageNote()
         self._session = session or TimeoutSession(setup.timeout)
-        self._known_secrets: list[str] = []
+        self.known_secrets: list[str] = []
 
     # -- connecting ------------------------------------------------------------------------
 
     def complete_token(self, user_token: str) -> Account:
         """Turn a person's user token into the page's own token, and keep only that."""
-        user_token = user_token.strip()
-        app_id, app_secret = self._app_id(), self.setup.secret("app_secret")
-        self._known_secrets += [user_token, app_secret]
-        page_id = self._page_id()
-        graph = self._graph()
-        exchanged = graph.sdk(
-            user_token,
-            "exchanging the user token for a long-lived one",
-            lambda api: api.extend_access_token(app_id, app_secret),
-            publishes=False,
-            on_fault=_app_fault,
-        )
-        long_token = required(exchanged, "access_token", "exchanging the user token", Retryable)
-        self._known_secrets.append(long_token)
-        pages = list(self._managed_pages(graph, long_token))
-        page = next((p for p in pages if str(p.get("id")) == page_id), None)
-        if page is None:
-            names = ", ".join(f"{p.get('name')} ({p.get('id')})" for p in pages) or "none"
-            raise AuthRequired(
-                f"channel {self.setup.id}: this Facebook user does not manage page {page_id};"
-                f" the pages they manage: {names}. Sign in as an admin of the page."
-            )
-        tasks = set(page.get("tasks") or ("CREATE_CONTENT",))
-        if "CREATE_CONTENT" not in tasks:
-            raise AuthRequired(
-                f"channel {self.setup.id}: this Facebook user's role on page {page_id} does"
-                " not allow creating content; ask an admin to connect the channel"
-            )
-        self.credentials.save(
-            {
-                "page_token": required(page, "access_token", "reading the page token", Retryable),
-                "page_id": page_id,
-                "page_name": str(page.get("name") or ""),
-            }
-        )
-        log.info("channel %s connected to Facebook page %s", self.setup.id, page_id)
+        facebook_connect.keep_page_token(self, self._graph(), user_token.strip())
+        log.info("channel %s connected to Facebook page %s", self.setup.id, self.page_id())
         return self.verify()
-
-    def _managed_pages(self, graph: Graph, token: str) -> Iterator[Mapping[str, Any]]:
-        args: dict[str, Any] = {"fields": "id,name,access_token,tasks", "limit": 100}
-        for _ in range(SCAN_PAGES):
-            page = graph.sdk(
-                token,
-                "listing the pages this user manages",
-                lambda api: api.get_connections("me", "accounts", **args),
-                publishes=False,
-            )
-            yield from page.get("data") or ()
-            after = (page.get("paging") or {}).get("cursors", {}).get("after")
-            if not (page.get("paging") or {}).get("next") or not after:
-                return
-            args["after"] = after
 
     def verify(self) -> Account:
         token, page_id = self._token()
@@ -276,7 +234,7 @@ class FacebookPage:
         progress: Progress | None,
     ) -> str:
         target = VideoTarget(
-            f"{self.setup.base('video_base')}/{self.version}", self._app_id(), page_id, token
+            f"{self.setup.base('video_base')}/{self.version}", self.app_id(), page_id, token
         )
         chunk = int(self.setup.settings.get("video_chunk_bytes") or DEFAULT_CHUNK)
         info = {"title": pub.title, "description": self.message(pub), **fields}
@@ -374,11 +332,11 @@ class FacebookPage:
             session=self._session,
             timeout=self.setup.timeout,
             usage=self.usage,
-            secrets=lambda: list(self._known_secrets),
+            secrets=lambda: list(self.known_secrets),
         )
 
     def _token(self) -> tuple[str, str]:
-        page_id = self._page_id()
+        page_id = self.page_id()
         stored = self.credentials.load() or {}
         token = str(stored.get("page_token") or "")
         if not token:
@@ -391,17 +349,17 @@ class FacebookPage:
                 f"channel {self.setup.id} was connected to page {stored.get('page_id')}, but"
                 f" is configured for page {page_id}: connect it again"
             )
-        if token not in self._known_secrets:
-            self._known_secrets.append(token)
+        if token not in self.known_secrets:
+            self.known_secrets.append(token)
         return token, page_id
 
-    def _page_id(self) -> str:
+    def page_id(self) -> str:
         page_id = str(self.setup.settings.get("page_id") or "")
         if not page_id:
             raise Rejected(f"channel {self.setup.id}: settings.page_id is not configured")
         return page_id
 
-    def _app_id(self) -> str:
+    def app_id(self) -> str:
         app_id = str(self.setup.settings.get("app_id") or "")
         if not app_id:
             raise Rejected(f"channel {self.setup.id}: settings.app_id is not configured")
@@ -412,15 +370,10 @@ class FacebookPage:
         return f"{base.rstrip('/')}/{remote_id}"
 
 
-def _app_fault(fault: GraphFault) -> ChannelError | None:
-    """Facebook answers a wrong app secret with code 1, which elsewhere means "try again":
-    while connecting, a person is waiting, so say what to fix."""
-    if fault.code == 101 or (fault.code == 1 and "secret" in fault.message.lower()):
-        return AuthRequired(
-            "Facebook refused Loa's app id or app secret: check settings.app_id and the"
-            f" app_secret secret ({fault.said()})"
-        )
-    return None
+def _web_address(link: str) -> bool:
+    """Facebook reads a link card only from a web address (else 100/1609005)."""
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _parse_time(value: Any) -> datetime:

@@ -473,6 +473,12 @@ def test_check_counts_the_link_kept_in_the_text_beside_photos(jpeg: MediaFile) -
     assert problem.field == "body" and "liên kết" in problem.vi and "link" in problem.en
 
 
+@pytest.mark.parametrize("link", ["ftp://asean.example/a", "asean.thuathienhue.gov.vn", "https://"])
+def test_check_refuses_a_link_facebook_cannot_read(link: str) -> None:
+    (problem,) = FacebookPage.check(publication(link=link))
+    assert problem.field == "link" and "http" in problem.vi and "http" in problem.en
+
+
 # -- reconciling and the account ----------------------------------------------------------------
 
 
