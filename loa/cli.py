@@ -26,7 +26,17 @@ app = typer.Typer(
 db_app = typer.Typer(help="Cơ sở dữ liệu / Database.", no_args_is_help=True)
 channels_app = typer.Typer(help="Kênh đăng bài / Channels.", no_args_is_help=True)
 config_app = typer.Typer(help="Tệp cấu hình / Configuration file.", no_args_is_help=True)
-worker_app = typer.Typer(help="Tiến trình đăng bài / The publishing worker.")
+worker_app = typer.Typer(
+    help="Tiến trình đăng bài / The publishing worker.\n\n"
+    "Chạy đến khi nhận SIGTERM/SIGINT. Đọc lại config.yaml khi nhận SIGHUP (kill -HUP) hoặc khi"
+    " tệp thay đổi (xem mỗi worker.config_check_seconds, mặc định 60 giây); tệp có lỗi bị từ"
+    " chối và tiến trình giữ cấu hình cũ; kênh bị gỡ khỏi tệp thì ngừng dùng, bài của kênh chờ"
+    " đến khi kênh được thêm lại.\n\n"
+    "Runs until SIGTERM/SIGINT. Rereads config.yaml on SIGHUP (kill -HUP) or when the file"
+    " changes (looked at every worker.config_check_seconds, 60 by default); a file with errors"
+    " is refused and the old configuration kept; a channel removed from the file is retired"
+    " and its posts wait until it is added back."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(channels_app, name="channels")
 app.add_typer(config_app, name="config")
