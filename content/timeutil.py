@@ -18,6 +18,13 @@ DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 INPUT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
+# The instants a person may plan for: the one range the CLI, the API, the pages and the importer
+# accept (from EARLIEST, up to but not including LATEST). Readers never rely on it: a value an
+# older version stored (9999-12-31) must still show.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 class NaiveDatetimeError(ValueError):
     pass
 
@@ -41,6 +48,14 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def in_range(value: datetime) -> bool:
+    """Whether `value` (aware) lies in [EARLIEST, LATEST); False when UTC cannot even hold it."""
+    try:
+        return EARLIEST <= as_utc(value) < LATEST
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+        return False
+
+
 def parse_local(text: str, tz: tzinfo) -> datetime:
     """Parse a wall-clock time typed by a person in zone `tz` (or an ISO time with an offset)."""
     text = text.strip()
@@ -57,9 +72,15 @@ def parse_local(text: str, tz: tzinfo) -> datetime:
                 continue
     if parsed is None:
         raise ValueError(f"cannot read time {text!r}; write it as YYYY-MM-DD HH:MM")
-    if parsed.tzinfo is None:
-        parsed = _attach_zone(parsed, tz)
-    return parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            parsed = _attach_zone(parsed, tz)
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{text!r} is outside the times Loa can hold"
+            f" (from {EARLIEST.year} to {LATEST.year - 1})"
+        ) from None
 
 
 def _attach_zone(naive: datetime, tz: tzinfo) -> datetime:
@@ -74,11 +95,21 @@ def _attach_zone(naive: datetime, tz: tzinfo) -> datetime:
 
 
 def to_local(value: datetime, tz: tzinfo) -> datetime:
-    return as_utc(value).astimezone(tz)
+    """`value` in zone `tz`; in UTC where `tz` would leave the calendar (a stored 9999-12-31
+    23:59 UTC is in year 10000 at +07:00), so an extreme stored value still shows."""
+    utc = as_utc(value)
+    try:
+        return utc.astimezone(tz)
+    except OverflowError:
+        return utc
 
 
 def format_local(value: datetime | None, tz: tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return "" if value is None else to_local(value, tz).strftime(fmt)
+    if value is None:
+        return ""
+    local = to_local(value, tz)
+    # strftime writes year 1 as "1": the year goes in by hand, always four digits
+    return local.strftime(fmt.replace("%Y", f"{local.year:04d}"))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
