@@ -306,3 +306,13 @@ def test_the_credential_check_holds_a_revoked_channel_and_goes_on_past_broken_on
     refresh_tokens(h.app, h.alerts.append)  # a channel waiting for a person is not asked again
     assert len(h.alerts) == 1
     assert audit_actions(h, "web-asean")[-1] == "channel.needs_auth"
+
+
+def test_worker_help_says_how_the_configuration_is_reread(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["worker", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Đọc lại config.yaml khi nhận SIGHUP" in text
+    assert "Rereads config.yaml on SIGHUP" in text
+    assert text.index("Đọc lại") < text.index("Rereads")  # Vietnamese first
