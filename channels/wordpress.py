@@ -26,6 +26,7 @@ import requests
 
 from channels import render
 from channels.base import (
+    EDITABLE_FIELDS,
     Account,
     AuthRequired,
     Capabilities,
@@ -39,6 +40,7 @@ from channels.base import (
     Progress,
     Publication,
     Receipt,
+    Rejected,
 )
 from channels.checks import check_capabilities
 from channels.http import TimeoutSession
@@ -74,6 +76,8 @@ class WordPress:
         max_video_bytes=512 * MiB,
         mixes_images_and_video=True,
         can_schedule_natively=True,  # status "future" with date_gmt
+        editable=EDITABLE_FIELDS,  # POST /wp/v2/posts/<id>: every field, and date_gmt while future
+        can_remove=True,  # DELETE /wp/v2/posts/<id>: to the trash
     )
 
     def __init__(
@@ -103,24 +107,15 @@ class WordPress:
 
     def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
         settings: Mapping[str, Any] = {**self.setup.settings, **pub.settings}
-        categories = self.library.term_ids("categories", category_names(pub, settings))
-        tags = self.library.term_ids("tags", list(dict.fromkeys(pub.hashtags)))
-        stored = self._store_media(pub, progress)
+        fields, stored = self._fields(pub, settings, progress)
         status, when = timing(pub, settings, datetime.now(UTC))
-        images = [item for media, item in stored if media.kind == "image"]
         body: dict[str, Any] = {
-            "title": as_html(pub.title),
-            "content": content_html(pub, stored),
+            "title": fields.pop("title"),
+            "content": fields.pop("content"),
             "status": status,
             "date_gmt": when.astimezone(UTC).strftime(GMT_FORMAT),
         }
-        optional = {
-            "slug": pub.marker,
-            "excerpt": as_html(str(settings.get("summary") or "")),
-            "categories": categories,
-            "tags": tags,
-            "featured_media": images[0].id if images else None,
-        }
+        optional = {"slug": pub.marker, **fields}
         body.update({key: value for key, value in optional.items() if value})
         post, _ = self.api.call("POST", "/wp/v2/posts", json=body, what=f"publishing {pub.title!r}")
         receipt = to_receipt(post, "publishing")
@@ -129,6 +124,54 @@ class WordPress:
             "channel %s: post %s is %s at %s", self.setup.id, receipt.remote_id, status, receipt.url
         )
         return receipt
+
+    def _fields(
+        self, pub: Publication, settings: Mapping[str, Any], progress: Progress | None
+    ) -> tuple[dict[str, Any], list[tuple[MediaFile, Stored]]]:
+        """What the post shows: title, content, excerpt, terms and featured image (0: none)."""
+        categories = self.library.term_ids("categories", category_names(pub, settings))
+        tags = self.library.term_ids("tags", list(dict.fromkeys(pub.hashtags)))
+        stored = self._store_media(pub, progress)
+        images = [item for media, item in stored if media.kind == "image"]
+        fields = {
+            "title": as_html(pub.title),
+            "content": content_html(pub, stored),
+            "excerpt": as_html(str(settings.get("summary") or "")),
+            "categories": categories,
+            "tags": tags,
+            "featured_media": images[0].id if images else 0,
+        }
+        return fields, stored
+
+    def update(self, pub: Publication, sent: Receipt) -> Receipt:
+        """Everything the post shows, sent again to `POST /wp/v2/posts/<id>` (empty fields
+        included, so a removed image or hashtag goes away). A post WordPress still holds
+        (`future`) also gets the new time; a published one keeps its date."""
+        post_id = _post_id(sent)
+        settings: Mapping[str, Any] = {**self.setup.settings, **pub.settings}
+        body, stored = self._fields(pub, settings, None)
+        if sent.scheduled_for is not None:
+            status, when = timing(pub, {**settings, "native_schedule": True}, datetime.now(UTC))
+            body |= {"status": status, "date_gmt": when.astimezone(UTC).strftime(GMT_FORMAT)}
+        post, _ = self.api.call(
+            "POST", f"/wp/v2/posts/{post_id}", json=body, what=f"updating post {post_id}"
+        )
+        self.library.attach([item for _, item in stored], post_id)
+        receipt = to_receipt(post, "updating a post")
+        log.info("channel %s: post %s updated (%s)", self.setup.id, post_id, post.get("status"))
+        return receipt
+
+    def remove(self, sent: Receipt) -> None:
+        """To the site's trash, where an editor can still restore it (`DELETE` without force);
+        a post already trashed or deleted is fine."""
+        post_id = _post_id(sent)
+        self.api.call(
+            "DELETE",
+            f"/wp/v2/posts/{post_id}",
+            what=f"removing post {post_id}",
+            tolerate=frozenset({"rest_post_invalid_id", "rest_already_trashed"}),
+        )
+        log.info("channel %s: post %s moved to the trash", self.setup.id, post_id)
 
     def _store_media(
         self, pub: Publication, progress: Progress | None
@@ -274,10 +317,18 @@ def image_block(media: MediaFile, item: Stored) -> str:
 
 
 def to_receipt(post: Any, what: str) -> Receipt:
+    """A post WordPress holds for later (`future`) is there, but public only at its date."""
     if not isinstance(post, dict) or "id" not in post:
         raise unexpected(what)
-    link = post.get("link")
-    return Receipt(str(post["id"]), str(link) if link else None, gmt(post.get("date_gmt")))
+    link, when = post.get("link"), gmt(post.get("date_gmt"))
+    held = when if post.get("status") == "future" else None
+    return Receipt(str(post["id"]), str(link) if link else None, when, scheduled_for=held)
+
+
+def _post_id(sent: Receipt) -> int:
+    if not sent.remote_id.isdigit():
+        raise Rejected(f"{sent.remote_id!r} is not a WordPress post id")
+    return int(sent.remote_id)
 
 
 def gmt(value: Any) -> datetime | None:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from channels.sandbox.server import Platform, Request, Response
+from channels.sandbox.wordpress_edit import delete_post, update_post
 from channels.sandbox.wordpress_media import LibraryRoutes
 from channels.sandbox.wordpress_site import (
     STATUSES,
@@ -113,6 +114,7 @@ class WordPressSandbox(LibraryRoutes, Platform):
             ("wp/v2/posts", False): self._list_posts,
             ("wp/v2/posts", True): self._create_post,
             ("wp/v2/posts/ID", False): self._get_post,
+            ("wp/v2/posts/ID", True): lambda p, u, _, arg: update_post(self.site, p, u, arg),
             ("wp/v2/media", False): self._list_media,
             ("wp/v2/media", True): self._upload,
             ("wp/v2/media/ID", False): self._get_media,
@@ -127,6 +129,8 @@ class WordPressSandbox(LibraryRoutes, Platform):
             key = "/".join([*parts[:3], "ID"])
         if route == "/" and request.method == "GET":
             return Response.json(self.site.index(self.title))
+        if request.method == "DELETE" and key == "wp/v2/posts/ID":
+            return delete_post(self.site, params, user, arg)
         handler = handlers.get((key, write))
         if handler is None or request.method not in ("GET", "HEAD", "POST", "PUT", "PATCH"):
             raise no_route()
