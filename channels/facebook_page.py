@@ -105,16 +105,14 @@ class FacebookPage:
                     "The link must be an http:// or https:// web address.",
                 )
             )
-        sent = len(cls.message(pub))
-        if sent > MESSAGE_MAX and sent != len(pub.text_with_hashtags) + MARKER_CHARS:
+        shown, most = len(cls.message(pub)), MESSAGE_MAX - MARKER_CHARS
+        if shown > most and len(pub.text_with_hashtags) <= most:
             # the link goes into the text beside media: the shared text check did not count it
-            most = MESSAGE_MAX - MARKER_CHARS
             problems.append(
                 Problem(
                     "body",
-                    f"Nội dung kèm liên kết dài {sent - MARKER_CHARS} ký tự, tối đa {most}.",
-                    f"The text with its link is {sent - MARKER_CHARS} characters long;"
-                    f" at most {most}.",
+                    f"Nội dung kèm liên kết dài {shown} ký tự, tối đa {most}.",
+                    f"The text with its link is {shown} characters long; at most {most}.",
                 )
             )
         return problems
@@ -168,9 +166,9 @@ class FacebookPage:
             return Receipt(video_id, self._web_url(video_id), when or datetime.now(UTC), when)
         graph = self._graph()
         if len(images) == 1 and when is None:
-            post_id = self._post_photo(graph, token, page_id, images[0], self.message(pub))
+            post_id = self._post_photo(graph, token, page_id, images[0], self.sent_message(pub))
         else:
-            data: dict[str, str] = {"message": self.message(pub), **fields}
+            data: dict[str, str] = {"message": self.sent_message(pub), **fields}
             if images:
                 ids = [self._stage_photo(graph, token, page_id, m, bool(when)) for m in images]
                 data["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
@@ -187,10 +185,14 @@ class FacebookPage:
 
     @staticmethod
     def message(pub: Publication) -> str:
-        """The text sent: a lone link goes in `link` (Facebook shows a preview); with photos
-        or a video the link stays in the text, where it is still clickable. It ends with the
-        invisible marker that `find` recognises."""
-        text = plain_text(pub, with_link=bool(pub.media) or not pub.link)
+        """The text people read: a lone link goes in `link` (Facebook shows a preview); with
+        photos or a video the link stays in the text, where it is still clickable."""
+        return plain_text(pub, with_link=bool(pub.media) or not pub.link)
+
+    @classmethod
+    def sent_message(cls, pub: Publication) -> str:
+        """The message as sent: it ends with the invisible marker that `find` recognises."""
+        text = cls.message(pub)
         return text + invisible(pub.marker) if pub.marker else text
 
     @staticmethod
@@ -237,7 +239,7 @@ class FacebookPage:
             f"{self.setup.base('video_base')}/{self.version}", self.app_id(), page_id, token
         )
         chunk = int(self.setup.settings.get("video_chunk_bytes") or DEFAULT_CHUNK)
-        info = {"title": pub.title, "description": self.message(pub), **fields}
+        info = {"title": pub.title, "description": self.sent_message(pub), **fields}
         return upload_video(
             self._graph(), target, media, info, chunk_bytes=chunk, progress=progress
         )
@@ -265,7 +267,7 @@ class FacebookPage:
             self._graph(),
             token,
             sent,
-            self.message(pub),
+            self.sent_message(pub),
             video=bool(pub.media_of("video")),
             url=sent.url or self._web_url(sent.remote_id),
         )

@@ -406,7 +406,7 @@ def test_update_changes_the_text_and_find_still_knows_the_post(
     assert (receipt.remote_id, receipt.url) == (sent.remote_id, sent.url)
     items = state(sandbox)["items"]
     item = items[sent.remote_id]
-    shown = adapter.message(corrected)
+    shown = adapter.sent_message(corrected)
     assert item["message"] == shown and strip_invisible(shown).endswith("8/6\n\n#FestivalHue")
     if kind == "link":
         assert item["link"] == link  # the preview card stays as it was
