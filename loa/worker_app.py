@@ -19,6 +19,7 @@ from loa.adapters import build_adapter
 from loa.app import App
 from scheduler.alerts import Alerter, alerter_from_env
 from scheduler.control import Blackout, active_blackout, pause_state
+from scheduler.corrections import Corrector
 from scheduler.dispatch import ChannelLimits
 from scheduler.publish import Alert, Outcome, Publisher, hold_channel
 from scheduler.retry import RetryPolicy
@@ -27,6 +28,7 @@ from scheduler.worker import Worker, WorkerSettings
 log = logging.getLogger(__name__)
 
 D = DeliveryState
+CORRECTIONS_SECONDS = 5  # how often a worker looks for changes to send and held posts now out
 DEFAULT_CONCURRENCY = {"youtube": 1, "zalo_oa": 1, "facebook_page": 2, "wordpress": 2}
 
 
@@ -125,6 +127,8 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
             "metrics": (lambda: log_metrics(app), {"seconds": 60}),
         },
     )
+    corrector = build_corrector(app, worker)
+    worker.add_job("corrections", corrector.run_once, {"seconds": CORRECTIONS_SECONDS})
     if app.config_path is not None:
         reloader = ConfigReloader(
             app, app.config_path, worker, lambda now: worker_settings(now, threads), alert
@@ -133,6 +137,23 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
         every = app.config.worker.config_check_seconds
         worker.add_job("config_check", reloader.check, {"seconds": every})
     return worker
+
+
+def build_corrector(app: App, worker: Worker) -> Corrector:
+    """Changes to what the platforms hold (corrections, new times, removals) and natively
+    scheduled posts turning published, done beside the worker's publishing, with its settings
+    (a reload included), alerts and worker id."""
+    return Corrector(
+        app.db,
+        worker.worker_id,
+        lambda channel_id: build_adapter(app, channel_id),
+        app.media.path_of,
+        lambda channel_id: worker.settings.policies.get(channel_id, worker.settings.default_policy),
+        worker.alert,
+        worker.clock,
+        worker.lease,
+        channels=lambda: worker.settings.channels,
+    )
 
 
 def refresh_tokens(app: App, alert: Callable[[Alert], None]) -> None:

@@ -300,6 +300,7 @@ def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
             col(Delivery.due_at),
             col(Post.missed_policy),
             col(Post.grace_minutes),
+            col(Post.scheduled_at),
         )
         .join(Post, col(Post.id) == col(Delivery.post_id))
         .join(Channel, col(Channel.id) == col(Delivery.channel_id))
@@ -313,9 +314,11 @@ def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
         )
     ).all()
     missed = []
-    for delivery_id, post_id, channel_id, due_at, policy, grace in overdue:
+    for delivery_id, post_id, channel_id, due_at, policy, grace, planned in overdue:
         allowed = SKIP_TOLERANCE if policy == MissedPolicy.skip else timedelta(minutes=grace)
-        if due_at + max(allowed, SKIP_TOLERANCE) < now:
+        # A native hand-over is due at approval, long before the post's own time: late only
+        # once that time is.
+        if max(due_at, planned or due_at) + max(allowed, SKIP_TOLERANCE) < now:
             missed.append((delivery_id, post_id, channel_id))
     if missed:
         session.execute(

@@ -39,7 +39,7 @@ def build_publication(
         hashtags=post.hashtags,
         topic=post.topic,
         pillar=post.pillar,
-        scheduled_at=delivery.due_at or post.scheduled_at,
+        scheduled_at=planned_time(delivery.due_at, post.scheduled_at, channel.settings),
         overrides=delivery.overrides,
         channel_id=channel.id,
         settings=channel.settings,
@@ -65,7 +65,7 @@ def publications_of(
             hashtags=row.hashtags,
             topic=row.topic,
             pillar=row.pillar,
-            scheduled_at=row.due_at or row.scheduled_at,
+            scheduled_at=planned_time(row.due_at, row.scheduled_at, row.settings),
             overrides=row.overrides,
             channel_id=row.channel_id,
             settings=row.settings,
@@ -74,6 +74,17 @@ def publications_of(
         )
         for row in rows
     }
+
+
+def planned_time(
+    due_at: datetime | None, scheduled_at: datetime | None, settings: Mapping[str, Any]
+) -> datetime | None:
+    """The time the post should be public. Usually when the worker takes it (a retry moves
+    that later); a channel that schedules natively takes it ahead, at approval, and hands the
+    platform the post's own time (content.corrections.handover_due)."""
+    if settings.get("native_schedule") and due_at and scheduled_at and scheduled_at > due_at:
+        return scheduled_at
+    return due_at or scheduled_at
 
 
 def compose_publication(

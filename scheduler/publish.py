@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col
 
 from channels.base import (
@@ -204,7 +204,8 @@ class Publisher:
             found = connection.execute(
                 _MARK_PUBLISHED,
                 {"delivery_id": done.started.delivery_id, "remote_id": receipt.remote_id,
-                 "remote_url": receipt.url, "at": receipt.published_at or now, "now": now},
+                 "remote_url": receipt.url, "at": receipt.published_at or now, "now": now,
+                 **_held_until(receipt)},
             ).first()  # fmt: skip
             # Not sending or reconciling: a reconciler found it on the platform first.
             done.outcome = Outcome.published if found else Outcome.lost
@@ -319,10 +320,19 @@ def wait_for_channel(session: Session, channel_id: str, until: datetime) -> None
     )
 
 
+def _held_until(receipt: Receipt) -> dict[str, object]:
+    """A platform holding the post until its time (native scheduling): `handed_over`, due at
+    that time (scheduler.corrections counts it published once the time has passed)."""
+    if receipt.scheduled_for is None:
+        return {"state": D.published, "due": None}
+    return {"state": D.handed_over, "due": receipt.scheduled_for, "at": receipt.scheduled_for}
+
+
 def mark_published(delivery: Delivery, receipt: Receipt, now: datetime) -> None:
-    delivery.state = D.published
+    delivery.state = D.published if receipt.scheduled_for is None else D.handed_over
+    delivery.due_at = receipt.scheduled_for or delivery.due_at
     delivery.remote_id, delivery.remote_url = receipt.remote_id, receipt.url
-    delivery.published_at = receipt.published_at or now
+    delivery.published_at = receipt.scheduled_for or receipt.published_at or now
     delivery.lease_owner, delivery.lease_expires_at = None, None
     delivery.last_error = None
     delivery.updated_at = now
@@ -364,7 +374,8 @@ _MARK_PUBLISHED = (
         _DELIVERY.c.state.in_((D.sending, D.reconciling)),
     )
     .values(
-        state=D.published,
+        state=bindparam("state"),
+        due_at=func.coalesce(bindparam("due", type_=UTCDateTime()), _DELIVERY.c.due_at),
         remote_id=bindparam("remote_id"),
         remote_url=bindparam("remote_url"),
         published_at=bindparam("at", type_=UTCDateTime()),
