@@ -1,4 +1,11 @@
-"""Export posts to CSV in the import format, so an export imports back unchanged."""
+"""Export posts to CSV in the import format, so an export imports back unchanged.
+
+A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a
+formula: `=HYPERLINK(...)` in a title would become a live link in whoever opens the export. As
+OWASP recommends, such a cell is written with a leading apostrophe, which spreadsheets show as
+text; the importer takes exactly one apostrophe off again (`content.import_files`), so an
+export still imports back unchanged.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from content.importer import COLUMNS, IMPORT_STATES
+from content.import_files import COLUMNS, neutralise_formula
+from content.importer import IMPORT_STATES
 from content.inputs import OVERRIDABLE
 from content.media import MediaStore
 from content.models import Delivery, DeliveryState, Post, User
@@ -40,9 +48,16 @@ def export_csv(
     ]
     override_columns = sorted({key for row in rows for key in row if key.startswith("override.")})
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, *override_columns], lineterminator="\n")
+    # CRLF, as RFC 4180 says: with "\n" alone, a cell holding a lone "\r" went out unquoted.
+    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, *override_columns], lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(
+        {
+            key: neutralise_formula(value) if isinstance(value, str) else value
+            for key, value in row.items()
+        }
+        for row in rows
+    )
     return buffer.getvalue()
 
 

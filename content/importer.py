@@ -16,8 +16,6 @@ YAML takes the same keys, either as a list or under `posts:`, with real lists an
 
 from __future__ import annotations
 
-import csv
-import difflib
 import logging
 import re
 from collections.abc import Mapping
@@ -25,10 +23,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session, col, select
 
 from content.errors import FieldProblem, InvalidInput, UserError
+from content.import_files import OVERRIDE_COLUMN, REQUIRED, Row, known_key, read_rows, unknown_key
 from content.inputs import MediaRef, PostInput
 from content.media import MediaError, MediaStore
 from content.models import EditorialState, Role, User
@@ -39,22 +37,10 @@ from content.workflow import Actor
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
-    "title", "body", "link", "hashtags", "topic", "pillar", "audience", "department", "author",
-    "channels", "at", "next_slot", "missed", "grace_minutes", "media", "media_alt", "state",
-)  # fmt: skip
-REQUIRED = ("title", "topic", "department", "channels")
 IMPORT_STATES = (EditorialState.draft, EditorialState.in_review, EditorialState.approved)
-OVERRIDE_COLUMN = re.compile(r"^override\.(?P<channel>[a-z0-9-]+)\.(?P<field>[a-z_]+)$")
 LIST_SPLIT = re.compile(r"[,\s]+")
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "có", "x"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "n", "không"})
-
-
-@dataclass(frozen=True)
-class Row:
-    where: str  # "row 7" (CSV, counting the header as row 1) or "posts[3] (line 42)"
-    values: Mapping[str, Any]
 
 
 @dataclass
@@ -72,117 +58,16 @@ class ImportReport:
     by_state: dict[str, int]
 
 
-def read_rows(path: Path) -> tuple[list[Row], list[FieldProblem]]:
-    """The rows of a file, and the problems of the file as a whole (its CSV header)."""
-    if not path.is_file():
-        raise InvalidInput(
-            [FieldProblem("file", "Không tìm thấy tệp.", "file not found", str(path))]
-        )
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".yaml", ".yml"):
-        return _read_yaml(path), []
-    raise InvalidInput(
-        [
-            FieldProblem(
-                "file",
-                "Chỉ nhận tệp .csv, .yaml hoặc .yml.",
-                "use a .csv, .yaml or .yml file",
-                path.name,
-            )
-        ]
-    )
-
-
-def _read_csv(path: Path) -> tuple[list[Row], list[FieldProblem]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        unknown = {name for name in header if not _known_key(name)}
-        problems = [_unknown_key(name, "header") for name in header if name in unknown]
-        missing = [name for name in REQUIRED if name not in header]
-        problems += [
-            FieldProblem(name, "Thiếu cột bắt buộc.", "required column missing", "header")
-            for name in missing
-        ]
-        if missing:  # without its required columns no row can be checked meaningfully
-            return [], problems
-        # Unknown columns are reported once, for the header, and every row is still checked.
-        rows = [
-            Row(
-                f"row {number}",
-                {k: v for k, v in record.items() if k is not None and k not in unknown},
-            )
-            for number, record in enumerate(reader, start=2)
-        ]
-        return rows, problems
-
-
-def _read_yaml(path: Path) -> list[Row]:
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f"line {mark.line + 1}" if mark else "file"
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "yaml", f"Lỗi cú pháp YAML: {error}", f"YAML syntax error: {error}", line
-                )
-            ]
-        ) from error
-    if isinstance(document, dict) and "posts" in document and root is not None:
-        document = document["posts"]
-        root = next(value for key, value in root.value if key.value == "posts")
-    if not isinstance(document, list) or root is None:
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "posts",
-                    "Tệp YAML cần một danh sách bài (hoặc khóa posts: chứa danh sách).",
-                    "the YAML file must hold a list of posts (or a `posts:` list)",
-                    path.name,
-                )
-            ]
-        )
-    rows = []
-    for index, (item, node) in enumerate(zip(document, root.value, strict=True)):
-        where = f"posts[{index}] (line {node.start_mark.line + 1})"
-        if not isinstance(item, dict):
-            raise InvalidInput(
-                [
-                    FieldProblem(
-                        "post",
-                        "Mỗi bài là một bảng khóa: giá trị.",
-                        "each post must be a mapping",
-                        where,
-                    )
-                ]
-            )
-        rows.append(Row(where, item))
-    return rows
-
-
-def _known_key(name: str) -> bool:
-    return name in COLUMNS or name == "overrides" or bool(OVERRIDE_COLUMN.match(name))
-
-
-def _unknown_key(name: str, where: str) -> FieldProblem:
-    close = difflib.get_close_matches(name, COLUMNS, n=1)
-    hint_en = f"; did you mean {close[0]!r}?" if close else ""
-    hint_vi = f"; có phải “{close[0]}”?" if close else ""
-    return FieldProblem(name, f"Cột/khóa không có{hint_vi}", f"unknown column{hint_en}", where)
-
-
 class Importer:
     def __init__(self, service: PostService, media: MediaStore) -> None:
         self.service = service
         self.media = media
 
-    def run(self, actor: Actor, path: Path, *, dry_run: bool = False) -> ImportReport:
-        rows, problems = read_rows(path)
+    def run(
+        self, actor: Actor, path: Path, *, dry_run: bool = False, encoding: str | None = None
+    ) -> ImportReport:
+        """Import a CSV or YAML file; `encoding` names the file's encoding when not detected."""
+        rows, problems = read_rows(path, encoding)
         return self.run_rows(
             actor, rows, path.parent, path.name, dry_run=dry_run, file_problems=problems
         )
@@ -265,8 +150,8 @@ class Importer:
     def _parse_row(self, row: Row, base: Path, problems: list[FieldProblem]) -> ParsedRow:
         values = row.values
         for key in values:
-            if not _known_key(str(key)):
-                problems.append(_unknown_key(str(key), row.where))
+            if not known_key(str(key)):
+                problems.append(unknown_key(str(key), row.where))
         for key in REQUIRED:
             if not values.get(key):
                 problems.append(

@@ -143,13 +143,23 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Chỉ kiểm tra / Check only, save nothing.")
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Bảng mã của tệp khi không tự nhận ra (utf-8, utf-16, cp1258) / The file's"
+            " encoding when it is not detected.",
+        ),
+    ] = None,
 ) -> None:
     """Nhập nhiều bài từ CSV/YAML (tất cả hoặc không). / Import posts, all or nothing."""
     from content.importer import Importer
 
     state = state_of(ctx)
     loa = state.app()
-    report = Importer(loa.posts, loa.media).run(state.actor(), file, dry_run=dry_run)
+    report = Importer(loa.posts, loa.media).run(
+        state.actor(), file, dry_run=dry_run, encoding=encoding
+    )
     counts = ", ".join(f"{state_name}: {n}" for state_name, n in sorted(report.by_state.items()))
     if dry_run:
         typer.echo(state.say(f"Hợp lệ, chưa lưu ({counts}).", f"Valid, nothing saved ({counts})."))

@@ -37,7 +37,8 @@ from sqlmodel import col, select
 
 from content.calendar import day_window, entries
 from content.errors import UserError
-from content.importer import Importer, ImportReport, Row
+from content.import_files import Row
+from content.importer import Importer, ImportReport
 from content.models import Delivery
 from content.timeutil import utcnow
 from loa.app import App, open_app
