@@ -108,6 +108,26 @@ def _check_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _check_database_url(value: str) -> str:
+    # Never echo the value: a PostgreSQL URL may carry its password.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        url = make_url(value)
+        backend = url.get_backend_name()
+        if backend in ("sqlite", "postgresql"):
+            url.get_dialect()  # an unknown driver ("postgresql+nope") fails here, not at first use
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        backend = ""
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"Loa dùng SQLite hoặc PostgreSQL, ví dụ sqlite:///data/loa.db hoặc"
+            f" postgresql+psycopg://user@host/loa / not {_DB_URL}"
+        )
+    return value
+
+
 def _check_slot(value: str) -> str:
     parse_slot(value)
     return value
@@ -246,6 +266,16 @@ class BlackoutConfig(_Model):
             raise ValueError("write a local time as YYYY-MM-DD HH:MM") from None
         return value
 
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> BlackoutConfig:
+        # Both are local times of one zone and this fixed format: text order is time order.
+        if self.end <= self.start:
+            raise ValueError(
+                f"khoảng ngừng đăng kết thúc ({self.end}) không sau lúc bắt đầu ({self.start})"
+                f" / the blackout ends ({self.end}) before or when it starts ({self.start})"
+            )
+        return self
+
 
 class WorkerConfig(_Model):
     threads: int = Field(default=4, ge=1, le=256)
@@ -276,7 +306,7 @@ class AlertsConfig(_Model):
 
 class LoaConfig(_Model):
     timezone: str = DEFAULT_TIMEZONE
-    database: Annotated[str, _matching(r"[a-z][a-z0-9+]*://.*", _DB_URL)] = "sqlite:///data/loa.db"
+    database: Annotated[str, AfterValidator(_check_database_url)] = "sqlite:///data/loa.db"
     media_dir: str = "data/media"
     departments: tuple[Department, ...] = ()
     topics: tuple[Topic, ...] = ()

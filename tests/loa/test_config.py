@@ -408,3 +408,47 @@ def test_vietnamese_text_round_trips_exactly(in_tmp: Path) -> None:
     assert config.users[0].full_name == "Nguyễn Thị Bích Liên"
     assert config.channels[0].name == "Zalo OA Thông tin đối ngoại Thừa Thiên Huế"
     assert config.model_dump()["departments"][1]["name_vi"].encode() == name.encode()
+
+
+# --- the database URL and blackouts -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "notadb://x/y",
+        "postgresql+nope://loa@db/loa",
+        "mysql://loa:mật-khẩu@db/loa",
+        "sqlite//data/loa.db",
+    ],
+)
+def test_a_database_url_loa_cannot_open_is_refused_without_echoing_it(
+    in_tmp: Path, url: str
+) -> None:
+    found = problems(f"database: {url!r}\n" + BASE)
+    assert len(found) == 1 and found[0].startswith("config.yaml:1: database: ")
+    assert "SQLite hoặc PostgreSQL" in found[0] and "sqlite:///data/loa.db" in found[0]
+    assert url not in found[0] and "mật-khẩu" not in found[0]
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///data/loa.db", "postgresql+psycopg://loa@127.0.0.1/loa", "sqlite://"]
+)
+def test_the_database_urls_loa_uses_pass(in_tmp: Path, url: str) -> None:
+    assert load_text(f"database: {url!r}\n" + BASE).database == url
+
+
+def test_a_blackout_that_ends_before_it_starts_is_refused(in_tmp: Path) -> None:
+    text = BASE + (
+        "worker:\n  blackouts:\n"
+        '    - {start: "2026-12-31 22:00", end: "2027-01-01 06:00", reason: "Giao thừa"}\n'
+        '    - {start: "2026-09-02 08:00", end: "2026-09-01 08:00", reason: "Quốc khánh"}\n'
+        '    - {start: "2026-07-27 08:00", end: "2026-07-27 08:00"}\n'
+    )
+    found = problems(text)
+    assert [line.split(": ")[1] for line in found] == [
+        "worker.blackouts[1]",
+        "worker.blackouts[2]",
+    ]
+    assert "(2026-09-01 08:00) before or when it starts (2026-09-02 08:00)" in found[0]
+    assert found[0].split(": ", 2)[2].startswith("khoảng ngừng đăng kết thúc")
