@@ -140,7 +140,9 @@ def queue_corrections(
         if delivery.state == D.published:
             fields.discard("scheduled_at")  # it is out: its time is history
         if fields:
-            queued.append(queue_change(session, delivery, ChangeAction.update, fields, actor, now))
+            queued.append(
+                queue_change(session, delivery, ChangeAction.update, sorted(fields), actor, now)
+            )
     return queued
 
 
@@ -152,3 +154,66 @@ def latest_changes(session: Session, delivery_ids: Sequence[int]) -> dict[int, D
         .order_by(col(DeliveryChange.id))
     ).all()
     return {row.delivery_id: row for row in rows}
+
+
+# -- in words, for the post page -------------------------------------------------------------
+
+PLATFORM_NAMES = {
+    "facebook_page": "Facebook",
+    "youtube": "YouTube",
+    "zalo_oa": "Zalo",
+    "wordpress": "WordPress",
+}
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("tiêu đề", "the title"),
+    "text": ("nội dung", "the text"),
+    "link": ("liên kết", "a link"),
+    "hashtags": ("hashtag", "the hashtags"),
+    "media": ("ảnh và video", "photos and videos"),
+    "scheduled_at": ("giờ đăng", "the time"),
+}
+
+
+def change_words(change: DeliveryChange, channel_type: str, lang: str = "vi") -> str:
+    """What became of a change on the platform, plainly: done, to do by hand, or why not."""
+    name = PLATFORM_NAMES.get(channel_type, channel_type)
+    vi = lang == "vi"
+    removal = change.action == ChangeAction.remove
+    fields = [FIELD_WORDS.get(f, (f, f))[0 if vi else 1] for f in change.unchanged if f != "remove"]
+    listed = ", ".join(fields)
+    by_hand = (
+        (f"{name} không cho gỡ bài tự động — hãy gỡ tay" if vi
+         else f"{name} cannot take the post down automatically: remove it by hand")
+        if removal
+        else (f"{name} không cho sửa {listed} — hãy sửa tay" if vi
+              else f"{name} cannot change {listed}: edit it by hand")
+    )  # fmt: skip
+    if change.state == ChangeState.queued:
+        return (
+            "Chỉnh sửa đang chờ gửi lên nền tảng (sau khi bài được duyệt)"
+            if vi
+            else "The change waits to be sent to the platform (once the post is approved)"
+        )
+    if change.state == ChangeState.working:
+        return "Đang gửi chỉnh sửa lên nền tảng" if vi else "Sending the change to the platform"
+    if change.state == ChangeState.failed:
+        return (
+            f"Nền tảng không nhận chỉnh sửa: {change.last_error}"
+            if vi
+            else f"The platform refused the change: {change.last_error}"
+        )
+    if change.state == ChangeState.by_hand:
+        return by_hand
+    if change.state == ChangeState.superseded:
+        return "Không còn gì để sửa trên nền tảng" if vi else "Nothing left to change there"
+    done = (
+        ("Đã gỡ khỏi nền tảng" if vi else "Removed from the platform")
+        if removal
+        else ("Đã sửa trên nền tảng" if vi else "Updated on the platform")
+    )
+    return f"{done}; {by_hand}" if fields else done
+
+
+def needs_hand(change: DeliveryChange) -> bool:
+    """A person must still change something on the platform (the page links to the post)."""
+    return change.state == ChangeState.by_hand or bool(change.unchanged)

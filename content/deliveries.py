@@ -23,7 +23,7 @@ from datetime import datetime, tzinfo
 from sqlmodel import Session, col, select
 
 from content import audit
-from content.corrections import queue_change
+from content.corrections import latest_changes, queue_change
 from content.db import Database
 from content.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
 from content.inputs import problem, time_problem
@@ -31,6 +31,7 @@ from content.models import (
     Attempt,
     ChangeAction,
     Delivery,
+    DeliveryChange,
     DeliveryState,
     EditorialState,
     Post,
@@ -68,6 +69,7 @@ class DeliveryEvidence:
 
     delivery: Delivery
     attempts: list[Attempt]
+    change: DeliveryChange | None = None  # the latest change sent (or to send) to the platform
 
     @property
     def retryable(self) -> bool:
@@ -99,7 +101,11 @@ class DeliveryService:
                 .order_by(col(Attempt.started_at), col(Attempt.id))
             ).all():
                 attempts.setdefault(attempt.delivery_id, []).append(attempt)
-            return [DeliveryEvidence(d, attempts.get(d.id or 0, [])) for d in deliveries]
+            changes = latest_changes(session, ids)
+            return [
+                DeliveryEvidence(d, attempts.get(d.id or 0, []), changes.get(d.id or 0))
+                for d in deliveries
+            ]
 
     def retry(self, actor: Actor, delivery_id: int, when: datetime | None = None) -> Delivery:
         """Back to scheduled: due now, or at `when` (which must be in the future)."""

@@ -48,6 +48,7 @@ STATE_MARKS: dict[str, str] = {
     D.claimed: "⇡",
     D.sending: "⇡",
     D.published: "✓",
+    D.handed_over: "⏲",
     D.reconciling: "⟳",
     D.needs_review: "⚠",
     D.failed: "✗",

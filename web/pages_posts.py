@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlmodel import col, select
 from starlette.responses import RedirectResponse, Response
 
+from content.corrections import change_words, needs_hand
 from content.deliveries import DeliveryService, delivery_state_label
 from content.errors import InvalidInput, NotFound, UserError
 from content.inputs import problem
@@ -57,6 +58,11 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "sending": ("đang gửi", "sending"),
     "late": ("đã có tiến trình khác xử lý", "taken over meanwhile"),
     "missed": ("lỡ giờ", "missed"),
+    "updated": ("đã sửa trên nền tảng", "updated on the platform"),
+    "removed": ("đã gỡ khỏi nền tảng", "removed from the platform"),
+    "by hand": ("nền tảng không cho sửa tự động", "the platform cannot take it automatically"),
+    "update failed": ("sửa không thành công", "the change did not go through"),
+    "remove failed": ("gỡ không thành công", "the removal did not go through"),
 }
 HISTORY_ACTIONS: dict[str, tuple[str, str]] = {
     "post.created": ("tạo bài", "created the post"),
@@ -70,6 +76,11 @@ HISTORY_ACTIONS: dict[str, tuple[str, str]] = {
     "delivery.cancelled": ("hủy lượt đăng", "cancelled a delivery"),
     "delivery.published": ("đăng thành công", "published"),
     "delivery.missed": ("lỡ giờ đăng", "missed its time"),
+    "delivery.change_queued": ("chờ gửi chỉnh sửa lên nền tảng", "queued a platform change"),
+    "delivery.updated": ("sửa trên nền tảng", "updated it on the platform"),
+    "delivery.removed": ("gỡ khỏi nền tảng", "removed it from the platform"),
+    "delivery.change_by_hand": ("cần sửa tay trên nền tảng", "left a change to do by hand"),
+    "delivery.change_failed": ("sửa trên nền tảng không thành công", "failed to change it"),
 }
 
 add_messages(
@@ -91,6 +102,8 @@ add_messages(
         "post.channel": ("Kênh", "Channel"),
         "post.due": ("Đến hạn", "Due"),
         "post.public_link": ("Xem bài đã đăng", "See the published post"),
+        "post.on_platform": ("Trên nền tảng", "On the platform"),
+        "post.edit_there": ("Mở bài trên nền tảng", "Open the post there"),
         "post.attempts": ("Các lần thử", "Attempts"),
         "post.no_attempts": ("Chưa thử lần nào.", "No attempts yet."),
         "post.attempt": ("Lần {n}", "Try {n}"),
@@ -223,6 +236,8 @@ def _page(
         "error_kinds": ERROR_KINDS,
         "outcomes": OUTCOMES,
         "history_actions": HISTORY_ACTIONS,
+        "change_words": change_words,
+        "needs_hand": needs_hand,
     }
     return render(request, "post.html", context, status_code=status)
 
