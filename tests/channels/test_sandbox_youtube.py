@@ -222,9 +222,13 @@ def test_an_update_replaces_the_snippet_and_costs_50_units(
     assert video["title"] == "Mới" and video["description"] == "" and video["updates"] == 1
 
 
-def test_an_update_of_the_snippet_needs_its_category(sandbox: SandboxServer, mp4: MediaFile) -> None:
+def test_an_update_of_the_snippet_needs_its_category(
+    sandbox: SandboxServer, mp4: MediaFile
+) -> None:
     video_id = a_video(sandbox, mp4)
-    refusal(update(sandbox, {"id": video_id, "snippet": {"title": "Mới"}}), 400, "invalidCategoryId")
+    refusal(
+        update(sandbox, {"id": video_id, "snippet": {"title": "Mới"}}), 400, "invalidCategoryId"
+    )
 
 
 def test_an_update_follows_the_insert_rules(sandbox: SandboxServer, mp4: MediaFile) -> None:

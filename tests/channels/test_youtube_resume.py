@@ -8,6 +8,7 @@ own record that no byte arrived twice and that the stored video is the file.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ def assert_each_byte_arrived_once(video: dict[str, Any], media: MediaFile) -> No
     assert video["sha256"] == media.sha256 and video["bytes"] == media.size_bytes
     ranges = sorted(video["upload"]["received"])
     assert ranges[0][0] == 0 and ranges[-1][1] == media.size_bytes - 1
-    for (_, last), (first, _) in zip(ranges, ranges[1:], strict=False):
+    for (_, last), (first, _) in pairwise(ranges):
         assert first == last + 1, f"bytes sent twice or skipped: {ranges}"
     assert video["upload"]["refused"] == 0
 
