@@ -10,6 +10,7 @@ use a deferred BEGIN and never wait for the writer. PostgreSQL goes through the 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -42,6 +43,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return create_engine(url, echo=echo, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(parsed.database))
     engine = create_engine(
         url,
         echo=echo,
@@ -50,6 +52,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it.
+
+    SQLite would follow the umask (often 0644: every local user could copy the posts, the
+    password hashes and the encrypted credentials), and gives its -wal and -shm files the mode
+    of the database file, so they follow. An empty file is a valid empty database. A file that
+    already exists keeps the mode its owner chose.
+    """
+    if str(path).startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
@@ -166,3 +168,31 @@ def test_each_database_gets_its_own_installation_key(tmp_path: Path) -> None:
         database.dispose()
     assert len(set(keys)) == 2
     assert all(len(key) == 12 and int(key, 16) >= 0 for key in keys)
+
+
+def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "data" / "loa.db"
+    old_umask = os.umask(0o022)  # the usual umask, under which SQLite would make 0644 files
+    try:
+        database = Database(f"sqlite:///{path}")
+        database.upgrade()
+        with database.write() as session:
+            session.add(Department(code="STTTT", name_vi="Sở TT&TT", name_en="DIC"))
+        files = {name: path.with_name(name) for name in ("loa.db", "loa.db-wal", "loa.db-shm")}
+        modes = {name: stat.S_IMODE(file.stat().st_mode) for name, file in files.items()}
+        database.dispose()
+    finally:
+        os.umask(old_umask)
+    assert modes == {"loa.db": 0o600, "loa.db-wal": 0o600, "loa.db-shm": 0o600}
+
+
+def test_an_existing_database_keeps_the_mode_its_owner_chose(tmp_path: Path) -> None:
+    path = tmp_path / "loa.db"
+    sqlite3.connect(path).close()
+    path.chmod(0o640)
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
