@@ -56,6 +56,7 @@ from channels.zalo_article import (
     DESCRIPTION_CUT,
     SUMMARY_MAX,
     article_problems,
+    author_of,
     author_problems,
     body_text,
     carries_marker,
@@ -368,7 +369,7 @@ class ZaloOA:
 
     def _author(self, pub: Publication) -> str:
         """The article's author, or the refusal Zalo would answer (-201 author), said plainly."""
-        author = str(self._setting(pub, "author", "")).strip()
+        author = author_of({"author": self._setting(pub, "author", "")})
         problems = author_problems(author)
         if problems:
             raise Rejected(f"{problems[0].vi} / {problems[0].en}")

@@ -27,8 +27,10 @@ USERS = [
     ("cbtt.stttt", Role.officer, "STTTT"),
     ("cbtt.sdl", Role.officer, "SDL"),
 ]
+# Loa gives every Zalo channel an author (loa/zalo_config.py): Zalo refuses articles without one.
+ZALO_SETTINGS = {"shared": True, "author": "Sở Thông tin và Truyền thông"}
 CHANNELS: list[tuple[str, str, str, dict[str, Any], list[str]]] = [
-    ("zalo-asean-hue", "zalo_oa", "STTTT", {"shared": True}, ["mon-fri 08:00", "sat 09:00"]),
+    ("zalo-asean-hue", "zalo_oa", "STTTT", ZALO_SETTINGS, ["mon-fri 08:00", "sat 09:00"]),
     ("fb-asean-hue", "facebook_page", "STTTT", {"shared": True}, ["daily 09:00", "daily 20:00"]),
     ("fb-dulich-hue", "facebook_page", "SDL", {}, ["daily 10:00"]),
     ("yt-hue-asean", "youtube", "STTTT", {"shared": True}, ["tue,thu 17:00"]),

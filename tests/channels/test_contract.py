@@ -54,7 +54,7 @@ def publication_for(caps: Capabilities, jpeg: MediaFile, mp4: MediaFile, tag: st
         marker=marker_for(f"a{tag}", 4242, "contract"),
         topic="i",
         pillar="ASCC",
-        settings={"author": "Sở Thông tin và Truyền thông"},  # Zalo refuses an article without
+        settings={"author": "Sở Thông tin và Truyền thông"},  # Zalo refuses articles without one
     )
 
 

@@ -54,6 +54,8 @@ def pub(**fields: Any) -> Publication:
         "pillar": "ASCC",
     }
     values.update(fields)
+    # Loa gives every Zalo channel an author (loa/zalo_config.py); other platforms ignore it.
+    values["settings"] = {"author": "Sở Thông tin và Truyền thông", **fields.get("settings", {})}
     return Publication(**values)
 
 
