@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from content import audit
 from content.corrections import latest_changes, queue_change
 from content.db import Database
-from content.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
+from content.errors import InvalidInput, NotFound, TransitionRefused
 from content.inputs import problem, time_problem
 from content.models import (
     Attempt,
@@ -203,11 +203,6 @@ class DeliveryService:
         if delivery is None or post is None:
             raise NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
         if not actor.reviews and actor.department_code != post.department_code:
-            act_vi = "thử lại" if verb == "retry" else "hủy"
-            raise PermissionDenied(
-                f"{actor.username} belongs to {actor.department_code or 'no department'} and may"
-                f" not {verb} deliveries of {post.department_code}'s posts",
-                f"{actor.username} thuộc đơn vị {actor.department_code or '(không có)'}, không"
-                f" được {act_vi} lượt đăng bài của đơn vị {post.department_code}.",
-            )
+            # another department's: "not found", as if it did not exist (no owner named)
+            raise NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
         return delivery, post

@@ -436,7 +436,11 @@ class PostService:
         if post is None:
             raise NotFound(f"no post #{post_id}", f"Không có bài #{post_id}.")
         require_permission(
-            actor, action, post_department=post.department_code, author_id=post.author_id
+            actor,
+            action,
+            post_department=post.department_code,
+            author_id=post.author_id,
+            post_id=post_id,
         )
         require_transition(action, post.state, post_id)
         deliveries = deliveries_of(session, post_id)

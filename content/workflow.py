@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from content.errors import PermissionDenied, TransitionRefused
+from content.errors import NotFound, PermissionDenied, TransitionRefused
 from content.models import ChannelState, DeliveryState, EditorialState, Role
 
 S = EditorialState
@@ -153,9 +153,18 @@ def require_transition(action: Action, state: str, post_id: int | None) -> None:
 
 
 def require_permission(
-    actor: Actor, action: Action, *, post_department: str, author_id: int | None
+    actor: Actor,
+    action: Action,
+    *,
+    post_department: str,
+    author_id: int | None,
+    post_id: int | None = None,
 ) -> None:
-    """Officers act on their own department's posts; editors and admins review everything."""
+    """Officers act on their own department's posts; editors and admins review everything.
+
+    Another department's post is "not found", in the words of a post that does not exist: a
+    refusal must not tell an officer which department owns a post, nor even that it exists.
+    """
     act_vi, act_en = ACTION_LABELS[action]
     if action in (Action.approve, Action.reject):
         if not actor.reviews:
@@ -173,12 +182,14 @@ def require_permission(
     if actor.reviews:
         return
     if actor.department_code != post_department:
-        raise PermissionDenied(
-            f"{actor.username} belongs to {actor.department_code or 'no department'} and may not"
-            f" {act_en} posts of {post_department}",
-            f"{actor.username} thuộc đơn vị {actor.department_code or '(không có)'}, không được"
-            f" {act_vi} bài của đơn vị {post_department}.",
-        )
+        raise post_not_found(post_id)
+
+
+def post_not_found(post_id: int | None) -> NotFound:
+    """The refusal of a post that does not exist, or that the person may not see."""
+    if post_id is None:
+        return NotFound("no such post", "Không có bài này.")
+    return NotFound(f"no post #{post_id}", f"Không có bài #{post_id}.")
 
 
 def state_after_edit(

@@ -108,16 +108,20 @@ def _read_body(body: str | None, body_file: Path | None) -> str | None:
 
 def _changes(state: State, loa: App, given: dict[str, Any]) -> dict[str, Any]:
     """Only what was typed, converted: an option left out is a field left alone."""
+    from content.errors import UserError
+    from content.inputs import time_problem
     from content.timeutil import parse_local
 
     changes = {key: value for key, value in given.items() if value is not None}
     if "scheduled_at" in changes:
+        typed = changes["scheduled_at"]
         try:
-            changes["scheduled_at"] = parse_local(changes["scheduled_at"], loa.config.zone)
+            changes["scheduled_at"] = parse_local(typed, loa.config.zone)
         except ValueError as error:
-            from content.errors import UserError
-
             raise UserError(str(error), f"Giờ đăng không đọc được: {error}") from None
+        out_of_range = time_problem("at", changes["scheduled_at"], typed)
+        if out_of_range is not None:  # told as typed, in local time, on one line
+            raise UserError(f"--at: {out_of_range.en}", f"Giờ đăng (--at): {out_of_range.vi}")
     if "missed_policy" in changes and changes["missed_policy"] is None:
         del changes["missed_policy"]
     return changes

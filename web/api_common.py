@@ -22,19 +22,17 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from content.errors import FieldProblem, InvalidInput
+from content.inputs import time_problem
 from content.models import Delivery, Media, MediaKind, Post, PostMedia
-from content.timeutil import parse_local, to_local
+from content.timeutil import EARLIEST, LATEST, parse_local, to_local
 from content.users import UserInfo
-from content.workflow import Actor
-from web.access_errors import Forbidden
+from content.workflow import Actor, post_not_found
 from web.api_models import DeliveryOut, PostMediaOut, PostOut
 from web.auth import current_user
 from web.render import lang_of
 from web.services import WebServices, services_of
 
 PREFIX = "/api/v1"
-# Postgres `integer` ids: a larger number is simply not found, never a database error.
-MAX_ID = 2**31 - 1
 
 BEARER = HTTPBearer(
     auto_error=False,
@@ -88,15 +86,11 @@ Lang = Annotated[str, Depends(request_lang)]
 # -- permissions ----------------------------------------------------------------------------
 
 
-def require_visible(actor: Actor, department: str) -> None:
+def require_visible(actor: Actor, department: str, post_id: int) -> None:
+    """Another department's post is "not found" to an officer, as if it did not exist."""
     if actor.reviews or actor.department_code == department:
         return
-    raise Forbidden(
-        f"{actor.username} belongs to {actor.department_code or 'no department'} and may not see"
-        f" posts of {department}",
-        f"{actor.username} thuộc đơn vị {actor.department_code or '(không có)'}, không được xem"
-        f" bài của đơn vị {department}.",
-    )
+    raise post_not_found(post_id)
 
 
 def visible_departments(actor: Actor, asked: list[str]) -> list[str]:
@@ -119,18 +113,28 @@ def time_in(text: str | None, zone: tzinfo, field: str) -> datetime | None:
     if text is None:
         return None
     try:
-        return parse_local(text, zone)
+        when = parse_local(text, zone)
     except ValueError as error:
         raise InvalidInput(
             [
                 FieldProblem(
                     field,
                     f"Không đọc được thời điểm “{text}”: cần dạng ISO 8601, ví dụ"
-                    " 2026-08-08T07:30:00+07:00 (không có múi giờ: giờ địa phương).",
+                    " 2030-08-08T07:30:00+07:00 (không có múi giờ: giờ địa phương),"
+                    f" từ năm {EARLIEST.year} đến hết năm {LATEST.year - 1}.",
                     f"cannot read the time {text!r}: {error}",
                 )
             ]
         ) from None
+    require_in_range(field, when, text)
+    return when
+
+
+def require_in_range(field: str, when: datetime | None, typed: str = "") -> None:
+    """Refuse (422, naming `field`) a time outside the range Loa accepts."""
+    found = None if when is None else time_problem(field, when, typed)
+    if found is not None:
+        raise InvalidInput([found])
 
 
 @contextmanager

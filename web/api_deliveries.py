@@ -14,7 +14,6 @@ from content.deliveries import DeliveryEvidence, DeliveryService
 from content.errors import NotFound
 from content.models import Delivery
 from web.api_common import (
-    MAX_ID,
     Caller,
     Services,
     api_router,
@@ -24,6 +23,7 @@ from web.api_common import (
     time_in,
 )
 from web.api_models import AttemptOut, CancelIn, DeliveryDetailOut, RetryIn, errors
+from web.path_ids import MAX_ID
 from web.services import WebServices
 
 router = api_router("deliveries")
@@ -63,19 +63,24 @@ def detail_out(evidence: DeliveryEvidence, services: WebServices) -> DeliveryDet
 
 def evidence_of(services: WebServices, actor: Caller, post_id: int) -> list[DeliveryEvidence]:
     post = services.posts.detail(post_id).post
-    require_visible(actor, post.department_code)
+    require_visible(actor, post.department_code, post_id)
     return delivery_service(services).evidence(post_id)
 
 
 def one(services: WebServices, actor: Caller, delivery_id: int) -> DeliveryDetailOut:
     with services.db.read() as session:
         delivery = session.get(Delivery, delivery_id)
+    missing = NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
     if delivery is None:
-        raise NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
-    for evidence in evidence_of(services, actor, delivery.post_id):
+        raise missing
+    try:
+        found = evidence_of(services, actor, delivery.post_id)
+    except NotFound:  # another department's: its post is not named either
+        raise missing from None
+    for evidence in found:
         if evidence.delivery.id == delivery_id:
             return detail_out(evidence, services)
-    raise NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
+    raise missing
 
 
 @router.get(

@@ -15,7 +15,6 @@ from content.inputs import MediaRef, PostInput
 from content.models import EditorialState
 from content.queries import media_of
 from web.api_common import (
-    MAX_ID,
     PREFIX,
     Caller,
     Lang,
@@ -25,6 +24,7 @@ from web.api_common import (
     fields_named,
     post_media_out,
     post_out,
+    require_in_range,
     require_visible,
     time_in,
     visible_departments,
@@ -42,6 +42,7 @@ from web.api_models import (
     errors,
 )
 from web.api_queries import PostQuery, authors_of, channels_of, page_of_posts
+from web.path_ids import MAX_ID
 from web.services import WebServices
 
 router = api_router("posts")
@@ -61,7 +62,7 @@ def detail_of(
     """The post with its media and deliveries, as the API shows it (to `viewer`, if given)."""
     detail = services.posts.detail(post_id)
     if viewer is not None:
-        require_visible(viewer, detail.post.department_code)
+        require_visible(viewer, detail.post.department_code, post_id)
     with services.db.read() as session:
         author = authors_of(session, [detail.post.author_id]).get(detail.post.author_id)
         channels = channels_of(session, [post_id])[post_id]
@@ -95,6 +96,8 @@ def list_posts(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PostPage:
     """Posts in time order (unscheduled ones last); officers see their own department's."""
+    require_in_range("from", start)
+    require_in_range("to", end)
     query = PostQuery(
         departments=visible_departments(actor, [department] if department else []),
         state=state,

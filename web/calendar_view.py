@@ -31,6 +31,7 @@ from content.models import (
     PublishingControl,
 )
 from content.observances import Observance, Occurrence, Reminder, occurrences, reminders_due
+from content.timeutil import EARLIEST, LATEST
 from content.workflow import DELIVERY_STATE_WORDS, Actor, state_label
 from web.i18n import add_messages, month_name
 from web.services import ChannelDisplay
@@ -123,6 +124,10 @@ add_messages(
             "Ngày “{value}” không hợp lệ; hãy viết theo dạng NNNN-TT-NN, ví dụ 2026-08-08.",
             "the date {value!r} is not valid; write YYYY-MM-DD, e.g. 2026-08-08",
         ),
+        "cal.date_range": (
+            "Ngày “{value}” nằm ngoài lịch: chỉ từ {first} đến {last}.",
+            "the date {value!r} is off the calendar: only from {first} to {last}",
+        ),
         "cal.bad_time": (
             "Giờ “{value}” không hợp lệ; hãy viết theo dạng GG:PP, ví dụ 07:30.",
             "the time {value!r} is not valid; write HH:MM, e.g. 07:30",
@@ -195,16 +200,23 @@ class CalendarQuery:
 
 def parse_date(text: str, name: str = "date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise invalid(name, "cal.bad_date", text) from None
+    first, last = EARLIEST.date(), LATEST.date() - timedelta(days=1)
+    if not first <= day <= last:
+        # the same years as the times a post may take; farther, the weeks around a day
+        # would step off the calendar (date.max + 1 day)
+        raise invalid(name, "cal.date_range", text, first=first, last=last)
+    return day
 
 
-def invalid(name: str, key: str, value: str) -> InvalidInput:
+def invalid(name: str, key: str, value: str, **more: object) -> InvalidInput:
     from web.i18n import t
 
     shown = value[:40]
-    return InvalidInput([FieldProblem(name, t(key, "vi", value=shown), t(key, "en", value=shown))])
+    vi, en = t(key, "vi", value=shown, **more), t(key, "en", value=shown, **more)
+    return InvalidInput([FieldProblem(name, vi, en)])
 
 
 def parse_query(

@@ -135,6 +135,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        if not is_api(request) and any(
+            item.get("loc", ("",))[0] == "path" for item in error.errors()
+        ):
+            # /posts/abc or /posts/99999999999999999999: no such page (the API names the field)
+            return await http_error(request, StarletteHTTPException(404))
         problems = []
         for item in error.errors():
             where = [str(part) for part in item.get("loc", ()) if part not in ("body", "query")]

@@ -34,6 +34,7 @@ from content.timeutil import parse_local, to_local
 from content.workflow import Action, Actor, require_permission, require_transition
 from web.auth import current_actor
 from web.i18n import add_messages
+from web.path_ids import PathId
 from web.preview import ChannelPreview, Draft, all_limits, preview_draft
 from web.render import lang_of, render
 from web.services import WebServices, services_of
@@ -420,14 +421,14 @@ async def compose_submit(request: Request, actor: Signed) -> Response:
 
 
 @router.get("/posts/{post_id}/edit")
-def edit_page(request: Request, actor: Signed, post_id: int) -> Response:
+def edit_page(request: Request, actor: Signed, post_id: PathId) -> Response:
     services = services_of(request)
     _require_edit(services, actor, post_id)
     return composer_page(request, actor, form_of_post(services, post_id), post_id=post_id)
 
 
 @router.post("/posts/{post_id}/edit")
-async def edit_submit(request: Request, actor: Signed, post_id: int) -> Response:
+async def edit_submit(request: Request, actor: Signed, post_id: PathId) -> Response:
     await run_in_threadpool(_require_edit, services_of(request), actor, post_id)
     return await _handle(request, actor, post_id)
 
@@ -435,7 +436,11 @@ async def edit_submit(request: Request, actor: Signed, post_id: int) -> Response
 def _require_edit(services: WebServices, actor: Actor, post_id: int) -> None:
     post = services.posts.detail(post_id).post
     require_permission(
-        actor, Action.edit, post_department=post.department_code, author_id=post.author_id
+        actor,
+        Action.edit,
+        post_department=post.department_code,
+        author_id=post.author_id,
+        post_id=post_id,
     )
     require_transition(Action.edit, post.state, post_id)
 

@@ -30,6 +30,7 @@ from web.access_errors import Forbidden
 from web.auth import current_actor
 from web.i18n import add_messages, t
 from web.ical import DAYS_AHEAD, DAYS_BACK, feed_entries, feed_window, render_feed
+from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
 from web.security import is_https
 from web.services import WebServices, services_of
@@ -123,7 +124,7 @@ async def create_feed(
 
 
 @router.post("/feeds/{token_id}/revoke")
-def revoke_feed(request: Request, actor: Signed, token_id: int) -> Response:
+def revoke_feed(request: Request, actor: Signed, token_id: PathId) -> Response:
     services = services_of(request)
     mine = [f for f in services.users.tokens.feeds() if f.id == token_id]
     if not mine or (mine[0].created_by != actor.username and actor.role != "admin"):

@@ -24,11 +24,18 @@ from content.models import Post, User
 from content.posts import PostDetail
 from content.queries import input_from
 from content.timeutil import parse_local
-from content.workflow import Action, Actor, require_permission, require_transition, state_label
-from web.access_errors import Forbidden
+from content.workflow import (
+    Action,
+    Actor,
+    post_not_found,
+    require_permission,
+    require_transition,
+    state_label,
+)
 from web.auth import current_actor
 from web.i18n import add_messages
 from web.pages_compose import previews_of
+from web.path_ids import PathId
 from web.preview import ChannelPreview
 from web.render import field_errors, lang_of, render
 from web.services import WebServices, services_of
@@ -166,12 +173,7 @@ def allowed(actor: Actor, post: Post, action: Action) -> bool:
 def load_visible(services: WebServices, actor: Actor, post_id: int) -> PostDetail:
     detail = services.posts.detail(post_id)
     if not may_see(actor, detail.post):
-        raise Forbidden(
-            f"post #{post_id} belongs to {detail.post.department_code}; officers see their own"
-            " department's posts",
-            f"Bài #{post_id} thuộc đơn vị {detail.post.department_code}; cán bộ chỉ xem bài"
-            " của đơn vị mình.",
-        )
+        raise post_not_found(post_id)  # as if it did not exist: no owner named
     return detail
 
 
@@ -183,7 +185,7 @@ def safe_next(target: str, fallback: str) -> str:
 
 
 @router.get("/{post_id}")
-def post_page(request: Request, actor: Signed, post_id: int, done: str = "") -> Response:
+def post_page(request: Request, actor: Signed, post_id: PathId, done: str = "") -> Response:
     return _page(request, actor, post_id, done=done if done in DONE else "")
 
 
@@ -266,7 +268,7 @@ def _refused(
 
 
 @router.post("/{post_id}/submit")
-def submit(request: Request, actor: Signed, post_id: int, next: Text = "") -> Response:
+def submit(request: Request, actor: Signed, post_id: PathId, next: Text = "") -> Response:
     services = services_of(request)
     load_visible(services, actor, post_id)
     try:
@@ -278,7 +280,7 @@ def submit(request: Request, actor: Signed, post_id: int, next: Text = "") -> Re
 
 @router.post("/{post_id}/approve")
 def approve(
-    request: Request, actor: Signed, post_id: int, comment: Text = "", next: Text = ""
+    request: Request, actor: Signed, post_id: PathId, comment: Text = "", next: Text = ""
 ) -> Response:
     services = services_of(request)
     load_visible(services, actor, post_id)
@@ -291,7 +293,7 @@ def approve(
 
 @router.post("/{post_id}/reject")
 def reject(
-    request: Request, actor: Signed, post_id: int, comment: Text = "", next: Text = ""
+    request: Request, actor: Signed, post_id: PathId, comment: Text = "", next: Text = ""
 ) -> Response:
     services = services_of(request)
     load_visible(services, actor, post_id)
@@ -303,7 +305,7 @@ def reject(
 
 
 @router.post("/{post_id}/cancel")
-def cancel(request: Request, actor: Signed, post_id: int, reason: Text = "") -> Response:
+def cancel(request: Request, actor: Signed, post_id: PathId, reason: Text = "") -> Response:
     services = services_of(request)
     load_visible(services, actor, post_id)
     services.posts.cancel(actor, post_id, reason.strip() or None)
@@ -324,7 +326,7 @@ def _delivery_of(services: WebServices, actor: Actor, post_id: int, delivery_id:
 
 @router.post("/{post_id}/deliveries/{delivery_id}/retry")
 def retry_delivery(
-    request: Request, actor: Signed, post_id: int, delivery_id: int, at: Text = ""
+    request: Request, actor: Signed, post_id: PathId, delivery_id: PathId, at: Text = ""
 ) -> Response:
     services = services_of(request)
     _delivery_of(services, actor, post_id, delivery_id)
@@ -351,7 +353,7 @@ def retry_delivery(
 
 @router.post("/{post_id}/deliveries/{delivery_id}/cancel")
 def cancel_delivery(
-    request: Request, actor: Signed, post_id: int, delivery_id: int, reason: Text = ""
+    request: Request, actor: Signed, post_id: PathId, delivery_id: PathId, reason: Text = ""
 ) -> Response:
     services = services_of(request)
     _delivery_of(services, actor, post_id, delivery_id)

@@ -11,6 +11,7 @@ from content.errors import InvalidInput
 from content.workflow import Actor
 from web.auth import current_actor
 from web.i18n import add_messages
+from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
 from web.services import services_of
 
@@ -61,7 +62,7 @@ def create_token(
 
 
 @router.post("/{token_id}/revoke")
-def revoke_token(request: Request, actor: Signed, token_id: int) -> Response:
+def revoke_token(request: Request, actor: Signed, token_id: PathId) -> Response:
     services_of(request).users.tokens.revoke(actor.username, token_id, owner=actor.username)
     return RedirectResponse("/account/tokens", status_code=303)
 

@@ -333,11 +333,13 @@ def test_officer_of_another_department_is_refused(
 ) -> None:
     post_id = make_post(service, state)
     before = snapshot(db, post_id)
-    with pytest.raises(PermissionDenied) as denied:
+    with pytest.raises(NotFound) as denied:
         run(service, action, post_id, OTHER_OFFICER)
-    assert "cbtt.sdl belongs to SDL" in denied.value.en
-    assert "STTTT" in denied.value.en
-    assert is_vietnamese(denied.value.vi)
+    # the words of a post that does not exist: neither its department nor its existence told
+    assert (denied.value.vi, denied.value.en) == (
+        f"Không có bài #{post_id}.",
+        f"no post #{post_id}",
+    )
     assert snapshot(db, post_id) == before
 
 

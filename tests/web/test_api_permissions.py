@@ -28,7 +28,7 @@ from web.services import WebServices
 
 OFFICER, OTHER, EDITOR, ADMIN = "cbtt.stttt", "cbtt.sdl", "bientap", "admin"
 CALLERS = (OFFICER, OTHER, EDITOR, ADMIN, NOBODY, REVOKED)
-CODES = {401: "unauthenticated", 403: "forbidden", 422: "invalid_input"}
+CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 422: "invalid_input"}
 NEW_POST = {"title": "Ngày ASEAN", "topic": "a", "department": "STTTT", "channels": ["web-asean"]}
 
 
@@ -43,13 +43,13 @@ def everyone(status: int, **refused: int) -> dict[str, int]:
 OPERATIONS: dict[str, tuple[str, str, Any, dict[str, int], dict[str, Any]]] = {
     "list posts": ("GET", "/api/v1/posts", None, everyone(200), {}),
     "create": ("POST", "/api/v1/posts", NEW_POST, everyone(201, cbtt_sdl=422), {"state": "draft"}),
-    "read": ("GET", "/api/v1/posts/{draft}", None, everyone(200, cbtt_sdl=403), {}),
+    "read": ("GET", "/api/v1/posts/{draft}", None, everyone(200, cbtt_sdl=404), {}),
     "update": (
         "PATCH", "/api/v1/posts/{draft}", {"title": "Tiêu đề mới"},
-        everyone(200, cbtt_sdl=403), {"title": "Tiêu đề mới"},
+        everyone(200, cbtt_sdl=404), {"title": "Tiêu đề mới"},
     ),
     "submit": (
-        "POST", "/api/v1/posts/{draft}/submit", None, everyone(200, cbtt_sdl=403),
+        "POST", "/api/v1/posts/{draft}/submit", None, everyone(200, cbtt_sdl=404),
         {"state": "in_review"},
     ),
     "approve": (
@@ -62,27 +62,27 @@ OPERATIONS: dict[str, tuple[str, str, Any, dict[str, int], dict[str, Any]]] = {
         {"state": "rejected", "review_comment": "Thiếu ảnh"},
     ),
     "cancel": (
-        "POST", "/api/v1/posts/{draft}/cancel", {"reason": "trùng"}, everyone(200, cbtt_sdl=403),
+        "POST", "/api/v1/posts/{draft}/cancel", {"reason": "trùng"}, everyone(200, cbtt_sdl=404),
         {"state": "cancelled"},
     ),
     "reschedule": (
         "POST", "/api/v1/posts/{draft}/reschedule", {"at": "2026-12-10T09:00:00+07:00"},
-        everyone(200, cbtt_sdl=403), {"scheduled_at": "2026-12-10T02:00:00Z"},
+        everyone(200, cbtt_sdl=404), {"scheduled_at": "2026-12-10T02:00:00Z"},
     ),
     "deliveries": (
-        "GET", "/api/v1/posts/{draft}/deliveries", None, everyone(200, cbtt_sdl=403), {},
+        "GET", "/api/v1/posts/{draft}/deliveries", None, everyone(200, cbtt_sdl=404), {},
     ),
     "delivery": (
-        "GET", "/api/v1/deliveries/{failed_delivery}", None, everyone(200, cbtt_sdl=403),
+        "GET", "/api/v1/deliveries/{failed_delivery}", None, everyone(200, cbtt_sdl=404),
         {"state": "failed"},
     ),
     "retry delivery": (
-        "POST", "/api/v1/deliveries/{failed_delivery}/retry", None, everyone(200, cbtt_sdl=403),
+        "POST", "/api/v1/deliveries/{failed_delivery}/retry", None, everyone(200, cbtt_sdl=404),
         {"state": "scheduled", "attempt_count": 0},
     ),
     "cancel delivery": (
         "POST", "/api/v1/deliveries/{draft_delivery}/cancel", {"reason": "không cần"},
-        everyone(200, cbtt_sdl=403), {"state": "cancelled"},
+        everyone(200, cbtt_sdl=404), {"state": "cancelled"},
     ),
     "channels": ("GET", "/api/v1/channels", None, everyone(200), {}),
     "calendar": (

@@ -389,7 +389,7 @@ def test_a_post_being_published_cannot_move(
 @pytest.mark.parametrize(
     ("username", "status", "words"),
     [
-        ("cbtt.sdl", 403, "không được đổi lịch bài của đơn vị STTTT"),  # another department
+        ("cbtt.sdl", 404, "Không có bài #1."),  # another department's: as if it did not exist
         ("cbtt.stttt", 403, "chỉ biên tập viên được dời lịch bài đã duyệt"),  # approved post
     ],
 )
