@@ -76,12 +76,13 @@ def problem(field_name: str, vi: str, en: str) -> FieldProblem:
     return FieldProblem(field_name, vi, en)
 
 
-def time_problem(field_name: str, value: datetime) -> FieldProblem | None:
-    """The refusal of a time outside [EARLIEST, LATEST), or None when it is inside."""
+def time_problem(field_name: str, value: datetime, shown: str = "") -> FieldProblem | None:
+    """The refusal of a time outside [EARLIEST, LATEST) (told as `shown`, by default with its
+    offset), or None when it is inside."""
     if value.tzinfo is None or in_range(value):  # naive: refused where it is written
         return None
     first, last = EARLIEST.year, LATEST.year - 1
-    shown = f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value:%H:%M}"
+    shown = shown or value.isoformat(sep=" ", timespec="minutes")
     return problem(
         field_name,
         f"Thời điểm {shown} nằm ngoài khoảng cho phép: từ năm {first} đến hết năm {last}.",
