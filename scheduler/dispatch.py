@@ -301,6 +301,7 @@ def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
             col(Post.missed_policy),
             col(Post.grace_minutes),
             col(Post.scheduled_at),
+            col(Channel.settings),
         )
         .join(Post, col(Post.id) == col(Delivery.post_id))
         .join(Channel, col(Channel.id) == col(Delivery.channel_id))
@@ -314,11 +315,14 @@ def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
         )
     ).all()
     missed = []
-    for delivery_id, post_id, channel_id, due_at, policy, grace, planned in overdue:
+    for delivery_id, post_id, channel_id, due_at, policy, grace, planned, settings in overdue:
         allowed = SKIP_TOLERANCE if policy == MissedPolicy.skip else timedelta(minutes=grace)
-        # A native hand-over is due at approval, long before the post's own time: late only
-        # once that time is.
-        if max(due_at, planned or due_at) + max(allowed, SKIP_TOLERANCE) < now:
+        late_from = due_at
+        if (settings or {}).get("native_schedule") and planned is not None:
+            # A native hand-over is due at approval, long before the post's own time: late
+            # only once that time is.
+            late_from = max(due_at, planned)
+        if late_from + max(allowed, SKIP_TOLERANCE) < now:
             missed.append((delivery_id, post_id, channel_id))
     if missed:
         session.execute(
