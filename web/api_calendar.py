@@ -17,7 +17,14 @@ from content.calendar import CalendarFilter, entries
 from content.errors import FieldProblem, InvalidInput
 from content.models import DeliveryState, EditorialState
 from content.timeutil import as_utc, to_local
-from web.api_common import Caller, Services, api_router, require_in_range, visible_departments
+from web.api_common import (
+    Caller,
+    Services,
+    api_router,
+    require_in_range,
+    require_vocabulary,
+    visible_departments,
+)
 from web.api_models import CalendarEntryOut, CalendarOut, Pillar, Topic, errors
 
 router = api_router("calendar")
@@ -43,6 +50,9 @@ def calendar_window(
     when `delivery_state=cancelled` is asked for. Each filter may be repeated."""
     require_in_range("from", start)
     require_in_range("to", end)
+    vocabulary = services.posts.vocabulary
+    require_vocabulary("topic", topic, vocabulary.topics)
+    require_vocabulary("pillar", pillar, vocabulary.pillars)
     start, end = as_utc(start), as_utc(end)
     if end <= start or end - start > MAX_WINDOW:
         raise InvalidInput(

@@ -11,7 +11,7 @@ writes the configured zone's ISO 8601 beside each UTC time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -99,6 +99,27 @@ def visible_departments(actor: Actor, asked: list[str]) -> list[str]:
         return asked
     own = actor.department_code or "\x00"  # no department: sees nothing, not everything
     return [own] if not asked or own in asked else ["\x00"]
+
+
+def require_vocabulary(field: str, asked: Iterable[str | None], known: Iterable[str]) -> None:
+    """Refuse (422) a filter by a topic or pillar the configuration does not have: the OpenAPI
+    description lists them as an enum, so the server holds to it too."""
+    choices = sorted(known)
+    unknown = [value for value in asked if value is not None and value not in choices]
+    if not unknown:
+        return
+    vi_name, en_name = {"topic": ("Chủ đề", "topic"), "pillar": ("Trụ cột", "pillar")}[field]
+    listed = ", ".join(choices)
+    raise InvalidInput(
+        [
+            FieldProblem(
+                field,
+                f"{vi_name} “{value}” không có; chọn một trong: {listed}.",
+                f"unknown {en_name} {value!r}; choose one of {listed}",
+            )
+            for value in unknown
+        ]
+    )
 
 
 # -- times ----------------------------------------------------------------------------------

@@ -17,29 +17,34 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from content.inputs import GRACE_MAX_MINUTES, HASHTAG_MAX, TITLE_MAX
 from content.models import ChannelState, DeliveryState, EditorialState, MediaKind, MissedPolicy
+from content.timeutil import EARLIEST, LATEST
 
 ErrorCode = Literal[
     "invalid_input", "forbidden", "csrf", "not_found", "throttled", "transition_refused",
     "conflict", "refused", "unauthenticated", "method_not_allowed", "http", "server_error",
 ]  # fmt: skip
 
+# A time in the examples: in the range Loa accepts, and in the future for decades to come (a
+# fixed date such as 2026-08-08 soon becomes a time an example request is refused for).
+EXAMPLE_AT = f"{LATEST.year - 1}-08-08T07:30:00+07:00"
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
 TimeText = Annotated[
     str,
     Field(
         pattern=TIME_PATTERN,
         max_length=40,
-        description="ISO 8601. With an offset (`2026-08-08T07:30:00+07:00`, `...Z`) it is that"
-        " instant; without one (`2026-08-08 07:30`) it is a wall-clock time in the configured"
-        " zone (Asia/Ho_Chi_Minh by default).",
-        examples=["2026-08-08T07:30:00+07:00", "2026-08-08 07:30"],
+        description=f"ISO 8601. With an offset (`{EXAMPLE_AT}`, `...Z`) it is that instant;"
+        f" without one (`{EXAMPLE_AT[:10]} 07:30`) it is a wall-clock time in the configured"
+        f" zone (Asia/Ho_Chi_Minh by default); from {EARLIEST.year} to the end of"
+        f" {LATEST.year - 1}.",
+        examples=[EXAMPLE_AT, f"{EXAMPLE_AT[:10]} 07:30"],
     ),
 ]
 LocalText = Annotated[
     str,
     Field(
         description="The same instant in the configured zone, ISO 8601 with its offset.",
-        examples=["2026-08-08T07:30:00+07:00"],
+        examples=[EXAMPLE_AT],
     ),
 ]
 Topic = Annotated[

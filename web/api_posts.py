@@ -26,6 +26,7 @@ from web.api_common import (
     post_out,
     require_in_range,
     require_visible,
+    require_vocabulary,
     time_in,
     visible_departments,
 )
@@ -98,6 +99,7 @@ def list_posts(
     """Posts in time order (unscheduled ones last); officers see their own department's."""
     require_in_range("from", start)
     require_in_range("to", end)
+    require_vocabulary("topic", [topic], services.posts.vocabulary.topics)
     query = PostQuery(
         departments=visible_departments(actor, [department] if department else []),
         state=state,

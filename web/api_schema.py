@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from content.timeutil import EARLIEST, LATEST
+from web.api_models import EXAMPLE_AT
 from web.services import WebServices
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Loa's REST API: posts, media, deliveries, channels, the calendar window and the publishing
 pause, with the same permissions as the pages (officers: their department's posts; editors:
 review everything; admins: everything).
@@ -23,10 +25,11 @@ review everything; admins: everything).
 `loa users token create USERNAME --name NAME` or on the page /account/tokens.
 
 **Times**: every `*_at` is UTC (ISO 8601); `*_at_local` is the same instant in the configured
-zone with its offset. Times sent may carry an offset (`2026-08-08T07:30:00+07:00`, `...Z`);
+zone with its offset. Times sent may carry an offset (`{EXAMPLE_AT}`, `...Z`);
 a time without one is a wall-clock time in the configured zone (Asia/Ho_Chi_Minh by default).
+Times go from {EARLIEST.year} to the end of {LATEST.year - 1}; one outside is refused (422).
 
-**Errors**: `{"error": {"code", "message", "field", "problems"?}}`; `message` in Vietnamese,
+**Errors**: `{{"error": {{"code", "message", "field", "problems"?}}}}`; `message` in Vietnamese,
 or English with `?lang=en` or `Accept-Language: en`.
 """
 MARK = "x-loa-vocabulary"

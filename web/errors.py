@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from content.errors import (
     Conflict,
@@ -131,6 +132,8 @@ def install_error_handlers(app: FastAPI) -> None:
         response = await refusal_response(request, Refusal(status, code, vi, en))
         for name, value in (error.headers or {}).items():
             response.headers.setdefault(name, value)
+        if status == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     async def validation_error(request: Request, error: Exception) -> Response:
@@ -165,6 +168,28 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, server_error)
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path answers to (RFC 9110 `Allow`).
+
+    The router names only the first route that matched the path, but there is one route per
+    method: GET /posts and POST /posts are two routes, and both belong in `Allow`. So each
+    method is tried against the routes, on a scope of its own (matching may write to one).
+    """
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({"type": "http", "path": path, "root_path": root, "method": method})[0]
+            is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 # Built without templates: whatever broke may be the template machinery itself.
