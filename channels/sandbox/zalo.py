@@ -19,13 +19,11 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import nh3
-
 from channels.sandbox.server import Platform, Request, Response, generic_error, page
+from channels.sandbox.zalo_page import article_html, cover_of
 from channels.sandbox.zalo_rules import article_problem, invalid
 
 log = logging.getLogger(__name__)
@@ -72,7 +70,6 @@ MESSAGES = {
     -14019: "Code has expired",
     -14020: "Refresh token has expired",
 }
-BODY_TAGS = {"p", "br", "a", "strong", "em", "ul", "ol", "li", "figure", "img", "figcaption"}
 
 
 def ok(data: Any = None) -> Response:
@@ -322,7 +319,7 @@ class ZaloSandbox(Platform):
         newest = [a for a in reversed(self.articles.values()) if a.get("type") == kind]
         keys = ("id", "type", "title", "status", "total_view", "total_share", "create_date",
                 "update_date", "url")  # fmt: skip
-        medias = [{key: a[key] for key in keys} | {"thumb": _cover(a)} for a in newest]
+        medias = [{key: a[key] for key in keys} | {"thumb": cover_of(a)} for a in newest]
         return ok({"medias": medias[offset : offset + limit], "total": len(medias)})
 
     def remove(self, request: Request) -> Response:
@@ -330,7 +327,7 @@ class ZaloSandbox(Platform):
         article_id = body.get("id") if isinstance(body, dict) else None
         if not _text_id(article_id):
             return fail(-201, invalid("id"))
-        if self.articles.pop(article_id, None) is None:
+        if self.articles.pop(str(article_id), None) is None:
             return fail(-201, "article is not exist")
         return ok()
 
@@ -394,42 +391,13 @@ class ZaloSandbox(Platform):
         shown = [a for a in reversed(self.articles.values()) if a.get("status") == "show"]
         if not shown:
             return page(f"{OA['name']} · Zalo OA", "<p>Chưa có bài viết. No articles yet.</p>")
-        return page(f"{OA['name']} · Zalo OA", "".join(self._article_html(a) for a in shown))
-
-    def _article_html(self, article: Mapping[str, Any]) -> str:
-        esc = html.escape
-        when = datetime.fromtimestamp(article["create_date"] / 1000, UTC).strftime(
-            "%Y-%m-%d %H:%M UTC"
-        )
-        parts = [f'<article id="article-{esc(article["id"])}">']
-        if _cover(article):
-            parts.append(f'<img src="{esc(_cover(article))}" alt="">')
-        parts.append(f"<h2>{esc(str(article.get('title', '')))}</h2>")
-        parts.append(
-            f'<p class="meta">{esc(str(article.get("author") or OA["name"]))} · {when}</p>'
-        )
-        parts.append(f"<p><em>{esc(str(article.get('description', '')))}</em></p>")
-        for block in article.get("body") or []:
-            if block.get("type") == "text":
-                # Whatever the adapter sent, the page shows only what a sanitizer lets through.
-                parts.append(nh3.clean(str(block.get("content", "")), tags=BODY_TAGS,
-                                       url_schemes={"http", "https"}))  # fmt: skip
-            elif block.get("type") == "image":
-                caption = esc(str(block.get("caption", "")))
-                parts.append(f'<figure><img src="{esc(str(block["url"]))}" alt="{caption}">'
-                             f"<figcaption>{caption}</figcaption></figure>")  # fmt: skip
-            elif block.get("type") == "video":
-                name = self.videos.get(str(block.get("video_id")), {}).get("video_name", "video")
-                parts.append(f"<p>▶ Video: {esc(str(name))}</p>")
-        return "".join(parts) + "</article>"
+        names = {video_id: str(video["video_name"]) for video_id, video in self.videos.items()}
+        body = "".join(article_html(a, names, str(OA["name"])) for a in shown)
+        return page(f"{OA['name']} · Zalo OA", body)
 
 
 def _text_id(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
-
-
-def _cover(article: Mapping[str, Any]) -> str:
-    return str((article.get("cover") or {}).get("photo_url") or "")
 
 
 ROUTES: dict[tuple[str, str], Callable[[ZaloSandbox, Request], Response]] = {

@@ -35,6 +35,8 @@ def publication(**fields: object) -> Publication:
         "media": (image(),),
     }
     values.update(fields)
+    # Loa gives every Zalo channel an author (loa/zalo_config.py); other platforms ignore it.
+    values["settings"] = {"author": "Sở Thông tin và Truyền thông", **fields.get("settings", {})}  # type: ignore[dict-item]
     return Publication(**values)  # type: ignore[arg-type]
 
 
