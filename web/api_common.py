@@ -27,7 +27,7 @@ from content.models import Delivery, Media, MediaKind, Post, PostMedia
 from content.timeutil import EARLIEST, LATEST, parse_local, to_local
 from content.users import UserInfo
 from content.workflow import Actor, post_not_found
-from web.api_models import DeliveryOut, PostMediaOut, PostOut
+from web.api_models import EXAMPLE_AT, DeliveryOut, PostMediaOut, PostOut
 from web.auth import current_user
 from web.render import lang_of
 from web.services import WebServices, services_of
@@ -141,7 +141,7 @@ def time_in(text: str | None, zone: tzinfo, field: str) -> datetime | None:
                 FieldProblem(
                     field,
                     f"Không đọc được thời điểm “{text}”: cần dạng ISO 8601, ví dụ"
-                    " 2030-08-08T07:30:00+07:00 (không có múi giờ: giờ địa phương),"
+                    f" {EXAMPLE_AT} (không có múi giờ: giờ địa phương),"
                     f" từ năm {EARLIEST.year} đến hết năm {LATEST.year - 1}.",
                     f"cannot read the time {text!r}: {error}",
                 )
