@@ -12,6 +12,10 @@ CSV columns (only title, topic, department and channels are required)::
 Lists are separated by commas or spaces (channels, hashtags) or by "|" (media, media_alt).
 YAML takes the same keys, either as a list or under `posts:`, with real lists and
 `media: [{path, alt}]` and `overrides: {channel: {field: value}}`.
+
+Every post of an import is the importer's own: `author` may only be empty or the importer, and
+`state` may be draft or in_review; "approved" is refused, since nobody approves their own post.
+The audit trail thus names the person who really created and submitted each post.
 """
 
 from __future__ import annotations
@@ -23,15 +27,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from content.errors import FieldProblem, InvalidInput, UserError
 from content.import_files import OVERRIDE_COLUMN, REQUIRED, Row, known_key, read_rows, unknown_key
 from content.inputs import MediaRef, PostInput
 from content.media import MediaError, MediaStore
-from content.models import EditorialState, Role, User
+from content.models import EditorialState
 from content.posts import PostService
-from content.queries import WriteContext, actor_of
+from content.queries import WriteContext
 from content.timeutil import parse_local
 from content.workflow import Actor
 
@@ -233,16 +237,10 @@ class Importer:
         self, session: Session, actor: Actor, parsed: list[ParsedRow], context: WriteContext
     ) -> list[FieldProblem]:
         problems: list[FieldProblem] = []
-        names = {row.author for row in parsed if row.author}
-        authors = {
-            user.username: user
-            for user in session.exec(select(User).where(col(User.username).in_(names))).all()
-        }
         for row in parsed:
             found = self.service.validate(actor, row.data, context)
             problems += [FieldProblem(p.field, p.vi, p.en, row.where) for p in found]
-            if row.author:
-                problems += _author_problems(row, authors.get(row.author), actor)
+            problems += _speaks_for_itself(row, actor)
         return problems
 
     def _write(
@@ -255,7 +253,6 @@ class Importer:
     ) -> ImportReport:
         """Store the media, write every post in one batch, then submit and approve as asked."""
         stored: dict[Path, str] = {}  # the same file on many rows is stored and hashed once
-        authors: dict[str, Actor] = {}
         items: list[tuple[PostInput, int | None]] = []
         for row in parsed:
             for path, alt in row.media_paths:
@@ -264,19 +261,15 @@ class Importer:
                         session, path, name=path.name, alt_text=alt
                     ).sha256
             row.data.media = [MediaRef(stored[path], alt or None) for path, alt in row.media_paths]
-            author = self._author(session, actor, row, authors)
-            items.append((row.data, author.id))
+            items.append((row.data, actor.id))
         posts = self.service.insert_many(session, actor, items, context, source=source)
         problems: list[FieldProblem] = []
         by_state: dict[str, int] = {}
         for row, post in zip(parsed, posts, strict=True):
             assert post.id is not None
             try:
-                if row.state in (EditorialState.in_review, EditorialState.approved):
-                    author = self._author(session, actor, row, authors)
-                    self.service.submit_in(session, author, post.id)
-                if row.state == EditorialState.approved:
-                    self.service.approve_in(session, actor, post.id)
+                if row.state == EditorialState.in_review:
+                    self.service.submit_in(session, actor, post.id)
             except InvalidInput as error:
                 problems += [
                     FieldProblem(p.field, p.vi, p.en, _join(row.where, p.where))
@@ -288,15 +281,6 @@ class Importer:
         if problems:
             raise InvalidInput(problems, f"{source}: nothing imported")
         return ImportReport([post.id for post in posts if post.id is not None], by_state)
-
-    def _author(
-        self, session: Session, actor: Actor, row: ParsedRow, authors: dict[str, Actor]
-    ) -> Actor:
-        if not row.author or row.author == actor.username:
-            return actor
-        if row.author not in authors:
-            authors[row.author] = actor_of(session, row.author)
-        return authors[row.author]
 
 
 def _join(row: str, where: str) -> str:
@@ -317,24 +301,37 @@ def _in_row_order(problems: list[FieldProblem], rows: list[Row]) -> list[FieldPr
     return sorted(unique.values(), key=position)
 
 
-def _author_problems(row: ParsedRow, author: User | None, actor: Actor) -> list[FieldProblem]:
-    def refuse(vi: str, en: str) -> list[FieldProblem]:
-        return [FieldProblem("author", vi, en, row.where)]
+def _speaks_for_itself(row: ParsedRow, actor: Actor) -> list[FieldProblem]:
+    """An import is its importer's own work: it names no other author and approves nothing.
 
-    if author is None or not author.active:
-        return refuse(f"Không có người dùng “{row.author}”.", f"no active user {row.author!r}")
-    if author.username != actor.username and not actor.reviews:
-        return refuse(
-            "Chỉ biên tập viên mới nhập bài thay người khác.",
-            "only editors may import posts on behalf of others",
+    Writing another user's name would submit a post in their name that they never wrote or
+    sent; approving in the same import would be approving one's own post (an editor importing
+    "approved" rows published alone what needs two people).
+    """
+    problems = []
+    if row.author and row.author != actor.username:
+        problems.append(
+            FieldProblem(
+                "author",
+                f"Tệp nhập chỉ ghi bài của chính bạn: để trống cột author hoặc ghi"
+                f" {actor.username}; bài của “{row.author}” do {row.author} tự nhập.",
+                f"an import holds only your own posts: leave author empty or write"
+                f" {actor.username}; {row.author!r} imports their own",
+                row.where,
+            )
         )
-    if author.role == Role.officer and author.department_code != row.data.department:
-        return refuse(
-            f"{author.username} thuộc {author.department_code}, không viết bài cho"
-            f" {row.data.department}.",
-            f"{author.username} belongs to {author.department_code}, not {row.data.department}",
+    if row.state == EditorialState.approved:
+        problems.append(
+            FieldProblem(
+                "state",
+                "Không ai tự duyệt bài của mình: bài nhập là bài của người nhập; hãy nhập với"
+                " trạng thái in_review để một biên tập viên khác duyệt.",
+                "nobody approves their own post, and an imported post is the importer's:"
+                " import it as in_review and another editor approves it",
+                row.where,
+            )
         )
-    return []
+    return problems
 
 
 def _boolean(value: Any) -> bool | None:

@@ -218,9 +218,31 @@ def _generating(lang: str) -> str:
 
 
 def _import(loa: App, directory: Path, records: list[dict[str, Any]]) -> ImportReport:
-    rows = [Row(f"sample {number}", record) for number, record in enumerate(records, start=1)]
+    """Each officer imports their own sample posts (an import speaks only for its importer),
+    sending for review those meant to be approved; then the editor approves them."""
+    importer = Importer(loa.posts, loa.media)
+    ids: dict[int, int] = {}  # record number -> post id
+    by_author: dict[str, list[int]] = {}
+    for number, record in enumerate(records, start=1):
+        by_author.setdefault(str(record["author"]), []).append(number)
+    for author, numbers in by_author.items():
+        rows = [
+            Row(f"sample {n}", _as_submitted(records[n - 1]) | {"author": author}) for n in numbers
+        ]
+        report = importer.run_rows(loa.posts.actor(author), rows, directory, "sample ASEAN posts")
+        ids.update(zip(numbers, report.post_ids, strict=True))
     editor = loa.posts.actor(EDITOR)
-    return Importer(loa.posts, loa.media).run_rows(editor, rows, directory, "sample ASEAN posts")
+    by_state: dict[str, int] = {}
+    for number, record in enumerate(records, start=1):
+        state = str(record.get("state") or "draft")
+        if state == "approved":
+            loa.posts.approve(editor, ids[number])
+        by_state[state] = by_state.get(state, 0) + 1
+    return ImportReport([ids[n] for n in range(1, len(records) + 1)], by_state)
+
+
+def _as_submitted(record: dict[str, Any]) -> dict[str, Any]:
+    return record | {"state": "in_review"} if record.get("state") == "approved" else record
 
 
 def _loaded(report: ImportReport, lang: str) -> str:

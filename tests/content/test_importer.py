@@ -178,12 +178,12 @@ def good_csv(folder: Path) -> Path:
             "i",
             "ascc",
             "STTTT",
-            "cbtt.stttt",
+            "bientap",
             "web-asean, zalo-asean-hue",
             LATER,
             "img/le-hoi.png|img/dai-noi.png",
             "Sân khấu Lễ hội Huế về đêm|Ngọ Môn, Đại Nội Huế",
-            "approved",
+            "in_review",
             "Đêm hoàng cung ASEAN tại Đại Nội",
             "HueASEAN ZaloHue",
         ],
@@ -194,7 +194,7 @@ def good_csv(folder: Path) -> Path:
             "h",
             "AEC",
             "SDL",
-            "cbtt.sdl",
+            "",
             "fb-dulich-hue",
             "2026-12-06 10:00",
             "img/bien.png",
@@ -235,7 +235,7 @@ def test_a_good_csv_imports_every_row_with_its_media_overrides_and_states(
     report = importer.run(actor(posts), path)
 
     assert len(report.post_ids) == 3
-    assert report.by_state == {"approved": 1, "in_review": 1, "draft": 1}
+    assert report.by_state == {"in_review": 2, "draft": 1}
     assert counts(db).posts == before.posts + 3
     found = by_title(db)
     festival = found[TITLE_VI]
@@ -243,14 +243,14 @@ def test_a_good_csv_imports_every_row_with_its_media_overrides_and_states(
     assert festival.body == BODY_VI
     assert festival.hashtags == ["ASEAN", "Huế", "Festival2026"]
     assert (festival.topic, festival.pillar, festival.department_code) == ("i", "ASCC", "STTTT")
-    assert festival.state == EditorialState.approved
+    assert festival.state == EditorialState.in_review
     assert festival.scheduled_at == LATER_UTC
-    assert username_of(db, festival.author_id) == "cbtt.stttt"
+    assert username_of(db, festival.author_id) == "bientap"
     with db.read() as session:
         deliveries = {d.channel_id: d for d in deliveries_of(session, festival.id or 0)}
         attached = media_of(session, festival.id or 0)
     assert set(deliveries) == {"web-asean", "zalo-asean-hue"}
-    assert all(d.state == DeliveryState.scheduled for d in deliveries.values())
+    assert all(d.state == DeliveryState.pending for d in deliveries.values())
     assert all(d.due_at == LATER_UTC for d in deliveries.values())
     assert deliveries["web-asean"].overrides == {"title": "Đêm hoàng cung ASEAN tại Đại Nội"}
     assert deliveries["zalo-asean-hue"].overrides == {"hashtags": ["HueASEAN", "ZaloHue"]}
@@ -270,16 +270,15 @@ def test_a_good_csv_imports_every_row_with_its_media_overrides_and_states(
     assert (
         store.path_of(attached[0][0]).read_bytes() == (folder / "img" / "le-hoi.png").read_bytes()
     )
-    # The officer submitted it, the editor approved it, and the file is named in the trail.
+    # The importer created and submitted it: the trail names who really did.
     assert events_of(db, festival.id or 0) == [
         ("post.created", "bientap"),
-        ("post.submitted", "cbtt.stttt"),
-        ("post.approved", "bientap"),
+        ("post.submitted", "bientap"),
     ]
 
     beach = found["Du lịch biển Lăng Cô đón khách ASEAN"]
     assert beach.state == EditorialState.in_review
-    assert username_of(db, beach.author_id) == "cbtt.sdl"
+    assert username_of(db, beach.author_id) == "bientap"
     assert beach.department_code == "SDL"
     with db.read() as session:
         assert [d.state for d in deliveries_of(session, beach.id or 0)] == [DeliveryState.pending]
@@ -307,10 +306,10 @@ YAML_LIST = f"""\
   topic: i
   pillar: ASCC
   department: STTTT
-  author: cbtt.stttt
+  author: bientap
   channels: [web-asean, zalo-asean-hue]
   at: "{LATER}"
-  state: approved
+  state: in_review
   media:
     - {{path: img/le-hoi.png, alt: "Sân khấu Lễ hội Huế về đêm"}}
     - {{path: img/dai-noi.png, alt: "Ngọ Môn, Đại Nội Huế"}}
@@ -321,7 +320,6 @@ YAML_LIST = f"""\
   body: Vịnh Lăng Cô là thành viên Câu lạc bộ các vịnh đẹp nhất thế giới.
   topic: h
   department: SDL
-  author: cbtt.sdl
   channels: [fb-dulich-hue]
   at: "2026-12-06 10:00"
   grace_minutes: 30
@@ -351,12 +349,12 @@ def test_a_good_yaml_imports_in_list_form_and_under_posts(
 
     report = importer.run(actor(posts), path)
 
-    assert report.by_state == {"approved": 1, "in_review": 1}
+    assert report.by_state == {"in_review": 2}
     found = by_title(db)
     festival = found[TITLE_VI]
     assert festival.body == BODY_VI + "\n"
     assert festival.hashtags == ["ASEAN", "Huế", "Festival2026"]
-    assert festival.state == EditorialState.approved and festival.scheduled_at == LATER_UTC
+    assert festival.state == EditorialState.in_review and festival.scheduled_at == LATER_UTC
     with db.read() as session:
         deliveries = {d.channel_id: d for d in deliveries_of(session, festival.id or 0)}
         attached = media_of(session, festival.id or 0)
@@ -368,7 +366,7 @@ def test_a_good_yaml_imports_in_list_form_and_under_posts(
     ]
     beach = found["Du lịch biển Lăng Cô đón khách ASEAN"]
     assert (beach.state, beach.grace_minutes, beach.missed_policy) == ("in_review", 30, "skip")
-    assert username_of(db, beach.author_id) == "cbtt.sdl"
+    assert username_of(db, beach.author_id) == "bientap"
 
 
 def test_two_rows_may_share_one_image(
@@ -414,7 +412,7 @@ def bad_rows(folder: Path) -> list[list[str]]:
         "Nội dung",
         "a",
         "STTTT",
-        "cbtt.stttt",
+        "bientap",
         "web-asean",
         LATER,
         "img/tot.png",
@@ -435,7 +433,7 @@ def bad_rows(folder: Path) -> list[list[str]]:
         row(title=""),  # row 7: no title
         row(title="Hàng 8", media="img/ghi-chu.png"),  # row 8: a text file named .png
         row(title="Hàng 9", channels="web-asean tiktok-hue"),  # row 9: unknown channel
-        row(title="Hàng 10", author="cbtt.sdl"),  # row 10: an SDL officer writing for STTTT
+        row(title="Hàng 10", author="cbtt.sdl"),  # row 10: speaking for someone else
     ]
 
 
@@ -466,7 +464,7 @@ def test_a_csv_with_bad_rows_lists_every_problem_and_saves_nothing(
     assert "khong-co.png" in texts["row 6"] and "not found" in texts["row 6"]
     assert "ghi-chu.png" in texts["row 8"] and "PNG" in texts["row 8"]
     assert "tiktok-hue" in texts["row 9"]
-    assert "cbtt.sdl" in texts["row 10"] and "SDL" in texts["row 10"]
+    assert "cbtt.sdl" in texts["row 10"] and "only your own posts" in texts["row 10"]
     # Every problem is in both languages and names its row.
     assert all(p.vi and p.en for p in error.problems)
     assert all(line.startswith("row ") for line in error.lines("vi"))
@@ -594,7 +592,7 @@ posts:
     assert media_shas(db) == shas_before
 
 
-def test_a_failing_approval_step_saves_nothing_at_all(
+def test_a_failing_submit_step_saves_nothing_at_all(
     importer: Importer, posts: PostService, db: Database, folder: Path
 ) -> None:
     png(folder / "img" / "a.png", (5, 5, 200))
@@ -605,9 +603,9 @@ def test_a_failing_approval_step_saves_nothing_at_all(
         folder / "duyet.csv",
         header,
         [
-            ["Bài tốt", "cbtt.stttt", "web-asean", LATER, "approved", "img/a.png", "Ảnh", *same],
-            ["Bài đã qua giờ", "cbtt.stttt", "web-asean", PAST, "approved", "", "", *same],
-            ["Zalo thiếu ảnh", "cbtt.stttt", "zalo-asean-hue", LATER, "in_review", "", "", *same],
+            ["Bài tốt", "", "web-asean", LATER, "in_review", "img/a.png", "Ảnh", *same],
+            ["Bài đã qua giờ", "", "web-asean", PAST, "in_review", "", "", *same],
+            ["Zalo thiếu ảnh", "", "zalo-asean-hue", LATER, "in_review", "", "", *same],
         ],
     )
     before, shas_before = counts(db), media_shas(db)
@@ -632,7 +630,7 @@ def test_a_dry_run_checks_everything_and_saves_nothing(
     report = importer.run(actor(posts), path, dry_run=True)
 
     assert report.post_ids == []
-    assert report.by_state == {"approved": 1, "in_review": 1, "draft": 1}
+    assert report.by_state == {"in_review": 2, "draft": 1}
     assert counts(db) == before
     assert media_shas(db) == shas_before
     # Then for real: the same file goes in.
@@ -764,7 +762,7 @@ def test_an_export_imports_back_into_a_fresh_database_as_the_same_posts(
   topic: g
   pillar: APSC
   department: STTTT
-  author: cbtt.stttt
+  author: bientap
   channels: [fb-asean-hue, web-asean]
   at: "2026-12-09 19:30"
   missed: skip
@@ -807,7 +805,7 @@ def test_export_of_chosen_posts_only(
     assert rows[0]["override.web-asean.title"] == "Đêm hoàng cung ASEAN tại Đại Nội"
     assert rows[0]["override.zalo-asean-hue.hashtags"] == "HueASEAN ZaloHue"
     assert rows[0]["channels"] == "web-asean zalo-asean-hue"
-    assert rows[0]["at"] == LATER and rows[0]["state"] == "approved"
+    assert rows[0]["at"] == LATER and rows[0]["state"] == "in_review"
 
 
 # --- who may import what -------------------------------------------------------------------
@@ -847,7 +845,7 @@ def test_an_officer_cannot_import_posts_on_behalf_of_someone_else(
     )
     error = refused(importer, actor(posts, "cbtt.stttt"), path)
     assert where_and_field(error) == {("row 3", "author"), ("row 4", "author")}
-    assert "only editors" in next(p.en for p in error.problems if p.where == "row 3")
+    assert "only your own posts" in next(p.en for p in error.problems if p.where == "row 3")
     assert "ai.do" in next(p.en for p in error.problems if p.where == "row 4")
 
 

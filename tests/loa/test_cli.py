@@ -334,23 +334,23 @@ def test_import_a_csv_then_export_it(tmp_path: Path, loa: Run) -> None:
     source = tmp_path / "nhap" / "bai.csv"
     source.write_text(
         "title,body,topic,department,author,channels,at,state,media,media_alt,hashtags\n"
-        f"Hội chợ hàng Việt - ASEAN,Nội dung,h,STTTT,cbtt.stttt,zalo-asean-hue web-asean,"
-        f"{day} 08:00,approved,img/bia.png,Ảnh bìa hội chợ,ASEAN\n"
-        f"Tọa đàm thanh niên ASEAN,Nội dung,c,SDL,cbtt.sdl,fb-dulich-hue,{day} 10:00,"
-        "in_review,,,\n",
+        f"Hội chợ hàng Việt - ASEAN,Nội dung,h,STTTT,bientap,zalo-asean-hue web-asean,"
+        f"{day} 08:00,in_review,img/bia.png,Ảnh bìa hội chợ,ASEAN\n"
+        f"Tọa đàm thanh niên ASEAN,Nội dung,c,SDL,,fb-dulich-hue,{day} 10:00,"
+        "draft,,,\n",
         encoding="utf-8-sig",
     )
     checked = loa("--as", "bientap", "import", str(source), "--dry-run")
     assert checked.code == 0, checked
-    assert checked.out.strip() == "Hợp lệ, chưa lưu (approved: 1, in_review: 1)."
+    assert checked.out.strip() == "Hợp lệ, chưa lưu (draft: 1, in_review: 1)."
     assert loa("post", "list").out.strip() == "Không có bài nào."
 
     imported = loa("--as", "bientap", "import", str(source))
     assert imported.code == 0, imported
-    assert imported.out.strip() == "Đã nhập 2 bài (approved: 1, in_review: 1)."
+    assert imported.out.strip() == "Đã nhập 2 bài (draft: 1, in_review: 1)."
     listed = loa("post", "list").out
     assert "Hội chợ hàng Việt - ASEAN" in listed and "Tọa đàm thanh niên ASEAN" in listed
-    assert "Đã duyệt" in listed and "Chờ duyệt" in listed
+    assert "Chờ duyệt" in listed and "Nháp" in listed
 
     output = tmp_path / "xuat.csv"
     exported = loa("export", "-o", str(output))
@@ -360,8 +360,8 @@ def test_import_a_csv_then_export_it(tmp_path: Path, loa: Run) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with its mark
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [(r["title"], r["state"], r["author"]) for r in rows] == [
-        ("Hội chợ hàng Việt - ASEAN", "approved", "cbtt.stttt"),
-        ("Tọa đàm thanh niên ASEAN", "in_review", "cbtt.sdl"),
+        ("Hội chợ hàng Việt - ASEAN", "in_review", "bientap"),
+        ("Tọa đàm thanh niên ASEAN", "draft", "bientap"),
     ]
     assert rows[0]["channels"] == "web-asean zalo-asean-hue"
     assert rows[0]["at"] == f"{day} 08:00" and rows[0]["media_alt"] == "Ảnh bìa hội chợ"
@@ -394,6 +394,30 @@ def test_a_bad_import_lists_every_problem_and_saves_nothing(
     assert english.err_lines[0] == "Error: loi.csv: nothing imported"
     assert "  - row 3: topic: unknown topic 'z'; choose one of a, b, c, d, e, f, g, h, i" in (
         english.err_lines
+    )
+
+
+def test_import_reads_windows_1258_with_encoding_and_refuses_a_yaml_bomb_in_one_line(
+    tmp_path: Path, loa: Run
+) -> None:
+    title = "Văn hóa Đông Nam Á"  # every letter here exists precomposed in Windows-1258
+    source = tmp_path / "cp1258.csv"
+    source.write_bytes(
+        f"title,body,topic,department,channels\n{title},Văn hóa,a,STTTT,web-asean\n".encode(
+            "cp1258"
+        )
+    )
+    wrong = loa("--as", "bientap", "import", str(source), "--encoding", "utf-8")
+    assert wrong.code == 1 and "không phải bảng mã utf-8" in wrong.err
+    imported = loa("--as", "bientap", "import", str(source), "--encoding", "cp1258")
+    assert imported.code == 0, imported
+    assert title in loa("post", "list").out
+    bomb = tmp_path / "bom.yaml"
+    bomb.write_text('a: &a ["lol","lol"]\nb: &b [*a,*a]\nposts: [*b]\n', encoding="utf-8")
+    refused = loa("--lang", "en", "--as", "bientap", "import", str(bomb))
+    assert refused.code == 1
+    assert refused.err_lines[1].startswith(
+        "  - line 1: yaml: the YAML file uses anchors or aliases"
     )
 
 
