@@ -20,7 +20,7 @@ import io
 import logging
 import os
 import re
-import struct
+import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -29,8 +29,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import av
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from content.errors import UserError
 from content.models import Media, MediaKind
@@ -41,7 +42,6 @@ MB = 1024 * 1024
 THUMBNAIL_SIDE = 320
 _CHUNK = MB
 _HEAD = 256
-_MAX_BOXES = 10_000  # a damaged MP4 must not make us walk a gigabyte eight bytes at a time
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -96,6 +96,10 @@ class MediaLimits:
     max_image_side: int = 10_000
     min_image_side: int = 16
     max_alt_text: int = 1000
+    # The disk: all stored media together, and the space a new file must leave free (the
+    # database and its write-ahead log live on the same disk and must never run out).
+    max_total_bytes: int = 50 * 1024 * MB
+    min_free_bytes: int = 1024 * MB
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,7 @@ class MediaStore:
             if mime is not None:
                 self._check_name(label, mime)
                 self._check_size(label, size, MediaKind.video)
-                if mime != "video/webm":
-                    duration = _mp4_duration(f, size)
+                duration = _probe_video(source, label)
             else:
                 f.seek(0)
                 mime, width, height = self._inspect_image(f, label, size)
@@ -170,6 +173,7 @@ class MediaStore:
             thumbnail = _render_thumbnail(source, label)
         final = self._path(info.sha256, info.extension)
         if not final.exists():
+            self._check_room(session, label, info.size_bytes)
             _atomic_write(final, lambda out: _copy(source, out, info.sha256, label))
         if thumbnail is not None:
             _atomic_write(thumb_path, lambda out: out.write(thumbnail))
@@ -186,6 +190,32 @@ class MediaStore:
             media.alt_text = alt_text
             session.add(media)
         return media
+
+    def _check_room(self, session: Session, label: str, size: int) -> None:
+        stored = int(session.exec(select(func.coalesce(func.sum(Media.size_bytes), 0))).one())
+        total = self.limits.max_total_bytes
+        if stored + size > total:
+            raise _refuse(
+                label,
+                f"the media store would pass its total of {_human(total)} ({_human(stored)} in"
+                " use); an administrator raises media_max_total_bytes or removes unused media",
+                f"kho ảnh và video sẽ vượt tổng {_vi(_human(total))} (đang dùng"
+                f" {_vi(_human(stored))}); quản trị viên hãy tăng media_max_total_bytes hoặc"
+                " xóa tệp không dùng",
+            )
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        free = shutil.disk_usage(folder).free
+        if free - size < self.limits.min_free_bytes:
+            margin = _human(self.limits.min_free_bytes)
+            raise _refuse(
+                label,
+                f"the disk would keep less than {margin} free ({_human(free)} left); an"
+                " administrator frees space or lowers media_min_free_bytes",
+                f"ổ đĩa sẽ còn trống ít hơn {_vi(margin)} (còn {_vi(_human(free))}); quản trị"
+                " viên hãy giải phóng dung lượng hoặc giảm media_min_free_bytes",
+            )
 
     def path_of(self, media_or_sha: Media | str) -> Path:
         """Where the file lives; for a bare sha256 the file must exist (FileNotFoundError)."""
@@ -371,48 +401,35 @@ def _sniff_video(head: bytes) -> str | None:
     return "video/quicktime" if _QUICKTIME_BRAND in compatible else None
 
 
-def _boxes(f: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """Yield (type, payload start, box end) for the ISO BMFF boxes between start and end."""
-    pos = start
-    for _ in range(_MAX_BOXES):
-        if pos + 8 > end:
-            return
-        f.seek(pos)
-        header = f.read(16)
-        size, kind = struct.unpack(">I4s", header[:8]) if len(header) >= 8 else (0, b"")
-        payload = pos + 8
-        if size == 1 and len(header) == 16:  # a 64-bit size follows the type
-            size, payload = struct.unpack(">Q", header[8:])[0], pos + 16
-        elif size == 0 and kind:  # the box runs to the end of its parent
-            size = end - pos
-        if size < payload - pos:
-            return
-        yield kind, payload, min(pos + size, end)
-        pos += size
+def _probe_video(source: Path | bytes, label: str) -> float:
+    """The duration of a video FFmpeg can open and decode a first frame of, or a refusal.
 
-
-def _find_box(f: IO[bytes], kind: bytes, start: int, end: int) -> tuple[int, int] | None:
-    return next(((s, e) for k, s, e in _boxes(f, start, end) if k == kind), None)
-
-
-def _mp4_duration(f: IO[bytes], size: int) -> float | None:
-    moov = _find_box(f, b"moov", 0, size)
-    mvhd = _find_box(f, b"mvhd", *moov) if moov else None
-    if mvhd is None:
-        return None
-    f.seek(mvhd[0])
-    body = f.read(min(mvhd[1] - mvhd[0], 32))
-    if len(body) >= 32 and body[0] == 1:
-        timescale, duration = struct.unpack(">IQ", body[20:32])  # after flags and two dates
-        unknown = 0xFFFFFFFFFFFFFFFF
-    elif len(body) >= 20 and body[0] == 0:
-        timescale, duration = struct.unpack(">II", body[12:20])
-        unknown = 0xFFFFFFFF
-    else:
-        return None
-    if timescale == 0 or duration == unknown:
-        return None
-    return round(int(duration) / int(timescale), 3)
+    The first bytes only say what a file claims to be: a valid header before 300 MB of zeros
+    would otherwise be stored, and refused by the platform at publishing time.
+    """
+    unplayable = _refuse(
+        label,
+        "not a playable video (no video stream FFmpeg can decode, or no duration); export it"
+        " again from the editing software",
+        "không phải video phát được (không có luồng hình giải mã được, hoặc không có thời"
+        " lượng); hãy xuất lại từ phần mềm dựng phim",
+    )
+    try:
+        opened = str(source) if isinstance(source, Path) else io.BytesIO(source)
+        with av.open(opened, mode="r") as container:
+            if not container.streams.video:
+                raise unplayable
+            stream = container.streams.video[0]
+            duration = container.duration / av.time_base if container.duration else None
+            if not duration and stream.duration and stream.time_base:
+                duration = float(stream.duration * stream.time_base)
+            if not duration or duration <= 0 or next(container.decode(stream), None) is None:
+                raise unplayable
+    except MediaError:
+        raise
+    except Exception as exc:  # FFmpeg raises many kinds of error on damaged or fake files
+        raise unplayable from exc
+    return round(float(duration), 3)
 
 
 def _render_thumbnail(source: Path | bytes, label: str) -> bytes:

@@ -19,7 +19,7 @@ from content import audit
 from content.db import Database
 from content.errors import UserError
 from content.inputs import Vocabulary
-from content.media import MediaStore
+from content.media import MediaLimits, MediaStore
 from content.models import Channel, ChannelState, Delivery, DeliveryState, Department, User
 from content.posts import PostService
 from content.timeutil import utcnow
@@ -61,7 +61,13 @@ def open_app(config_path: Path, *, migrate: bool = False) -> App:
             f"Cơ sở dữ liệu {config.database} chưa được cập nhật; hãy chạy `loa db upgrade`.",
         )
     sync_reference_data(db, config)
-    media = MediaStore(config.media_path)
+    media = MediaStore(
+        config.media_path,
+        MediaLimits(
+            max_total_bytes=config.media_max_total_bytes,
+            min_free_bytes=config.media_min_free_bytes,
+        ),
+    )
     posts = PostService(
         db,
         Vocabulary(frozenset(config.topic_codes), frozenset(config.pillar_codes)),

@@ -308,6 +308,10 @@ class LoaConfig(_Model):
     timezone: str = DEFAULT_TIMEZONE
     database: Annotated[str, AfterValidator(_check_database_url)] = "sqlite:///data/loa.db"
     media_dir: str = "data/media"
+    # The disk: every stored image and video together, and the space each new file must leave
+    # free (the database shares the disk); 50 GiB and 1 GiB unless set.
+    media_max_total_bytes: int = Field(default=50 * 1024**3, ge=0)
+    media_min_free_bytes: int = Field(default=1024**3, ge=0)
     departments: tuple[Department, ...] = ()
     topics: tuple[Topic, ...] = ()
     pillars: tuple[Pillar, ...] = ()

@@ -247,10 +247,16 @@ def test_mov_from_pyav_and_mp4_mov_names_are_interchangeable(
     assert store.inspect(path.read_bytes(), "clip.mp4").mime == "video/quicktime"
 
 
-def test_webm_header(store: MediaStore) -> None:
-    info = store.inspect(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01" + b"\x00" * 32, "clip.webm")
-    assert (info.kind, info.mime, info.extension) == (MediaKind.video, "video/webm", "webm")
-    assert info.duration_seconds is None
+def test_a_video_header_before_zeros_is_not_a_video(store: MediaStore, tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    with path.open("wb") as f:  # sparse: 300 MB of zeros after a 24-byte MP4 header
+        f.write(box(b"ftyp", b"isom\0\0\0\0isommp42"))
+        f.truncate(300 * MB)
+    assert path.read_bytes()[:24].endswith(b"mp42")
+    with pytest.raises(MediaError) as caught:
+        store.inspect(path)
+    assert str(caught.value).startswith("clip.mp4: not a playable video")
+    assert caught.value.vi.startswith("clip.mp4: không phải video phát được")
 
 
 def mvhd(version: int, timescale: int, duration: int) -> bytes:
@@ -259,30 +265,61 @@ def mvhd(version: int, timescale: int, duration: int) -> bytes:
     return box(b"mvhd", struct.pack(">B3xIIII", 0, 0, 0, timescale, duration) + b"\0" * 80)
 
 
-def test_mvhd_version_1_after_a_64_bit_mdat(store: MediaStore) -> None:
-    ftyp = box(b"ftyp", b"mp42\0\0\0\0mp42isom")
-    mdat = struct.pack(">I4sQ", 1, b"mdat", 16 + 100) + b"\0" * 100
-    moov = box(b"moov", box(b"trak", b"\0" * 20) + mvhd(1, 1000, 2500))
-    info = store.inspect(ftyp + mdat + moov, "long.mp4")
-    assert (info.mime, info.duration_seconds) == ("video/mp4", 2.5)
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01" + b"\x00" * 32, "clip.webm"),
+        (box(b"ftyp", b"isom\0\0\0\0isom") + box(b"moov", mvhd(0, 600, 900)), "clip.mp4"),
+        (box(b"ftyp", b"qt  \0\0\0\0qt  ") + box(b"moov", mvhd(1, 1000, 2500)), "clip.mov"),
+    ],
+)
+def test_a_container_without_a_decodable_video_stream_is_refused(
+    store: MediaStore, data: bytes, name: str
+) -> None:
+    with pytest.raises(MediaError, match="not a playable video"):
+        store.inspect(data, name)
 
 
-def test_mvhd_version_0_and_missing_or_unknown_duration(store: MediaStore) -> None:
-    ftyp = box(b"ftyp", b"isom\0\0\0\0isom")
-    assert store.inspect(ftyp + box(b"moov", mvhd(0, 600, 900))).duration_seconds == 1.5
-    assert store.inspect(ftyp + box(b"free", b"")).duration_seconds is None
-    assert store.inspect(ftyp + box(b"moov", mvhd(0, 0, 900))).duration_seconds is None
-    assert store.inspect(ftyp + box(b"moov", mvhd(0, 600, 0xFFFFFFFF))).duration_seconds is None
+def test_a_video_with_its_moov_cut_off_is_refused(store: MediaStore, tmp_path: Path) -> None:
+    whole = make_video(tmp_path / "clip.mp4", frames=10).read_bytes()
+    with pytest.raises(MediaError, match="not a playable video"):
+        store.inspect(whole[: len(whole) // 2], "clip.mp4")
 
 
-def test_mp4_brand_only_among_the_compatible_brands(store: MediaStore) -> None:
-    assert store.inspect(box(b"ftyp", b"XAVC\0\0\0\0XAVCmp42")).mime == "video/mp4"
+def test_mp4_brand_only_among_the_compatible_brands() -> None:
+    assert media_module._sniff_video(box(b"ftyp", b"XAVC\0\0\0\0XAVCmp42")) == "video/mp4"
 
 
 def test_other_iso_media_is_not_a_video(store: MediaStore) -> None:
     # HEIC photos are ISO media files too, with their own brands; Loa does not accept them.
     with pytest.raises(MediaError, match="not an image or video Loa accepts"):
         store.inspect(box(b"ftyp", b"heic\0\0\0\0mif1heic") + box(b"meta", b""), "photo.heic")
+
+
+# --- the disk ------------------------------------------------------------------------------
+
+
+def test_the_media_store_keeps_to_its_total(db: Database, tmp_path: Path) -> None:
+    first, second = image_bytes("PNG", (64, 48)), image_bytes("PNG", (80, 60))
+    store = MediaStore(tmp_path / "media", MediaLimits(max_total_bytes=len(first) + 10))
+    with db.write() as session:
+        store.add(session, first, name="mot.png")
+    with pytest.raises(MediaError) as caught, db.write() as session:
+        store.add(session, second, name="hai.png")
+    assert "hai.png: the media store would pass its total" in str(caught.value)
+    assert "media_max_total_bytes" in caught.value.vi and caught.value.vi.startswith("hai.png: kho")
+    assert len([p for p in store.root.rglob("*.png")]) == 1
+    with db.write() as session:  # the same bytes again take no more room
+        assert store.add(session, first, name="mot-lai.png").sha256
+
+
+def test_a_file_that_would_leave_the_disk_too_full_is_refused(db: Database, tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media", MediaLimits(min_free_bytes=2**62))
+    with pytest.raises(MediaError) as caught, db.write() as session:
+        store.add(session, image_bytes("PNG"), name="anh.png")
+    assert "the disk would keep less than" in str(caught.value)
+    assert "ổ đĩa sẽ còn trống ít hơn" in caught.value.vi
+    assert not store.root.exists() or not list(store.root.rglob("*.png"))
 
 
 # --- add: files, thumbnails, rows -----------------------------------------------------------

@@ -452,3 +452,20 @@ def test_a_blackout_that_ends_before_it_starts_is_refused(in_tmp: Path) -> None:
     ]
     assert "(2026-09-01 08:00) before or when it starts (2026-09-02 08:00)" in found[0]
     assert found[0].split(": ", 2)[2].startswith("khoảng ngừng đăng kết thúc")
+
+
+def test_the_disk_limits_of_the_media_store_come_from_the_config(in_tmp: Path) -> None:
+    from loa.app import open_app
+
+    assert load_text(BASE).media_min_free_bytes == 1024**3
+    found = problems("media_max_total_bytes: -1\n" + BASE)
+    assert found[0].startswith("config.yaml:1: media_max_total_bytes:")
+    config = Path("config.yaml")
+    config.write_text(
+        "media_max_total_bytes: 1000\nmedia_min_free_bytes: 5\n" + BASE, encoding="utf-8"
+    )
+    app = open_app(config, migrate=True)
+    try:
+        assert (app.media.limits.max_total_bytes, app.media.limits.min_free_bytes) == (1000, 5)
+    finally:
+        app.close()
