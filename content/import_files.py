@@ -191,9 +191,11 @@ def _read_csv(text: str, name: str) -> tuple[list[Row], list[FieldProblem]]:
 
 
 def _read_yaml(text: str, name: str) -> list[Row]:
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
         _check_events(text, name)
+        # Built inside the try: its reader refuses control characters at once (ReaderError).
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as error:
@@ -203,7 +205,8 @@ def _read_yaml(text: str, name: str) -> list[Row]:
             "yaml", f"Lỗi cú pháp YAML: {error}", f"YAML syntax error: {error}", line
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if isinstance(document, dict) and "posts" in document and root is not None:
         document = document["posts"]
         root = next(value for key, value in root.value if key.value == "posts")

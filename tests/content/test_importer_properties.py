@@ -172,22 +172,14 @@ def test_a_csv_at_the_type_limits_imports_or_is_refused_clearly(
 def test_bytes_that_are_no_text_are_refused_clearly(
     importer: Importer, db: Database, tmp_path: Path, noise: bytes, text: str, bom: bytes
 ) -> None:
-    # Any bytes as a CSV; as YAML, text without control characters: those are the known bug
-    # marked below (test_a_yaml_file_with_a_control_character_is_refused_clearly).
+    # Any bytes as a CSV; as YAML, text without control characters: those have their own test
+    # below (test_a_yaml_file_with_a_control_character_is_refused_clearly).
     for suffix, content in ((".csv", noise), (".yaml", text.encode("utf-8"))):
         path = tmp_path / f"bai-{next(NAMES)}{suffix}"
         path.write_bytes(bom + content)
         imports_or_refuses_clearly(importer, path, db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=yaml.YAMLError,
-    reason="KNOWN BUG, found by the property test above, left to the engineer fixing the"
-    " importer's encodings and YAML (content/import_files.py): yaml.SafeLoader(text) is built"
-    " before the try that turns YAML errors into problems, so a control character (U+0001,"
-    " U+0080...) escapes as yaml.reader.ReaderError. Strict: remove this mark once fixed.",
-)
 @pytest.mark.parametrize("content", [b"\x01", "- title: \x80\n".encode()])
 def test_a_yaml_file_with_a_control_character_is_refused_clearly(
     importer: Importer, db: Database, tmp_path: Path, content: bytes
