@@ -308,6 +308,10 @@ class LoaConfig(_Model):
     timezone: str = DEFAULT_TIMEZONE
     database: Annotated[str, AfterValidator(_check_database_url)] = "sqlite:///data/loa.db"
     media_dir: str = "data/media"
+    # Where people and platforms reach Loa's pages (https://loa.example.gov.vn behind a proxy):
+    # calendar feed addresses and OAuth redirect addresses are built from it, never from a
+    # request's Host header. The default is what `loa serve` listens on.
+    public_url: Url = "http://127.0.0.1:8000"
     # The disk: every stored image and video together, and the space each new file must leave
     # free (the database shares the disk); 50 GiB and 1 GiB unless set.
     media_max_total_bytes: int = Field(default=50 * 1024**3, ge=0)

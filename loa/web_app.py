@@ -39,6 +39,7 @@ def build_web_app(
         ),
         secure_cookies=secure_cookies,
         trusted_proxies=trusted_proxies,
+        public_url=loa.config.public_url,
         topics=tuple(Choice(t.code, t.vi, t.en) for t in loa.config.topics),
         pillars=tuple(Choice(p.code, p.vi, p.en) for p in loa.config.pillars),
         observances=loa.config.observance_rules,

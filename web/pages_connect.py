@@ -76,19 +76,10 @@ def owner_of(request: Request) -> str:
     return hashlib.sha256(f"loa-connect:{token}".encode()).hexdigest()
 
 
-def external_url(request: Request, services: WebServices, path: str) -> str:
-    """`path` on this server as the browser sees it; a trusted proxy's X-Forwarded-Proto and
-    X-Forwarded-Host are believed, nobody else's."""
-    scheme = request.url.scheme
-    host = request.headers.get("host") or request.url.netloc
-    if request.client is not None and request.client.host in services.trusted_proxies:
-        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        if proto in ("http", "https"):
-            scheme = proto
-        forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
-        if forwarded:
-            host = forwarded
-    return f"{scheme}://{host}{path}"
+def external_url(services: WebServices, path: str) -> str:
+    """`path` at Loa's configured public address (config.yaml's `public_url`). Never built from
+    the request: a forged Host header would send the platform's code to someone else."""
+    return f"{services.public_url}{path}"
 
 
 def _channel_and_connector(
@@ -136,7 +127,7 @@ def connect_page(request: Request, actor: Admin, channel_id: str) -> Response:
     kind = connector.kind(channel_id)
     if kind != "oauth":
         return _page(request, channel_id, name, kind=kind)
-    redirect_uri = external_url(request, services_of(request), f"/channels/{channel_id}/callback")
+    redirect_uri = external_url(services_of(request), f"/channels/{channel_id}/callback")
     try:
         start = connector.begin(channel_id, redirect_uri, owner_of(request))
     except UserError as error:

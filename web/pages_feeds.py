@@ -32,7 +32,6 @@ from web.i18n import add_messages, t
 from web.ical import DAYS_AHEAD, DAYS_BACK, feed_entries, feed_window, render_feed
 from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
-from web.security import is_https
 from web.services import WebServices, services_of
 
 router = APIRouter()
@@ -94,7 +93,7 @@ def feed(request: Request, token: str) -> Response:
         events,
         name=f"{FEED_NAME} · {_scope_label(names, info.scope_kind, info.scope_value, 'vi')}",
         timezone=str(tz),
-        base_url=_base_url(request, services),
+        base_url=services.public_url,
         now=now,
         observances=days,
         description="Lịch đăng bài ASEAN / ASEAN publishing calendar",
@@ -146,11 +145,6 @@ def _maker_active(services: WebServices, username: str) -> bool:
     except NotFound:
         return False
     return maker.active
-
-
-def _base_url(request: Request, services: WebServices) -> str:
-    scheme = "https" if is_https(request, services) else request.url.scheme
-    return f"{scheme}://{request.url.netloc}"
 
 
 def _names(services: WebServices, lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -218,13 +212,13 @@ def _page(
     mine: list[FeedTokenInfo] = [
         f for f in services.users.tokens.feeds() if f.created_by == actor.username
     ]
-    base = _base_url(request, services)
+    base = services.public_url  # configured: a request's Host header never changes it
     names = _names(services, lang)
     context: dict[str, Any] = {
         "feeds": [(f, _scope_label(names, f.scope_kind, f.scope_value, lang)) for f in mine],
         "choices": _choices(names, actor, lang),
         "secret_url": f"{base}/feeds/{secret}.ics" if secret else "",
-        "webcal_url": f"webcal://{request.url.netloc}/feeds/{secret}.ics" if secret else "",
+        "webcal_url": f"webcal://{base.split('://', 1)[1]}/feeds/{secret}.ics" if secret else "",
         "errors": errors or {},
     }
     return render(request, "feeds.html", context, status_code=status)

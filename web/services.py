@@ -121,6 +121,9 @@ class WebServices:
     secure_cookies: bool | None = None
     # Addresses of reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are believed.
     trusted_proxies: frozenset[str] = frozenset()
+    # Where people and platforms reach Loa (config.yaml's `public_url`, no trailing slash): feed
+    # and OAuth addresses are built from it, never from a request's Host header.
+    public_url: str = "http://127.0.0.1:8000"
     # The composer's lists, with their names (config.yaml's topics and pillars).
     topics: tuple[Choice, ...] = DEFAULT_TOPICS
     pillars: tuple[Choice, ...] = DEFAULT_PILLARS

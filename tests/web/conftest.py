@@ -34,6 +34,8 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 ClientFor = Callable[..., TestClient]
 
+PUBLIC_URL = "https://loa.thuathienhue.gov.vn"  # config.yaml's public_url in these tests
+
 
 @pytest.fixture
 def users(db: Database, clock: Clock) -> UserService:
@@ -54,6 +56,7 @@ def web_services(
         zone=zone("Asia/Ho_Chi_Minh"),
         users=users,
         channels=channel_displays([(c[0], c[1], c[0], c[2]) for c in CHANNELS]),
+        public_url=PUBLIC_URL,
     )
 
 

@@ -147,7 +147,10 @@ def test_zalo_oauth_round_trip_through_the_sandbox(
     consent_url = page.text.split('class="button primary consent" href="')[1].split('"')[0]
     consent_url = consent_url.replace("&amp;", "&")
     query = parse_qs(urlsplit(consent_url).query)
-    assert query["redirect_uri"] == ["http://testserver/channels/zalo-asean-hue/callback"]
+    # config.yaml's public_url (the demo's), never the Host header the request came with.
+    assert query["redirect_uri"] == ["http://127.0.0.1:8000/channels/zalo-asean-hue/callback"]
+    forged = admin.get("/channels/zalo-asean-hue/connect", headers={"host": "attacker.example"})
+    assert "attacker.example" not in forged.text.replace("&amp;", "&")
     assert "code_verifier" not in consent_url
 
     consent = requests.get(consent_url, allow_redirects=False, timeout=10)  # auto-approves

@@ -15,13 +15,13 @@ from icalendar import Calendar, Event
 from content.observances import Observance
 from content.posts import PostService
 from content.users import UserService
-from tests.web.conftest import ClientFor
+from tests.web.conftest import PUBLIC_URL, ClientFor
 from tests.web.helpers import csrf_of
 from web.services import WebServices
 
 HUE = ZoneInfo("Asia/Ho_Chi_Minh")
 FEED_URL = re.compile(
-    r'<code class="token" id="feed-url">http://testserver/feeds/([A-Za-z0-9_-]+)\.ics'
+    r'<code class="token" id="feed-url">https://loa\.thuathienhue\.gov\.vn/feeds/([A-Za-z0-9_-]+)\.ics'
 )
 
 
@@ -101,7 +101,7 @@ def test_an_editor_makes_a_feed_of_everything_served_without_sign_in(
     ]
     festival = next(e for e in events if "Festival" in str(e.get("SUMMARY")))
     assert festival.decoded("DTSTART") == datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
-    assert str(festival.get("URL")) == f"http://testserver/posts/{posts['sdl']}"
+    assert str(festival.get("URL")) == f"{PUBLIC_URL}/posts/{posts['sdl']}"
     assert str(festival.get("STATUS")) == "TENTATIVE"
     observances = [e for e in events if str(e.get("UID")).startswith("observance")]
     assert [e.decoded("DTSTART") for e in observances] == [date(2026, 12, 31)]
@@ -117,8 +117,24 @@ def test_the_subscription_address_and_its_webcal_link(editor_client: TestClient)
     assert response.status_code == 201
     token = FEED_URL.search(response.text)
     assert token is not None
-    assert f'href="webcal://testserver/feeds/{token.group(1)}.ics"' in response.text
+    assert f'href="webcal://loa.thuathienhue.gov.vn/feeds/{token.group(1)}.ics"' in response.text
     assert "Kênh: web-asean" in editor_client.get("/feeds").text
+
+
+def test_feed_addresses_come_from_the_public_url_whatever_the_host_header(
+    editor_client: TestClient,
+) -> None:
+    forged = {"host": "attacker.example", "x-forwarded-host": "attacker.example"}
+    response = editor_client.post(
+        "/feeds",
+        data={"csrf_token": csrf_of(editor_client), "scope": "all"},
+        headers=forged,
+    )
+    assert response.status_code == 201
+    token = FEED_URL.search(response.text)
+    assert token is not None and "attacker.example" not in response.text
+    events = editor_client.get(f"/feeds/{token.group(1)}.ics", headers=forged)
+    assert events.status_code == 200 and "attacker.example" not in events.text
 
 
 @pytest.mark.parametrize(
