@@ -249,9 +249,9 @@ def test_a_config_that_does_not_load_is_refused_and_the_worker_goes_on(
 
 
 def test_auth_required_while_reconciling_holds_the_channel_once(
-    bench: Callable[..., Harness],
+    bench: Callable[..., Harness], database_url: str
 ) -> None:
-    h = bench(settings={"web-asean": {"timeout_seconds": 1}})
+    h = bench(database=database_url, settings={"web-asean": {"timeout_seconds": 1}})
     post_id = h.post(["web-asean"], due=h.clock.now)
     worker = h.worker(clock=h.clock)
     h.faults("wordpress", hang_next=1, paths=[WP_POSTS])
