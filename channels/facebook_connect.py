@@ -8,19 +8,29 @@ only that: {"page_token", "page_id", "page_name"}. The user tokens are never sto
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from channels.base import AuthRequired, ChannelError, Retryable
+from channels.base import AuthRequired, ChannelError, ChannelSetup, CredentialStore, Retryable
 from channels.facebook_errors import GraphFault
 from channels.facebook_graph import Graph, required
 
-if TYPE_CHECKING:
-    from channels.facebook_page import FacebookPage
+
+class PageAdapter(Protocol):
+    """What connecting needs of the adapter (a protocol: this module must not import it)."""
+
+    setup: ChannelSetup
+    credentials: CredentialStore
+    known_secrets: list[str]
+
+    def app_id(self) -> str: ...
+
+    def page_id(self) -> str: ...
+
 
 SCAN_PAGES = 5  # pages of 100 managed Pages looked through
 
 
-def keep_page_token(adapter: FacebookPage, graph: Graph, user_token: str) -> None:
+def keep_page_token(adapter: PageAdapter, graph: Graph, user_token: str) -> None:
     setup = adapter.setup
     app_id, app_secret = adapter.app_id(), setup.secret("app_secret")
     adapter.known_secrets += [user_token, app_secret]

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from channels.youtube_client import next_pacific_midnight
+from content.installation import installation_key
 from content.models import ChannelState
 from loa.cli import main
 from scheduler.dispatch import claim
@@ -71,7 +72,9 @@ def test_scheduled_claimed_sending_published(h: Harness) -> None:
     [post] = h.state()["wordpress"]["posts"]
     assert done.state == "published"
     assert (done.remote_id, done.remote_url) == (str(post["id"]), post["link"])
-    assert post["slug"] == f"loa-{post_id}-web-asean"
+    with h.app.db.read() as session:
+        key = installation_key(session)
+    assert post["slug"] == f"loa-{key}-{post_id}-web-asean"
     assert (done.lease_owner, done.lease_expires_at, done.last_error) == (None, None, None)
     [attempt] = h.attempts(done.id or 0)
     assert attempt.outcome == "published" and attempt.finished_at is not None
