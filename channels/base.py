@@ -18,7 +18,7 @@ runs when a post is queued and again when it is approved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +54,11 @@ class Capabilities:
     requests_per_minute: float | None = None  # our own pacing, below the platform's limit
     daily_quota_units: int | None = None
     quota_cost: Mapping[str, int] = field(default_factory=dict)  # operation -> units
+    # The figures `Measurable.read_metrics` can report (a subset of METRICS; empty: none), and
+    # how many posts one call reads at most (the platform's own batch: 50 for Graph `?ids=` and
+    # YouTube `videos.list`).
+    metrics: frozenset[str] = frozenset()
+    metrics_batch: int = 1
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,48 @@ class Editable(Protocol):
     def update(self, pub: Publication, sent: Receipt) -> Receipt: ...
 
     def remove(self, sent: Receipt) -> None: ...
+
+
+# Figures about a published post, as Loa names them across platforms:
+#   views        times the post was seen (Facebook `post_media_view`, YouTube `viewCount`,
+#                Zalo `total_view`, a WordPress statistics endpoint)
+#   reach        distinct people who saw it (Facebook `post_total_media_view_unique`)
+#   reactions    likes and other reactions (Facebook reactions, YouTube `likeCount`)
+#   comments     comments (Facebook, YouTube `commentCount`, WordPress comments)
+#   shares       shares (Facebook `shares`, Zalo `total_share`)
+#   video_views  plays of a video (Facebook `total_video_views`)
+METRICS = ("views", "reach", "reactions", "comments", "shares", "video_views")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a platform reported about one sent post at one reading.
+
+    A metric absent from `values`, or None there, is "no figure" (the platform does not report
+    it, or did not this time): never 0. `notes` say why figures are missing, in Vietnamese and
+    English (`Problem.field` names the metric, or "*" for all). `gone`: the post is no longer
+    on the platform (deleted, made private), so nothing more will be read about it.
+    """
+
+    remote_id: str
+    values: Mapping[str, int | None] = field(default_factory=dict)
+    notes: tuple[Problem, ...] = ()
+    gone: bool = False
+
+
+@runtime_checkable
+class Measurable(Protocol):
+    """An adapter that reads figures for sent posts: an optional capability.
+
+    `read_metrics` gets at most `capabilities.metrics_batch` remote ids (as the adapter's receipts
+    gave them) and answers one `Figures` per id, in any order, an id the platform no longer
+    knows included (`gone=True`). It makes as few requests as the platform allows (one batched
+    call where there is one) and raises the errors below like publishing does: AuthRequired,
+    RateLimited, QuotaExceeded, Retryable. A missing permission or an ineligible account is not
+    an error: the figures it hides are None, with a note.
+    """
+
+    def read_metrics(self, remote_ids: Sequence[str]) -> list[Figures]: ...
 
 
 class ChannelError(Exception):
