@@ -10,7 +10,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)  # fmt: skip
 from sqlalchemy import UniqueConstraint as Unique
 from sqlmodel import Field, SQLModel
 
@@ -225,6 +236,63 @@ class DeliveryChange(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=_utc_column())
+
+
+class MetricReading(SQLModel, table=True):
+    """One figure of one delivery as a platform reported it at one time: append-only evidence.
+
+    `value` None is "no figure" (the platform did not report it), never 0.
+    """
+
+    __table_args__ = (
+        Index("ix_metricreading_delivery_metric_at", "delivery_id", "metric", "collected_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="CASCADE"), nullable=False)
+    )
+    metric: str = Field(max_length=16)
+    value: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    collected_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class DeliveryMetrics(SQLModel, table=True):
+    """The latest figures of a published delivery and when to read them next (one row each).
+
+    `figures` maps a metric to its latest reported value (a later reading without the figure
+    keeps the last one reported; a metric never reported is absent). `next_due_at` None: no more
+    readings (the post is gone, or past its reporting year). Collectors claim a row by moving
+    `next_due_at` forward, so two workers do not read the same post at once.
+    """
+
+    __table_args__ = (Index("ix_deliverymetrics_next_due", "next_due_at"),)
+
+    delivery_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="CASCADE"), primary_key=True)
+    )
+    channel_id: str = Field(max_length=64, index=True)
+    figures: dict[str, int] = Field(default_factory=dict, sa_column=_json_column())
+    notes: list[dict[str, str]] = Field(default_factory=list, sa_column=_json_column())
+    readings: int = 0
+    collected_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    next_due_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    gone: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+
+
+class MetricsCall(SQLModel, table=True):
+    """One call a collector made to read figures: how many posts, what it cost, how it ended.
+
+    Kept so quota-limited platforms (YouTube) never spend on figures the units a planned upload
+    of the day needs, and so the cost of collecting is visible.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: str = Field(max_length=64)
+    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    posts: int = 0
+    units: int = 0
+    outcome: str = Field(default="", max_length=32)
 
 
 class Attempt(SQLModel, table=True):
