@@ -173,8 +173,14 @@ def record(session: Session, readings: Iterable[Reading], now: datetime, tz: tzi
             {"delivery_id": row.delivery_id, "metric": metric, "value": value, "collected_at": now}
             for metric, value in sorted(reading.values.items())
         )
-        figures = dict(row.figures)
-        figures.update({k: int(v) for k, v in reading.values.items() if v is not None})
+        # A figure not reported this time keeps the last one reported; one never reported is
+        # kept as None, so readers can tell "not reported" from "not asked".
+        figures: dict[str, int | None] = dict(row.figures)
+        for metric, value in reading.values.items():
+            if value is not None:
+                figures[metric] = int(value)
+            else:
+                figures.setdefault(metric, None)
         row.figures = figures
         row.notes = [dict(note) for note in reading.notes]
         row.readings += 1
@@ -222,7 +228,7 @@ def units_spent(session: Session, channel_id: str, start: datetime, end: datetim
 
 @dataclass(frozen=True)
 class Latest:
-    figures: Mapping[str, int]
+    figures: Mapping[str, int | None]
     collected_at: datetime | None
     notes: Sequence[Mapping[str, str]]
     gone: bool

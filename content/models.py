@@ -261,7 +261,7 @@ class DeliveryMetrics(SQLModel, table=True):
     """The latest figures of a published delivery and when to read them next (one row each).
 
     `figures` maps a metric to its latest reported value (a later reading without the figure
-    keeps the last one reported; a metric never reported is absent). `next_due_at` None: no more
+    keeps the last one reported; a metric read but never reported is None). `next_due_at` None: no more
     readings (the post is gone, or past its reporting year). Collectors claim a row by moving
     `next_due_at` forward, so two workers do not read the same post at once.
     """
@@ -272,7 +272,7 @@ class DeliveryMetrics(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="CASCADE"), primary_key=True)
     )
     channel_id: str = Field(max_length=64, index=True)
-    figures: dict[str, int] = Field(default_factory=dict, sa_column=_json_column())
+    figures: dict[str, int | None] = Field(default_factory=dict, sa_column=_json_column())
     notes: list[dict[str, str]] = Field(default_factory=list, sa_column=_json_column())
     readings: int = 0
     collected_at: datetime | None = Field(default=None, sa_column=_utc_column())

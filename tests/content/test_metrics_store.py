@@ -112,6 +112,19 @@ def test_every_reading_is_kept_and_the_latest_keeps_the_last_figure_reported(
     assert row is not None and row.next_due_at == T0 + timedelta(days=7)
 
 
+def test_a_figure_never_reported_is_none_not_zero(db: Database) -> None:
+    (delivery_id,) = _published(db, 1)
+    with db.write() as session:
+        metrics.schedule_new(session)
+        reading = metrics.Reading(delivery_id, {"views": None, "comments": 0})
+        metrics.record(session, [reading], T0 + timedelta(hours=1), HCM)
+    with db.read() as session:
+        assert metrics.latest(session, [delivery_id])[delivery_id].figures == {
+            "views": None,
+            "comments": 0,
+        }
+
+
 def test_a_gone_post_is_not_read_again(any_db: Database) -> None:
     (delivery_id,) = _published(any_db, 1)
     with any_db.write() as session:
