@@ -7,7 +7,8 @@ to the `redirect_uri` with a code, so a command-line test can follow it like a b
 
 Controls: expire_tokens, expire_refresh_tokens, exhaust_quota, rate_limit, night (promotional
 sends refused), set_processing_polls {"polls": n} (how many `verify` calls answer -214 first),
-issue_tokens (a fresh pair without the consent step, for tools).
+issue_tokens (a fresh pair without the consent step, for tools); the figures' age_posts and
+omit_figures: channels.sandbox.zalo_figures.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from channels.sandbox.server import Platform, Request, Response, generic_error, page
+from channels.sandbox.zalo_figures import CONTROLS, ArticleFigures
 from channels.sandbox.zalo_page import article_html, cover_of
 from channels.sandbox.zalo_rules import article_problem, invalid
 
@@ -106,6 +108,7 @@ class ZaloSandbox(Platform):
         self.refresh: dict[str, dict[str, Any]] = {}  # token -> {"expires", "used"}
         self.refresh_requests = self.refreshes = self.exchanges = 0
         self.articles: dict[str, dict[str, Any]] = {}  # in creation order
+        self.figures = ArticleFigures()
         self.processes: dict[str, dict[str, Any]] = {}  # process token -> {"id", "polls"}
         self.processing_polls = 1
         self.videos: dict[str, dict[str, Any]] = {}  # video id -> file details
@@ -142,6 +145,8 @@ class ZaloSandbox(Platform):
             self.processing_polls = int(args.get("polls", 1))
         elif command == "issue_tokens":
             return self._issue()
+        elif command in CONTROLS:
+            return self.figures.control(command, args, list(self.articles))
         else:
             raise KeyError(command)
         return command
@@ -279,8 +284,6 @@ class ZaloSandbox(Platform):
             "comment": body.get("comment", "show"),
             "create_date": previous["create_date"],
             "update_date": stamp,
-            "total_view": 0,
-            "total_share": 0,
             "url": f"{self.base_url}{OPENAPI}/_public#article-{article_id}",
         }
         token = secrets.token_urlsafe(24)
@@ -304,7 +307,7 @@ class ZaloSandbox(Platform):
         article = self.articles.get(request.query.get("id", ""))
         if article is None:
             return fail(-201, "article is not exist")
-        return ok(article)
+        return ok(self.figures.of(article))
 
     def getslice(self, request: Request) -> Response:
         try:
@@ -316,10 +319,11 @@ class ZaloSandbox(Platform):
         kind = request.query.get("type", "")
         if kind not in ("normal", "video"):
             return fail(-201, "type accept only 2 value normal and video.")
-        newest = [a for a in reversed(self.articles.values()) if a.get("type") == kind]
+        shown = [self.figures.of(a) for a in reversed(self.articles.values())]
         keys = ("id", "type", "title", "status", "total_view", "total_share", "create_date",
                 "update_date", "url")  # fmt: skip
-        medias = [{key: a[key] for key in keys} | {"thumb": cover_of(a)} for a in newest]
+        medias = [{k: a[k] for k in keys if k in a} | {"thumb": cover_of(a)}
+                  for a in shown if a.get("type") == kind]  # fmt: skip
         return ok({"medias": medias[offset : offset + limit], "total": len(medias)})
 
     def remove(self, request: Request) -> Response:
