@@ -8,7 +8,8 @@ idempotency key, so once `create` may have landed every doubt becomes `OutcomeUn
 looks through `getslice` (newest first) and takes an article only if its body, read with
 `getdetail`, carries the post's marker (channels.zalo_article). `update` sends the whole article
 again (Zalo's update takes the create body plus `id`) with the new title and text, keeping its
-cover and media; `remove` deletes it.
+cover and media; `remove` deletes it. Connecting: channels.zalo_connect; views and shares:
+channels.zalo_metrics.
 
 Settings (channel settings, overridden per post): app_id, author, default_cover_url, broadcast,
 article_url_template, verify_poll_seconds, verify_poll_attempts; public_media (set by Loa: whether
@@ -17,21 +18,15 @@ images can be hosted publicly); per post: summary.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import requests
 
 from channels.base import (
-    Account,
-    Authorization,
     Capabilities,
     ChannelError,
     ChannelSetup,
@@ -62,7 +57,9 @@ from channels.zalo_article import (
     carries_marker,
     description,
 )
+from channels.zalo_connect import ZaloConnecting
 from channels.zalo_errors import StillProcessing
+from channels.zalo_metrics import BATCH, ZaloMetrics
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +74,7 @@ VIDEO_READY = 1
 VIDEO_PROCESSING = 3
 
 
-class ZaloOA:
+class ZaloOA(ZaloConnecting, ZaloMetrics):
     type: ClassVar[str] = "zalo_oa"
     connect_kind: ClassVar[ConnectKind] = "oauth"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -100,6 +97,8 @@ class ZaloOA:
         editable=frozenset({"title", "text", "link", "hashtags"}),
         can_remove=True,
         requests_per_minute=30,
+        metrics=frozenset({"views", "shares"}),  # read by channels.zalo_metrics
+        metrics_batch=BATCH,
     )
 
     def __init__(
@@ -119,43 +118,6 @@ class ZaloOA:
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:
         return check_capabilities(pub, cls.capabilities) + article_problems(pub)
-
-    # -- connecting ----------------------------------------------------------------------------
-
-    def authorize(self, redirect_uri: str) -> Authorization:
-        verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-        state = secrets.token_urlsafe(16)
-        query = urlencode(
-            {
-                "app_id": self.api.app_id(),
-                "redirect_uri": redirect_uri,
-                "code_challenge": challenge.rstrip(b"=").decode(),
-                "state": state,
-            }
-        )
-        url = f"{self.setup.base('oauth_base')}/v4/oa/permission?{query}"
-        return Authorization(url, state, verifier, redirect_uri)
-
-    def complete(self, authorization: Authorization, code: str) -> Account:
-        form = {
-            "app_id": self.api.app_id(),
-            "grant_type": "authorization_code",
-            "code": code,
-            "code_verifier": authorization.code_verifier,
-        }
-        self.credentials.save(self.api.exchange(form, "Zalo authorisation"))
-        account = self.verify()
-        with self.credentials.exclusive() as stored:
-            if stored:
-                self.credentials.save({**stored, "oa_id": account.id})
-        log.info("zalo %s: connected to OA %s", self.setup.id, account.id)
-        return account
-
-    def verify(self) -> Account:
-        data = self.api.call("GET", "/v2.0/oa/getoa", "Zalo OA profile")
-        oa_id = str(data.get("oa_id") or data.get("oaid") or "")
-        return Account(oa_id, str(data.get("name", "")), f"https://zalo.me/{oa_id}")
 
     # -- publishing ----------------------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""Connecting a Zalo OA: OAuth v4 consent with PKCE, then the first token pair (CHANNELS.md).
+
+A mixin of `ZaloOA`, which owns the setup, the credential store and the API client: the consent
+address carries a code challenge, `complete` exchanges the code with its verifier, saves the pair
+and remembers the OA's id from `getoa`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+from urllib.parse import urlencode
+
+from channels.base import Account, Authorization, ChannelSetup, CredentialStore
+from channels.zalo_api import ZaloAPI
+
+log = logging.getLogger(__name__)
+
+
+class ZaloConnecting:
+    setup: ChannelSetup
+    credentials: CredentialStore
+    api: ZaloAPI
+
+    def authorize(self, redirect_uri: str) -> Authorization:
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        state = secrets.token_urlsafe(16)
+        query = urlencode(
+            {
+                "app_id": self.api.app_id(),
+                "redirect_uri": redirect_uri,
+                "code_challenge": challenge.rstrip(b"=").decode(),
+                "state": state,
+            }
+        )
+        url = f"{self.setup.base('oauth_base')}/v4/oa/permission?{query}"
+        return Authorization(url, state, verifier, redirect_uri)
+
+    def complete(self, authorization: Authorization, code: str) -> Account:
+        form = {
+            "app_id": self.api.app_id(),
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": authorization.code_verifier,
+        }
+        self.credentials.save(self.api.exchange(form, "Zalo authorisation"))
+        account = self.verify()
+        with self.credentials.exclusive() as stored:
+            if stored:
+                self.credentials.save({**stored, "oa_id": account.id})
+        log.info("zalo %s: connected to OA %s", self.setup.id, account.id)
+        return account
+
+    def verify(self) -> Account:
+        data = self.api.call("GET", "/v2.0/oa/getoa", "Zalo OA profile")
+        oa_id = str(data.get("oa_id") or data.get("oaid") or "")
+        return Account(oa_id, str(data.get("name", "")), f"https://zalo.me/{oa_id}")
