@@ -261,9 +261,9 @@ class DeliveryMetrics(SQLModel, table=True):
     """The latest figures of a published delivery and when to read them next (one row each).
 
     `figures` maps a metric to its latest reported value (a later reading without the figure
-    keeps the last one reported; a metric read but never reported is None). `next_due_at` None: no more
-    readings (the post is gone, or past its reporting year). Collectors claim a row by moving
-    `next_due_at` forward, so two workers do not read the same post at once.
+    keeps the last one reported; a metric read but never reported is None). `next_due_at`
+    None: no more readings (the post is gone, or past its reporting year). Collectors claim a
+    row by moving `next_due_at` forward, so two workers do not read the same post at once.
     """
 
     __table_args__ = (Index("ix_deliverymetrics_next_due", "next_due_at"),)

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from content.db import Database
 from content.inputs import PostInput, Vocabulary
-from content.models import Channel, Department, Role, User
+from content.models import Channel, Delivery, DeliveryState, Department, Post, Role, User
 
 VOCABULARY = Vocabulary(topics=frozenset("abcdefghi"), pillars=frozenset({"APSC", "AEC", "ASCC"}))
 
@@ -102,3 +103,35 @@ def demo_config_at(folder: Path, sandbox_url: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("LOA_SECRET_KEY", raising=False)
     monkeypatch.delenv("LOA_WP_APP_PASSWORD", raising=False)
     return config
+
+
+def published_deliveries(
+    db: Database,
+    count: int,
+    at: datetime,
+    *,
+    channel_id: str = "fb-asean-hue",
+    department: str = "STTTT",
+    author: str = "cbtt.stttt",
+    topic: str = "a",
+    pillar: str | None = None,
+) -> list[int]:
+    """`count` posts already published on `channel_id` at `at`: their delivery ids."""
+    ids = []
+    with db.write() as session:
+        user = session.exec(select(User).where(User.username == author)).one()
+        assert user.id is not None
+        for number in range(count):
+            post = Post(title=f"Bài {number}", topic=topic, pillar=pillar, author_id=user.id,
+                        department_code=department, state="approved", scheduled_at=at)  # fmt: skip
+            session.add(post)
+            session.flush()
+            assert post.id is not None
+            delivery = Delivery(post_id=post.id, channel_id=channel_id, due_at=at,
+                                state=DeliveryState.published, remote_id=f"{channel_id}-{post.id}",
+                                published_at=at)  # fmt: skip
+            session.add(delivery)
+            session.flush()
+            assert delivery.id is not None
+            ids.append(delivery.id)
+    return ids

@@ -1,0 +1,133 @@
+"""Reach and engagement added up: what was published in a period, and what it achieved.
+
+One query layer for the API, the command line, the pages and the reports, so they always agree.
+The unit is a published delivery (one post on one channel); a post on three channels is one post
+and three deliveries. A total adds the figures that were reported; how many deliveries have
+figures and how many have none is always given beside it, so a total is never mistaken for
+complete when it is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from content.models import Channel, Delivery, DeliveryMetrics, DeliveryState, Post
+from content.timeutil import as_utc
+
+GROUPINGS = ("channel", "platform", "topic", "pillar", "department", "month")
+NO_PILLAR = "-"
+
+
+@dataclass
+class Group:
+    """The totals of one group (one channel, one month...)."""
+
+    key: str
+    posts: set[int] = field(default_factory=set)
+    deliveries: int = 0
+    with_figures: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
+    first_collected: datetime | None = None
+    last_collected: datetime | None = None
+
+    @property
+    def without_figures(self) -> int:
+        return self.deliveries - self.with_figures
+
+    def add(
+        self, post_id: int, figures: dict[str, int | None], collected_at: datetime | None
+    ) -> None:
+        self.posts.add(post_id)
+        self.deliveries += 1
+        reported = {metric: value for metric, value in figures.items() if value is not None}
+        if reported:
+            self.with_figures += 1
+        for metric, value in reported.items():
+            self.totals[metric] = self.totals.get(metric, 0) + value
+        if collected_at is not None:
+            collected_at = as_utc(collected_at)
+            if self.first_collected is None or collected_at < self.first_collected:
+                self.first_collected = collected_at
+            if self.last_collected is None or collected_at > self.last_collected:
+                self.last_collected = collected_at
+
+
+@dataclass(frozen=True)
+class Stats:
+    start: datetime
+    end: datetime
+    by: str
+    groups: list[Group]
+    total: Group
+
+
+def stats(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    by: str,
+    tz: tzinfo,
+    *,
+    departments: Collection[str] | None = None,
+    channel_ids: Collection[str] | None = None,
+) -> Stats:
+    """Deliveries published in [start, end), grouped `by` one of GROUPINGS.
+
+    `departments` limits it to posts of those departments (an officer's scope); `month` groups
+    by the month of publication in `tz`. Groups come in key order.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"cannot group by {by!r}: one of {', '.join(GROUPINGS)}")
+    query = (
+        select(
+            col(Delivery.post_id),
+            col(Delivery.channel_id),
+            col(Channel.type),
+            col(Post.topic),
+            col(Post.pillar),
+            col(Post.department_code),
+            col(Delivery.published_at),
+            DeliveryMetrics,
+        )
+        .join(Post, col(Post.id) == col(Delivery.post_id))
+        .join(Channel, col(Channel.id) == col(Delivery.channel_id))
+        .outerjoin(DeliveryMetrics, col(DeliveryMetrics.delivery_id) == col(Delivery.id))
+        .where(
+            col(Delivery.state) == DeliveryState.published,
+            col(Delivery.published_at) >= start,
+            col(Delivery.published_at) < end,
+        )
+    )
+    if departments is not None:
+        query = query.where(col(Post.department_code).in_(list(departments)))
+    if channel_ids is not None:
+        query = query.where(col(Delivery.channel_id).in_(list(channel_ids)))
+    groups: dict[str, Group] = {}
+    total = Group("*")
+    for row in session.execute(query):
+        post_id, channel_id, kind, topic, pillar, department, published_at, reading = row
+        key = {
+            "channel": channel_id,
+            "platform": kind,
+            "topic": topic,
+            "pillar": pillar or NO_PILLAR,
+            "department": department,
+            "month": as_utc(published_at).astimezone(tz).strftime("%Y-%m") if published_at else "",
+        }[by]
+        figures = dict(reading.figures) if reading is not None else {}
+        collected_at = reading.collected_at if reading is not None else None
+        groups.setdefault(key, Group(key)).add(post_id, figures, collected_at)
+        total.add(post_id, figures, collected_at)
+    return Stats(as_utc(start), as_utc(end), by, [groups[key] for key in sorted(groups)], total)
+
+
+def metric_names(groups: Iterable[Group]) -> list[str]:
+    """The metrics any of `groups` has a total for, in a stable order."""
+    order = ("views", "reach", "reactions", "comments", "shares", "video_views")
+    seen = {metric for group in groups for metric in group.totals}
+    return [m for m in order if m in seen] + sorted(seen - set(order))
