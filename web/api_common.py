@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from content.errors import FieldProblem, InvalidInput
 from content.inputs import time_problem
+from content.metrics import Latest
 from content.models import Delivery, Media, MediaKind, Post, PostMedia
 from content.timeutil import EARLIEST, LATEST, parse_local, to_local
 from content.users import UserInfo
@@ -201,13 +202,17 @@ def post_out(post: Post, channels: list[str], author: str | None, zone: tzinfo) 
     )
 
 
-def delivery_out(delivery: Delivery, zone: tzinfo) -> DeliveryOut:
-    return DeliveryOut(**delivery_fields(delivery, zone))
+def delivery_out(delivery: Delivery, zone: tzinfo, figures: Latest | None = None) -> DeliveryOut:
+    return DeliveryOut(**delivery_fields(delivery, zone, figures))
 
 
-def delivery_fields(delivery: Delivery, zone: tzinfo) -> dict[str, Any]:
+def delivery_fields(
+    delivery: Delivery, zone: tzinfo, figures: Latest | None = None
+) -> dict[str, Any]:
     assert delivery.id is not None
     return {
+        "metrics": dict(figures.figures) if figures else {},
+        "metrics_collected_at": figures.collected_at if figures else None,
         "id": delivery.id,
         "post_id": delivery.post_id,
         "channel_id": delivery.channel_id,

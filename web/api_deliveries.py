@@ -12,6 +12,7 @@ from fastapi import Path
 
 from content.deliveries import DeliveryEvidence, DeliveryService
 from content.errors import NotFound
+from content.metrics import Latest, latest
 from content.models import Delivery
 from web.api_common import (
     Caller,
@@ -39,10 +40,12 @@ def delivery_service(services: WebServices) -> DeliveryService:
     return DeliveryService(services.db, services.zone, clock=services.posts.clock)
 
 
-def detail_out(evidence: DeliveryEvidence, services: WebServices) -> DeliveryDetailOut:
+def detail_out(
+    evidence: DeliveryEvidence, services: WebServices, figures: Latest | None = None
+) -> DeliveryDetailOut:
     zone = services.zone
     return DeliveryDetailOut(
-        **delivery_fields(evidence.delivery, zone),
+        **delivery_fields(evidence.delivery, zone, figures),
         attempts=[
             AttemptOut(
                 number=attempt.number,
@@ -79,8 +82,15 @@ def one(services: WebServices, actor: Caller, delivery_id: int) -> DeliveryDetai
         raise missing from None
     for evidence in found:
         if evidence.delivery.id == delivery_id:
-            return detail_out(evidence, services)
+            return detail_out(
+                evidence, services, figures_of(services, [delivery_id]).get(delivery_id)
+            )
     raise missing
+
+
+def figures_of(services: WebServices, delivery_ids: list[int]) -> dict[int, Latest]:
+    with services.db.read() as session:
+        return latest(session, delivery_ids)
 
 
 @router.get(
@@ -90,7 +100,9 @@ def one(services: WebServices, actor: Caller, delivery_id: int) -> DeliveryDetai
 )
 def list_deliveries(post_id: PostId, actor: Caller, services: Services) -> list[DeliveryDetailOut]:
     """The post's deliveries, one per channel, each with every attempt made."""
-    return [detail_out(item, services) for item in evidence_of(services, actor, post_id)]
+    found = evidence_of(services, actor, post_id)
+    figures = figures_of(services, [item.delivery.id for item in found if item.delivery.id])
+    return [detail_out(item, services, figures.get(item.delivery.id or 0)) for item in found]
 
 
 @router.get(

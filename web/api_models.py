@@ -253,6 +253,15 @@ class DeliveryOut(BaseModel):
     published_at_local: LocalText | None
     last_error: str | None
     updated_at: datetime
+    metrics: dict[str, int | None] = Field(
+        default_factory=dict,
+        description="The latest figures the platform reported (views, reach, reactions, "
+        "comments, shares, video_views): null is no figure (not reported), never 0. Empty "
+        "until the first reading, about an hour after publishing.",
+    )
+    metrics_collected_at: datetime | None = Field(
+        default=None, description="When the figures were last read."
+    )
 
 
 class DeliveryDetailOut(DeliveryOut):

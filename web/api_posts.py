@@ -12,6 +12,7 @@ from fastapi import Path, Query, Response
 from pydantic import AwareDatetime
 
 from content.inputs import MediaRef, PostInput
+from content.metrics import latest as latest_figures
 from content.models import EditorialState
 from content.queries import media_of
 from web.api_common import (
@@ -68,11 +69,14 @@ def detail_of(
         author = authors_of(session, [detail.post.author_id]).get(detail.post.author_id)
         channels = channels_of(session, [post_id])[post_id]
         media = media_of(session, post_id)
+        figures = latest_figures(session, [d.id for d in detail.deliveries if d.id is not None])
     base = post_out(detail.post, channels, author, services.zone)
     return PostDetailOut(
         **base.model_dump(),
         media=[post_media_out(m, link) for m, link in media],
-        deliveries=[delivery_out(d, services.zone) for d in detail.deliveries],
+        deliveries=[
+            delivery_out(d, services.zone, figures.get(d.id or 0)) for d in detail.deliveries
+        ],
         warnings=warnings or [],
     )
 

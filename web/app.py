@@ -19,6 +19,7 @@ from web import (
     api_media,
     api_posts,
     api_schema,
+    api_stats,
     pages_auth,
     pages_calendar,
     pages_channels,
@@ -56,6 +57,7 @@ ROUTERS = (
     api_channels.router,
     api_calendar.router,
     api_control.router,
+    api_stats.router,
 )
 
 
