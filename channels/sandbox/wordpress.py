@@ -9,7 +9,8 @@ the terms: channels.sandbox.wordpress_media.
 Control commands: "issue_app_password" {"user"} -> a new application password for loa-bot;
 "revoke_app_passwords" (alias "expire_tokens"); "disable_pretty_permalinks" (/wp-json/ answers
 404 rest_no_route, the query form keeps working) and "enable_pretty_permalinks"; "rate_limit"
-{"seconds"}: every REST call answers 429 until then.
+{"seconds"}: every REST call answers 429 until then. Comments, views and their controls
+(age_posts, postviews): channels.sandbox.wordpress_figures.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from channels.sandbox.server import Platform, Request, Response
 from channels.sandbox.wordpress_edit import delete_post, update_post
+from channels.sandbox.wordpress_figures import CONTROLS, SiteFigures, only_fields
 from channels.sandbox.wordpress_media import LibraryRoutes
 from channels.sandbox.wordpress_site import (
     STATUSES,
@@ -59,6 +61,7 @@ class WordPressSandbox(LibraryRoutes, Platform):
     def reset(self) -> None:
         self.rate_limited_until = 0.0
         self.site = Store(self._root)
+        self.figures = SiteFigures(self.site)
 
     def _root(self) -> str:
         return f"{self.base_url}{self.prefixes[0]}"
@@ -102,7 +105,8 @@ class WordPressSandbox(LibraryRoutes, Platform):
             params.update(body if isinstance(body, dict) else {})
         elif "form-urlencoded" in request.headers.get("Content-Type", ""):
             params.update(request.form())
-        return self._dispatch(request, route.rstrip("/") or "/", params, user)
+        answer = self._dispatch(request, route.rstrip("/") or "/", params, user)
+        return only_fields(answer, str(params.get("_fields") or ""))
 
     def _dispatch(
         self, request: Request, route: str, params: dict[str, Any], user: dict[str, Any] | None
@@ -119,6 +123,7 @@ class WordPressSandbox(LibraryRoutes, Platform):
             ("wp/v2/media", True): self._upload,
             ("wp/v2/media/ID", False): self._get_media,
             ("wp/v2/media/ID", True): self._update_media,
+            ("wp/v2/comments", False): lambda p, u, _, __: self.figures.list_comments(p, u),
             ("wp/v2/categories", False): self._list_terms,
             ("wp/v2/categories", True): self._create_term,
             ("wp/v2/tags", False): self._list_terms,
@@ -233,12 +238,16 @@ class WordPressSandbox(LibraryRoutes, Platform):
                 "Sorry, you are not allowed to edit posts in this post type.",
             )
         slugs = [s for s in str(params.get("slug") or "").split(",") if s]
+        include = int_list(params.get("include"))
+        if include is None:
+            invalid["include"] = "include[0] is not of type integer."
         search = str(params.get("search") or "")
         found = [
             post
             for post in self.site.posts.values()
             if post["status"] in statuses
             and (not slugs or post["slug"] in slugs)
+            and (not include or post["id"] in include)
             and found_by(search, post["title"], post["excerpt"], post["content"])
         ]
         found.sort(key=lambda post: (post["date_gmt"], post["id"]), reverse=True)
@@ -303,6 +312,8 @@ class WordPressSandbox(LibraryRoutes, Platform):
         if command in ("disable_pretty_permalinks", "enable_pretty_permalinks"):
             self.site.pretty = command.startswith("enable")
             return self.site.pretty
+        if command in CONTROLS:
+            return self.figures.control(command, args)
         if command == "rate_limit":
             self.rate_limited_until = time.monotonic() + float(args.get("seconds", 60))
             return True

@@ -46,6 +46,8 @@ class Store:
             1: {"id": 1, "taxonomy": "category", "name": "Chưa phân loại", "slug": "uncategorized"}
         }
         self.next_term = 2
+        # register_rest_field(): plugins add fields to every post answer (name -> value of a post)
+        self.rest_fields: dict[str, Callable[[dict[str, Any]], Any]] = {}
         # the default Zalo cover of the demo configuration lives in this library
         self.add_media(None, "loa/cover-asean-hue.png", "image/png", cover_png(), "Huế - ASEAN")
 
@@ -149,7 +151,7 @@ class Store:
             for key in ("title", "content", "excerpt"):
                 data[key]["raw"] = post[key]
             data["password"] = ""
-        return data
+        return data | {name: value(post) for name, value in self.rest_fields.items()}
 
     def media_json(self, media: dict[str, Any], *, edit: bool) -> dict[str, Any]:
         source = f"{self.root()}/wp-content/uploads/{media['path']}"

@@ -502,7 +502,7 @@ def test_a_site_without_pretty_permalinks_is_reached_through_rest_route(
         ("GET", "/wp/v2/posts", {"params": {"per_page": 101}}, 400, "rest_invalid_param",
          ("params", "per_page")),
         ("GET", "/wp/v2/posts/999", {}, 404, "rest_post_invalid_id", None),
-        ("GET", "/wp/v2/comments", {}, 404, "rest_no_route", None),
+        ("GET", "/wp/v2/no-such-route", {}, 404, "rest_no_route", None),
         ("POST", "/wp/v2/media", {"data": b"x", "headers": {"Content-Type": "image/png"}}, 400,
          "rest_upload_no_content_disposition", None),
         ("POST", "/wp/v2/categories", {"json": {}}, 400, "rest_missing_callback_param", None),
