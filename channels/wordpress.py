@@ -9,7 +9,8 @@ hashtags. The site's media library also gives Zalo the public image addresses it
 (`public_url`).
 
 Loa's worker publishes at the planned time itself; with the setting `native_schedule` a post for
-later is handed over at once as status "future" and WordPress holds it.
+later is handed over at once as status "future" and WordPress holds it. Comments and views (with
+the setting `statistics`): channels.wordpress_metrics.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from channels.checks import check_capabilities
 from channels.http import TimeoutSession
 from channels.wordpress_api import RIGHTS_HINT, WordPressAPI, unexpected
 from channels.wordpress_library import Library, SiteMemo, Stored
+from channels.wordpress_metrics import BATCH, WordPressMetrics
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ BLOCK_ATTRIBUTES = {
 }
 
 
-class WordPress:
+class WordPress(WordPressMetrics):
     type: ClassVar[str] = "wordpress"
     connect_kind: ClassVar[ConnectKind] = "password"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -78,6 +80,9 @@ class WordPress:
         can_schedule_natively=True,  # status "future" with date_gmt
         editable=EDITABLE_FIELDS,  # POST /wp/v2/posts/<id>: every field, and date_gmt while future
         can_remove=True,  # DELETE /wp/v2/posts/<id>: to the trash
+        # Views only with settings.statistics (a plugin); else "no figure" with a note.
+        metrics=frozenset({"comments", "views"}),
+        metrics_batch=BATCH,
     )
 
     def __init__(
