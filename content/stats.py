@@ -126,6 +126,19 @@ def stats(
     return Stats(as_utc(start), as_utc(end), by, [groups[key] for key in sorted(groups)], total)
 
 
+def reporting_year_start(now: datetime, tz: tzinfo) -> datetime:
+    """The start of the reporting year `now` falls in: the last 1 November (local midnight).
+
+    Reports are due before 1 November, so a year's report covers what went out from the
+    1 November before it.
+    """
+    local = as_utc(now).astimezone(tz)
+    start = datetime(local.year, 11, 1, tzinfo=tz)
+    if start > local:
+        start = datetime(local.year - 1, 11, 1, tzinfo=tz)
+    return as_utc(start)
+
+
 def metric_names(groups: Iterable[Group]) -> list[str]:
     """The metrics any of `groups` has a total for, in a stable order."""
     order = ("views", "reach", "reactions", "comments", "shares", "video_views")

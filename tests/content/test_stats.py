@@ -109,3 +109,18 @@ def test_a_departments_scope_and_the_period_limit_what_is_counted(
 def test_an_unknown_grouping_is_refused(db: Database) -> None:
     with db.read() as session, pytest.raises(ValueError, match="cannot group by 'week'"):
         stats(session, *YEAR, "week", HCM)
+
+
+def test_the_reporting_year_starts_on_the_last_first_of_november() -> None:
+    from content.stats import reporting_year_start
+
+    assert reporting_year_start(datetime(2026, 12, 5, tzinfo=UTC), HCM) == datetime(
+        2026, 11, 1, tzinfo=HCM
+    )
+    # 31 October 17:30 UTC is already 1 November in Vietnam.
+    assert reporting_year_start(datetime(2026, 10, 31, 17, 30, tzinfo=UTC), HCM) == datetime(
+        2026, 11, 1, tzinfo=HCM
+    )
+    assert reporting_year_start(datetime(2026, 10, 31, 16, 59, tzinfo=UTC), HCM) == datetime(
+        2025, 11, 1, tzinfo=HCM
+    )
