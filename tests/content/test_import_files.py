@@ -34,21 +34,6 @@ HEADER = "title,body,topic,department,channels\n"
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> MediaStore:
-    return MediaStore(tmp_path / "media")
-
-
-@pytest.fixture
-def posts(db: Database, clock: Clock, store: MediaStore) -> PostService:
-    return PostService(db, VOCABULARY, TZ, checker=channel_checker(store.path_of), clock=clock)
-
-
-@pytest.fixture
-def importer(posts: PostService, store: MediaStore) -> Importer:
-    return Importer(posts, store)
-
-
 def titles(db: Database) -> list[str]:
     with db.read() as session:
         return list(session.exec(select(Post.title)).all())

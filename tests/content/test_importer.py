@@ -60,21 +60,6 @@ BODY_VI = (
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> MediaStore:
-    return MediaStore(tmp_path / "media")
-
-
-@pytest.fixture
-def posts(db: Database, clock: Clock, store: MediaStore) -> PostService:
-    return PostService(db, VOCABULARY, TZ, checker=channel_checker(store.path_of), clock=clock)
-
-
-@pytest.fixture
-def importer(posts: PostService, store: MediaStore) -> Importer:
-    return Importer(posts, store)
-
-
-@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """Where the import files and their images live (media paths are relative to it)."""
     path = tmp_path / "nhap"

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
@@ -33,16 +33,8 @@ from content.models import Post
 from content.posts import PostService
 from content.timeutil import zone
 from tests.factories import VOCABULARY, Clock
+from tests.properties import PROPERTIES
 
-settings.register_profile(
-    "loa-importer-properties",
-    max_examples=60,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-PROPERTIES = settings.get_profile("loa-importer-properties")
 TZ = zone("Asia/Ho_Chi_Minh")
 NAMES = itertools.count()
 

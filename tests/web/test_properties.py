@@ -19,25 +19,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from content.users import UserService
 from tests.factories import Clock
+from tests.properties import PROPERTIES
 from tests.web.api_support import bearer, make_tokens, seed_posts
 from tests.web.helpers import login
-
-# Moderate counts, no deadline (the first example builds the app), no example database (a
-# failure is reproduced by derandomize, the same examples on every run).
-settings.register_profile(
-    "loa-properties",
-    max_examples=60,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-PROPERTIES = settings.get_profile("loa-properties")
 
 ZONES = [UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12)), None]
 EDGE_TIMES = [
