@@ -32,12 +32,18 @@ log = logging.getLogger(__name__)
 TRUE, FALSE = ("true", "1"), ("false", "0", "")  # rest_sanitize_boolean's words
 
 
-def update_post(site: Store, params: dict[str, Any], user: Any, arg: str) -> Response:
+def _own_post(site: Store, arg: str, user: Any, code: str, verb: str) -> dict[str, Any]:
+    """The post `arg` names, as WordPress checks it: an unknown id first, then the user."""
     post = site.posts.get(int(arg))
     if post is None:
         raise wp_error("rest_post_invalid_id")
     if user is None:
-        raise WPError(401, "rest_cannot_edit", "Sorry, you are not allowed to edit this post.")
+        raise WPError(401, code, f"Sorry, you are not allowed to {verb} this post.")
+    return post
+
+
+def update_post(site: Store, params: dict[str, Any], user: Any, arg: str) -> Response:
+    post = _own_post(site, arg, user, "rest_cannot_edit", "edit")
     invalid: dict[str, str] = {}
     status = params.get("status", post["status"])
     if status not in STATUSES and status != post["status"]:
@@ -81,11 +87,7 @@ def update_post(site: Store, params: dict[str, Any], user: Any, arg: str) -> Res
 
 
 def delete_post(site: Store, params: dict[str, Any], user: Any, arg: str) -> Response:
-    post = site.posts.get(int(arg))
-    if post is None:
-        raise wp_error("rest_post_invalid_id")
-    if user is None:
-        raise WPError(401, "rest_cannot_delete", "Sorry, you are not allowed to delete this post.")
+    post = _own_post(site, arg, user, "rest_cannot_delete", "delete")
     force = str(params.get("force", "false")).strip().lower()
     if force not in TRUE + FALSE:
         raise invalid_params({"force": "force is not of type boolean."})
