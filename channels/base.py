@@ -272,6 +272,18 @@ class Figures:
     gone: bool = False
 
 
+def as_count(value: Any) -> int | None:
+    """A count as platforms write it (a number, or a numeric string: YouTube, Zalo); anything
+    else (absent, negative, a boolean, text) is no figure."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
 @runtime_checkable
 class Measurable(Protocol):
     """An adapter that reads figures for sent posts: an optional capability.

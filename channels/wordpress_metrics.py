@@ -27,7 +27,7 @@ from typing import Any
 
 import requests
 
-from channels.base import ChannelSetup, Figures, Problem
+from channels.base import ChannelSetup, Figures, Problem, as_count
 from channels.wordpress_api import WordPressAPI
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def _figures(
 ) -> Figures:
     count = comments.get(int(remote_id))
     notes = [] if count is not None else [NO_COMMENT_COUNT]
-    views = _count(post.get(field)) if field else None
+    views = as_count(post.get(field)) if field else None
     if views is None:
         notes.append(problem or NOT_ANSWERED)
     return Figures(remote_id, {"comments": count, "views": views}, tuple(notes))
@@ -196,13 +196,3 @@ def _post_of(item: Any) -> int:
 def _header(response: requests.Response, name: str) -> int | None:
     value = response.headers.get(name, "").strip()
     return int(value) if value.isdigit() else None
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from channels.base import Figures, Problem
+from channels.base import Figures, Problem, as_count
 from channels.zalo_api import ZaloAPI
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def _from_list(api: ZaloAPI, wanted: list[str]) -> dict[str, Mapping[str, Any]]:
             if isinstance(item, Mapping) and str(item.get("id", "")) in wanted
         }
         found.update(hits)
-        total = _count(data.get("total"))
+        total = as_count(data.get("total"))
         end = len(items) < SLICE_LIMIT or (total is not None and pages * SLICE_LIMIT >= total)
         # A page without any of them says the rest are older: a detail each is cheaper then.
         if end or not hits or len(found) == len(wanted) or pages >= missing - len(hits):
@@ -95,19 +95,8 @@ def _detail(api: ZaloAPI, article_id: str) -> Mapping[str, Any] | None:
 def _figures(article_id: str, article: Mapping[str, Any] | None) -> Figures:
     if article is None or article.get("status") == "hide":
         return Figures(article_id, gone=True)
-    values = {name: _count(article.get(field)) for name, field in FIELDS.items()}
+    values = {name: as_count(article.get(field)) for name, field in FIELDS.items()}
     notes = tuple(
         Problem(name, *NO_FIGURE[name]) for name, value in values.items() if value is None
     )
     return Figures(article_id, values, notes)
-
-
-def _count(value: Any) -> int | None:
-    """A count as Zalo writes it (a number, or a numeric string); anything else is no figure."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
