@@ -14,14 +14,13 @@ from fastapi import Query
 from pydantic import AwareDatetime
 
 from content.calendar import CalendarFilter, entries
-from content.errors import FieldProblem, InvalidInput
 from content.models import DeliveryState, EditorialState
-from content.timeutil import as_utc, to_local
+from content.timeutil import to_local
 from web.api_common import (
     Caller,
     Services,
     api_router,
-    require_in_range,
+    require_period,
     require_vocabulary,
     visible_departments,
 )
@@ -48,22 +47,10 @@ def calendar_window(
 ) -> CalendarOut:
     """Deliveries due in [from, to), at most a year apart, in time order; cancelled ones only
     when `delivery_state=cancelled` is asked for. Each filter may be repeated."""
-    require_in_range("from", start)
-    require_in_range("to", end)
+    start, end = require_period(start, end, MAX_WINDOW, "366 ngày", "366 days")
     vocabulary = services.posts.vocabulary
     require_vocabulary("topic", topic, vocabulary.topics)
     require_vocabulary("pillar", pillar, vocabulary.pillars)
-    start, end = as_utc(start), as_utc(end)
-    if end <= start or end - start > MAX_WINDOW:
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "to",
-                    "“to” phải sau “from” và cách không quá 366 ngày.",
-                    "'to' must be after 'from', and at most 366 days later",
-                )
-            ]
-        )
     where = CalendarFilter(
         departments=visible_departments(actor, list(department)),
         channels=channel,

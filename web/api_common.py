@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Security
@@ -25,7 +25,7 @@ from content.errors import FieldProblem, InvalidInput
 from content.inputs import time_problem
 from content.metrics import Latest
 from content.models import Delivery, Media, MediaKind, Post, PostMedia
-from content.timeutil import EARLIEST, LATEST, parse_local, to_local
+from content.timeutil import EARLIEST, LATEST, as_utc, parse_local, to_local
 from content.users import UserInfo
 from content.workflow import Actor, post_not_found
 from web.api_models import EXAMPLE_AT, DeliveryOut, PostMediaOut, PostOut
@@ -157,6 +157,27 @@ def require_in_range(field: str, when: datetime | None, typed: str = "") -> None
     found = None if when is None else time_problem(field, when, typed)
     if found is not None:
         raise InvalidInput([found])
+
+
+def require_period(
+    start: datetime, end: datetime, longest: timedelta, vi_longest: str, en_longest: str
+) -> tuple[datetime, datetime]:
+    """`from` and `to` as UTC, refused (422 naming the field) when out of range, reversed or
+    further apart than `longest` (told as "3 năm" / "3 years")."""
+    require_in_range("from", start)
+    require_in_range("to", end)
+    start, end = as_utc(start), as_utc(end)
+    if end <= start or end - start > longest:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "to",
+                    f"“to” phải sau “from” và cách không quá {vi_longest}.",
+                    f"'to' must be after 'from', and at most {en_longest} later",
+                )
+            ]
+        )
+    return start, end
 
 
 @contextmanager

@@ -15,10 +15,8 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from content.errors import FieldProblem, InvalidInput
 from content.stats import Group, stats
-from content.timeutil import as_utc
-from web.api_common import Caller, Services, api_router, require_in_range, visible_departments
+from web.api_common import Caller, Services, api_router, require_period, visible_departments
 from web.api_models import errors
 
 router = api_router("stats")
@@ -73,19 +71,7 @@ def read_stats(
     department: Annotated[str | None, Query(max_length=32)] = None,
 ) -> StatsOut:
     """Totals of the deliveries published in [from, to) (at most three years), grouped `by`."""
-    require_in_range("from", start)
-    require_in_range("to", end)
-    start, end = as_utc(start), as_utc(end)
-    if end <= start or end - start > MAX_PERIOD:
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "to",
-                    "“to” phải sau “from” và cách không quá 3 năm.",
-                    "'to' must be after 'from', and at most 3 years later",
-                )
-            ]
-        )
+    start, end = require_period(start, end, MAX_PERIOD, "3 năm", "3 years")
     departments = visible_departments(actor, [department] if department else [])
     with services.db.read() as session:
         result = stats(session, start, end, by, services.zone, departments=departments or None)
