@@ -9,7 +9,7 @@ complete when it is not.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -66,6 +66,98 @@ class Stats:
     total: Group
 
 
+@dataclass(frozen=True)
+class PublishedRow:
+    """One published delivery with what a report needs of its post and its figures."""
+
+    delivery_id: int
+    post_id: int
+    title: str
+    channel_id: str
+    platform: str
+    topic: str
+    pillar: str | None
+    department: str
+    published_at: datetime
+    url: str | None
+    figures: dict[str, int | None]
+    collected_at: datetime | None
+
+    def key(self, by: str, tz: tzinfo) -> str:
+        if by == "month":
+            return self.published_at.astimezone(tz).strftime("%Y-%m")
+        return {
+            "channel": self.channel_id,
+            "platform": self.platform,
+            "topic": self.topic,
+            "pillar": self.pillar or NO_PILLAR,
+            "department": self.department,
+        }[by]
+
+
+def published_rows(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    departments: Collection[str] | None = None,
+    channel_ids: Collection[str] | None = None,
+) -> Iterator[PublishedRow]:
+    """Deliveries published in [start, end), oldest first, streamed (a year can hold 250,000)."""
+    query = (
+        select(
+            col(Delivery.id),
+            col(Delivery.post_id),
+            col(Post.title),
+            col(Delivery.channel_id),
+            col(Channel.type),
+            col(Post.topic),
+            col(Post.pillar),
+            col(Post.department_code),
+            col(Delivery.published_at),
+            col(Delivery.remote_url),
+            col(DeliveryMetrics.figures),
+            col(DeliveryMetrics.collected_at),
+        )
+        .join(Post, col(Post.id) == col(Delivery.post_id))
+        .join(Channel, col(Channel.id) == col(Delivery.channel_id))
+        .outerjoin(DeliveryMetrics, col(DeliveryMetrics.delivery_id) == col(Delivery.id))
+        .where(
+            col(Delivery.state) == DeliveryState.published,
+            col(Delivery.published_at) >= start,
+            col(Delivery.published_at) < end,
+        )
+        .order_by(col(Delivery.published_at), col(Delivery.id))
+    )
+    if departments is not None:
+        query = query.where(col(Post.department_code).in_(list(departments)))
+    if channel_ids is not None:
+        query = query.where(col(Delivery.channel_id).in_(list(channel_ids)))
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        (delivery_id, post_id, title, channel_id, platform, topic, pillar, department,
+         published_at, url, figures, collected_at) = row  # fmt: skip
+        yield PublishedRow(
+            delivery_id, post_id, title, channel_id, platform, topic, pillar, department,
+            as_utc(published_at), url, dict(figures or {}),
+            as_utc(collected_at) if collected_at else None,
+        )  # fmt: skip
+
+
+def grouped(
+    rows: Iterable[PublishedRow], start: datetime, end: datetime, by: str, tz: tzinfo
+) -> Stats:
+    """`rows` added up `by` one of GROUPINGS (`month`: of publication, in `tz`), in key order."""
+    if by not in GROUPINGS:
+        raise ValueError(f"cannot group by {by!r}: one of {', '.join(GROUPINGS)}")
+    groups: dict[str, Group] = {}
+    total = Group("*")
+    for row in rows:
+        key = row.key(by, tz)
+        groups.setdefault(key, Group(key)).add(row.post_id, row.figures, row.collected_at)
+        total.add(row.post_id, row.figures, row.collected_at)
+    return Stats(as_utc(start), as_utc(end), by, [groups[key] for key in sorted(groups)], total)
+
+
 def stats(
     session: Session,
     start: datetime,
@@ -78,52 +170,12 @@ def stats(
 ) -> Stats:
     """Deliveries published in [start, end), grouped `by` one of GROUPINGS.
 
-    `departments` limits it to posts of those departments (an officer's scope); `month` groups
-    by the month of publication in `tz`. Groups come in key order.
+    `departments` limits it to posts of those departments (an officer's scope).
     """
     if by not in GROUPINGS:
         raise ValueError(f"cannot group by {by!r}: one of {', '.join(GROUPINGS)}")
-    query = (
-        select(
-            col(Delivery.post_id),
-            col(Delivery.channel_id),
-            col(Channel.type),
-            col(Post.topic),
-            col(Post.pillar),
-            col(Post.department_code),
-            col(Delivery.published_at),
-            DeliveryMetrics,
-        )
-        .join(Post, col(Post.id) == col(Delivery.post_id))
-        .join(Channel, col(Channel.id) == col(Delivery.channel_id))
-        .outerjoin(DeliveryMetrics, col(DeliveryMetrics.delivery_id) == col(Delivery.id))
-        .where(
-            col(Delivery.state) == DeliveryState.published,
-            col(Delivery.published_at) >= start,
-            col(Delivery.published_at) < end,
-        )
-    )
-    if departments is not None:
-        query = query.where(col(Post.department_code).in_(list(departments)))
-    if channel_ids is not None:
-        query = query.where(col(Delivery.channel_id).in_(list(channel_ids)))
-    groups: dict[str, Group] = {}
-    total = Group("*")
-    for row in session.execute(query):
-        post_id, channel_id, kind, topic, pillar, department, published_at, reading = row
-        key = {
-            "channel": channel_id,
-            "platform": kind,
-            "topic": topic,
-            "pillar": pillar or NO_PILLAR,
-            "department": department,
-            "month": as_utc(published_at).astimezone(tz).strftime("%Y-%m") if published_at else "",
-        }[by]
-        figures = dict(reading.figures) if reading is not None else {}
-        collected_at = reading.collected_at if reading is not None else None
-        groups.setdefault(key, Group(key)).add(post_id, figures, collected_at)
-        total.add(post_id, figures, collected_at)
-    return Stats(as_utc(start), as_utc(end), by, [groups[key] for key in sorted(groups)], total)
+    rows = published_rows(session, start, end, departments=departments, channel_ids=channel_ids)
+    return grouped(rows, start, end, by, tz)
 
 
 def reporting_year_start(now: datetime, tz: tzinfo) -> datetime:
