@@ -288,6 +288,8 @@ class WorkerConfig(_Model):
     shutdown_grace_seconds: float = Field(default=30.0, ge=0)
     # how often a running worker looks whether config.yaml changed (and rereads it if so)
     config_check_seconds: float = Field(default=60.0, gt=0)
+    # how often a worker reads the figures (views, reactions...) of published posts that are due
+    metrics_interval_seconds: float = Field(default=60.0, gt=0)
     blackouts: tuple[BlackoutConfig, ...] = ()
 
 

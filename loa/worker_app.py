@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import App
 from scheduler.alerts import Alerter, alerter_from_env
+from scheduler.collect import Collector
 from scheduler.control import Blackout, active_blackout, pause_state
 from scheduler.corrections import Corrector
 from scheduler.dispatch import ChannelLimits
@@ -129,6 +131,12 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
     )
     corrector = build_corrector(app, worker)
     worker.add_job("corrections", corrector.run_once, {"seconds": CORRECTIONS_SECONDS})
+    collector = build_collector(
+        app, worker.worker_id, worker.alert, lambda: worker.settings.channels,
+        stop=worker._stopping, clock=worker.clock,
+    )  # fmt: skip
+    every = app.config.worker.metrics_interval_seconds
+    worker.add_job("collect_figures", collector.run_once, {"seconds": every})
     if app.config_path is not None:
         reloader = ConfigReloader(
             app, app.config_path, worker, lambda now: worker_settings(now, threads), alert
@@ -153,6 +161,30 @@ def build_corrector(app: App, worker: Worker) -> Corrector:
         worker.clock,
         worker.lease,
         channels=lambda: worker.settings.channels,
+    )
+
+
+def build_collector(
+    app: App,
+    worker_id: str,
+    alert: Callable[[Alert], None],
+    channels: Callable[[], Collection[str] | None] = lambda: None,
+    *,
+    stop: threading.Event | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Collector:
+    """Reading the figures of published posts: a worker's periodic job, or `loa stats collect`.
+    Adapters are built afresh each round (a round runs on whichever thread the clock gives it),
+    from the configuration as it stands (a reload included)."""
+    return Collector(
+        app.db,
+        worker_id,
+        lambda channel_id: build_adapter(app, channel_id),
+        alert,
+        clock,
+        app.config.zone,
+        channels,
+        stop=stop or threading.Event(),
     )
 
 
