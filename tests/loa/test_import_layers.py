@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("content", "channels", "scheduler", "web", "loa")
+PACKAGES = ("content", "channels", "scheduler", "web", "loa", "reports")
 
 
 def modules_of(package: str, root: Path = ROOT) -> dict[str, Path]:
