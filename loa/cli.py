@@ -425,12 +425,14 @@ def config_check(ctx: typer.Context) -> None:
 
 def _register_subcommands() -> None:
     from loa.cli_posts import media_app, post_app
+    from loa.cli_stats import stats_app
     from loa.cli_users import users_app
     from loa.serve import serve_command
 
     app.add_typer(post_app, name="post")
     app.add_typer(media_app, name="media")
     app.add_typer(users_app, name="users")
+    app.add_typer(stats_app, name="stats")
     app.command("serve")(serve_command)
 
 

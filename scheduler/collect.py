@@ -210,7 +210,11 @@ class Collector:
             return None, NO_METRICS
         per_minute = row.settings.get("metrics_requests_per_minute", caps.requests_per_minute)
         interval = 60.0 / float(per_minute) if per_minute else 0.0
-        return _Lane(row.id, adapter, caps, interval, call_units(caps, row.settings)), None
+        lane = _Lane(row.id, adapter, caps, interval, call_units(caps, row.settings))
+        if row.cooldown_until is not None:  # publishing's pace: read once it has passed
+            wait = (as_utc(row.cooldown_until) - self.clock()).total_seconds()
+            lane.next_at = self.monotonic() + max(0.0, wait)
+        return lane, None
 
     def _deliveries_of(self, post_ids: Iterable[int] | None) -> list[int] | None:
         if post_ids is None:

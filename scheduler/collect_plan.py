@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -56,6 +56,7 @@ STOPPED = {
     "error": ("lỗi khi đọc số liệu, đọc lại sau", "reading the figures failed; read again later"),
     "kept": KEPT_FOR_UPLOADS,
 }
+SHORT_COOLDOWN = timedelta(seconds=60)
 NO_FIGURE = (
     "nền tảng không báo số liệu này",
     "the platform did not report this figure",
@@ -216,7 +217,9 @@ def unusable(row: Channel, now: datetime, known: Collection[str] | None) -> tupl
     if row.state != ChannelState.active:
         other = (f"kênh ở trạng thái {row.state}", f"the channel is {row.state}")
         return STATES.get(row.state, other)
-    if row.cooldown_until is not None and as_utc(row.cooldown_until) > now:
+    # A cooldown of a few seconds is publishing's own pace (scheduler.dispatch): the channel is
+    # read once it ends. A longer one is a platform's "slow down" or a spent quota.
+    if row.cooldown_until is not None and as_utc(row.cooldown_until) > now + SHORT_COOLDOWN:
         at = as_utc(row.cooldown_until).strftime("%Y-%m-%d %H:%M UTC")
         return (f"kênh đang tạm nghỉ đến {at}", f"the channel is cooling down until {at}")
     if known is not None and row.id not in known:
