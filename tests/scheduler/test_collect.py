@@ -7,19 +7,24 @@ grown, and a collector whose clock runs two hours ahead finds their first readin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from sqlmodel import col, select
 
 from channels.base import Figures, Measurable, Receipt
+from channels.sandbox.figures import grow
+from channels.youtube import YouTube
 from content import metrics
 from content.models import DeliveryMetrics, MetricsCall
+from content.quota import quota_day
 from content.timeutil import as_utc, utcnow
 from loa.adapters import build_adapter
 from loa.worker_app import build_collector, build_worker
 from scheduler.collect import RETRY_WAIT, Collector
 from scheduler.collect_plan import NEEDS_AUTH, STOPPED, Summary
+from tests.factories import published_deliveries
 from tests.scheduler.harness import Harness
 
 WEB, ZALO = "web-asean", "zalo-asean-hue"
@@ -226,3 +231,74 @@ def test_the_worker_collects_on_its_own_schedule(bench: Callable[..., Harness]) 
     assert trigger == {"seconds": 17}
     h.workers.append(worker)
     assert isinstance(job(), Summary)
+
+
+# -- quota ---------------------------------------------------------------------------------------
+
+YT = "yt-hue-asean"
+
+
+class QuotaTube:
+    """A TEST DOUBLE standing in for the YouTube adapter's figures until it reads them itself:
+    YouTube's capabilities (a daily quota, videos.list at 1 unit a call of up to 50 ids), the
+    sandbox's figures, and a record of every call."""
+
+    capabilities = replace(
+        YouTube.capabilities,
+        metrics=frozenset({"views", "reactions", "comments"}),
+        metrics_batch=50,
+    )
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def read_metrics(self, remote_ids: Sequence[str]) -> list[Figures]:
+        self.asked.append(list(remote_ids))
+        return [Figures(i, {"views": grow(i, "views", DAY)}) for i in remote_ids]
+
+
+def quota_harness(h: Harness, quota: int) -> tuple[Collector, QuotaTube, list[int]]:
+    """Two published videos due for reading, and one upload planned later today."""
+    tube = QuotaTube()
+    reader = collector(h, ahead=timedelta(0))
+    reader.adapter_for = lambda channel_id: tube  # type: ignore[assignment,return-value]
+    h.update_channel(YT, settings={**h.channel(YT).settings, "daily_quota_units": quota})
+    ids = published_deliveries(h.app.db, 2, utcnow() - timedelta(hours=2), channel_id=YT)
+    return reader, tube, ids
+
+
+def test_figures_never_spend_the_units_a_planned_upload_of_the_day_needs(h: Harness) -> None:
+    upload = YouTube.capabilities.quota_cost["videos.insert"]
+    reader, tube, ids = quota_harness(h, quota=upload)  # the day's quota: exactly one upload
+    planned = h.post([YT], at=utcnow() + timedelta(minutes=1))
+
+    summary = reader.run_once()
+
+    assert tube.asked == [] and calls(h, YT) == []
+    assert summary.of(YT).stopped == STOPPED["kept"] and summary.of(YT).postponed == 2
+    day_end = as_utc(quota_day(utcnow())[2])
+    assert {rows(h)[i].next_due_at for i in ids} == {day_end}
+
+    # The upload is cancelled: its units are free again, and one call of 1 unit reads both.
+    h.app.posts.cancel(h.app.posts.actor("bientap"), planned)
+    assert reader.collect(channel_ids=[YT], force=True).of(YT).read == 2
+    assert tube.asked == [[f"{YT}-{post}" for post in posts_of(h, ids)]]
+    assert [(c.outcome, c.units) for c in calls(h, YT)] == [("ok", 1)]
+
+
+def test_figures_spend_what_the_days_uploads_leave(h: Harness) -> None:
+    upload = YouTube.capabilities.quota_cost["videos.insert"]
+    reader, tube, _ = quota_harness(h, quota=upload + 1)  # one unit to spare
+    h.post([YT], at=utcnow() + timedelta(minutes=1))
+
+    summary = reader.run_once()
+
+    assert summary.of(YT).read == 2 and len(tube.asked) == 1
+    assert [(c.outcome, c.units) for c in calls(h, YT)] == [("ok", 1)]
+    # The spare unit is spent: a forced reading now waits for tomorrow's quota.
+    again = reader.collect(channel_ids=[YT], force=True)
+    assert again.of(YT).stopped == STOPPED["kept"] and len(tube.asked) == 1
+
+
+def posts_of(h: Harness, delivery_ids: Sequence[int]) -> list[int]:
+    return [h.deliveries(id=i)[0].post_id for i in delivery_ids]
