@@ -38,6 +38,7 @@ from pydantic import (
 from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
 from content.slots import parse_slot
+from loa.targets_config import TargetsConfig
 from loa.zalo_config import with_zalo_settings, zalo_setting_problems
 
 log = logging.getLogger(__name__)
@@ -326,6 +327,7 @@ class LoaConfig(_Model):
     channels: tuple[ChannelConfig, ...] = ()
     worker: WorkerConfig = WorkerConfig()
     alerts: AlertsConfig = AlertsConfig()
+    targets: TargetsConfig = TargetsConfig()
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _file: str = PrivateAttr(default="")
@@ -507,6 +509,7 @@ def _cross_check(data: dict[str, Any], channel_types: frozenset[str]) -> list[tu
         if isinstance(topic, str) and topic not in topics:
             known = ", ".join(topics) or "none; add them under topics:"
             found.append((f"observances[{i}].topic", f"unknown topic {topic!r}; known: {known}"))
+    found.extend(_targets_check(data, codes))
     for i, item in _entries(data, "channels"):
         kind = item.get("type")
         if isinstance(kind, str) and kind not in channel_types:
@@ -520,10 +523,35 @@ def _cross_check(data: dict[str, Any], channel_types: frozenset[str]) -> list[tu
     return found
 
 
+def _targets_check(data: dict[str, Any], codes: list[str]) -> list[tuple[str, str]]:
+    """Departments and channels named under `targets:` must exist."""
+    targets = data.get("targets")
+    if not isinstance(targets, dict):
+        return []
+    channels = sorted({str(c.get("id")) for _, c in _entries(data, "channels")})
+    found: list[tuple[str, str]] = []
+    places: list[tuple[str, Any]] = [("targets", targets)]
+    years = targets.get("years")
+    if isinstance(years, dict):
+        places += [(f"targets.years.{y}", v) for y, v in years.items() if isinstance(v, dict)]
+    for where, section in places:
+        named = section.get("departments")
+        for code in named if isinstance(named, dict) else {}:
+            if str(code) not in codes:
+                found.append((f"{where}.departments.{code}", f"unknown department {code!r}; "
+                              f"known: {', '.join(codes) or 'none'}"))  # fmt: skip
+        listed = section.get("channels")
+        for channel in listed if isinstance(listed, list) else []:
+            if str(channel) not in channels:
+                found.append((f"{where}.channels", f"unknown channel {channel!r}; "
+                              f"known: {', '.join(channels) or 'none'}"))  # fmt: skip
+    return found
+
+
 _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     (): LoaConfig, ("departments",): Department, ("topics",): Topic, ("pillars",): Pillar,
     ("users",): UserConfig, ("channels",): ChannelConfig, ("worker",): WorkerConfig,
-    ("observances",): ObservanceConfig,
+    ("observances",): ObservanceConfig, ("targets",): TargetsConfig,
 }  # fmt: skip
 _LIST, _MAPPING = "should be a list (lines starting with '- ')", "should be a mapping (key: value)"
 _MESSAGES = {"missing": "required key missing", "tuple_type": _LIST, "list_type": _LIST,
