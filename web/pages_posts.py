@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlmodel import col, select
 from starlette.responses import RedirectResponse, Response
 
+from content import metrics
 from content.corrections import change_words, needs_hand
 from content.deliveries import DeliveryService, delivery_state_label
 from content.errors import InvalidInput, NotFound, UserError
@@ -33,6 +34,8 @@ from content.workflow import (
     state_label,
 )
 from web.auth import current_actor
+from web.figures_chart import chart_svg
+from web.figures_view import delivery_figures
 from web.i18n import add_messages
 from web.pages_compose import previews_of
 from web.path_ids import PathId
@@ -203,8 +206,11 @@ def _page(
     services = services_of(request)
     detail = load_visible(services, actor, post_id)
     post = detail.post
+    lang = lang_of(request)
     with services.db.read() as session:
         author = session.get(User, post.author_id)
+        channel_names = {c.id: c.name for c in services.channels}
+        figures = delivery_figures(session, detail.deliveries, lang, services.zone, channel_names)
         names = {
             u: n
             for u, n in session.exec(
@@ -218,13 +224,13 @@ def _page(
         previews = _saved_previews(services, detail)
     except (OSError, UserError):  # a preview never stops the page from showing
         previews = []
-    lang = lang_of(request)
     context: dict[str, Any] = {
         "post": post,
         "detail": detail,
         "author": author,
         "names": names,
         "evidence": deliveries_of(services).evidence(post_id),
+        "figures": figures,
         "previews": previews,
         "can": {action.value: allowed(actor, post, action) for action in Action},
         "done": done,
@@ -322,6 +328,28 @@ def _delivery_of(services: WebServices, actor: Actor, post_id: int, delivery_id:
             f"post #{post_id} has no delivery #{delivery_id}",
             f"Bài #{post_id} không có lượt đăng #{delivery_id}.",
         )
+
+
+# The chart is an image of its own: drawn from numbers only (no officer's text), so its answer
+# may allow the inline styles matplotlib writes, and nothing else (no script, no fetch).
+CHART_HEADERS = {"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'"}
+
+
+@router.get("/{post_id}/deliveries/{delivery_id}/figures.svg")
+def figures_chart(
+    request: Request, actor: Signed, post_id: PathId, delivery_id: PathId
+) -> Response:
+    services = services_of(request)
+    _delivery_of(services, actor, post_id, delivery_id)
+    with services.db.read() as session:
+        series = metrics.history(session, delivery_id)
+    if all(value is None for points in series.values() for _, value in points):
+        raise NotFound(
+            f"delivery #{delivery_id} has no figures yet",
+            f"Lượt đăng #{delivery_id} chưa có số liệu.",
+        )
+    svg = chart_svg(series, lang_of(request), services.zone)
+    return Response(svg, media_type="image/svg+xml", headers=CHART_HEADERS)
 
 
 @router.post("/{post_id}/deliveries/{delivery_id}/retry")
