@@ -22,9 +22,10 @@ from content.models import Role
 from content.quota import QuotaUse, units_used
 from content.workflow import CHANNEL_STATE_WORDS, Actor
 from web.auth import require_admin, require_editor
+from web.figures_view import ChannelFigures, channel_figures
 from web.i18n import add_messages
 from web.pages_posts import ERROR_KINDS
-from web.render import render
+from web.render import lang_of, render
 from web.services import WebServices, services_of
 
 router = APIRouter(prefix="/channels")
@@ -72,6 +73,15 @@ class ChannelRow:
     name: str
     colour: str
     quota: QuotaUse | None
+    figures: ChannelFigures | None = None
+
+
+def declared_metrics(kind: str) -> frozenset[str]:
+    """The figures a channel's platform reports (shown as "—" until some are)."""
+    try:
+        return adapter_class(kind).capabilities.metrics
+    except RegistryError:
+        return frozenset()
 
 
 def quota_of(services: WebServices, channel: ChannelOverview, now: datetime) -> QuotaUse | None:
@@ -100,8 +110,11 @@ def quota_of(services: WebServices, channel: ChannelOverview, now: datetime) -> 
 def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response:
     services = services_of(request)
     now = services.posts.clock()
+    lang = lang_of(request)
     with services.db.read() as session:
         found = channel_admin.overviews(session)
+        declared = {channel.id: declared_metrics(channel.type) for channel in found}
+        year_start, figures = channel_figures(session, now, services.zone, declared, lang)
     rows = []
     for channel in found:
         display = services.channel(channel.id)
@@ -111,10 +124,12 @@ def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response
                 (display.name if display else "") or channel.name or channel.id,
                 display.colour if display else "#37474f",
                 quota_of(services, channel, now),
+                figures.get(channel.id),
             )
         )
     context = {
         "rows": rows,
+        "year_start": year_start,
         "now": now,
         "is_admin": actor.role == Role.admin,
         "done": done if done in ("paused", "resumed") else "",
