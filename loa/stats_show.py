@@ -7,11 +7,15 @@ share nothing but the group.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loa.cli_state import state_of
+
+if TYPE_CHECKING:
+    from content.stats import Stats
+    from loa.app import App
 
 GROUPING_NAMES = {
     "channel": ("Kênh", "Channel"),
@@ -85,14 +89,14 @@ def _day(text: str, option: str, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def _names(loa: object, by: str, lang: str) -> dict[str, str]:
+def _names(loa: App, by: str, lang: str) -> dict[str, str]:
     """Readable names of the group keys: departments, topics, pillars and platforms by name."""
     from content.labels import platform_name
 
-    config = loa.config  # type: ignore[attr-defined]
+    config = loa.config
     vi = lang == "vi"
     if by == "department":
-        return {d.code: (d.vi if vi else d.en) for d in config.departments}
+        return {d.code: (d.name_vi if vi else d.name_en) for d in config.departments}
     if by == "topic":
         return {t.code: f"{t.code}. {t.vi if vi else t.en}" for t in config.topics}
     if by == "pillar":
@@ -104,11 +108,10 @@ def _names(loa: object, by: str, lang: str) -> dict[str, str]:
     return {}
 
 
-def table_lines(result: object, by: str, lang: str, names: dict[str, str], tz: tzinfo) -> list[str]:
+def table_lines(result: Stats, by: str, lang: str, names: dict[str, str], tz: tzinfo) -> list[str]:
     from content.labels import figure, metric_label
-    from content.stats import Group, Stats, metric_names
+    from content.stats import Group, metric_names
 
-    assert isinstance(result, Stats)
     vi = lang == "vi"
     metrics = metric_names([*result.groups, result.total]) or ["views"]
     head = [
@@ -137,13 +140,14 @@ def table_lines(result: object, by: str, lang: str, names: dict[str, str], tz: t
         rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
         return "  ".join([first, *rest])
 
-    period = f"{result.start:%Y-%m-%d %H:%M} UTC → {result.end:%Y-%m-%d %H:%M} UTC"
+    last_day = result.end.astimezone(tz) - timedelta(microseconds=1)
+    period = f"{result.start.astimezone(tz):%d/%m/%Y} – {last_day:%d/%m/%Y}"
     collected = result.total.last_collected
-    read = (
-        (f"Số liệu đọc lần cuối: {collected:%Y-%m-%d %H:%M} UTC" if vi
-         else f"Figures last read: {collected:%Y-%m-%d %H:%M} UTC")
-        if collected else ("Chưa đọc số liệu nào." if vi else "No figures read yet.")
-    )  # fmt: skip
+    when = f"{collected.astimezone(tz):%H:%M %d/%m/%Y}" if collected else ""
+    if collected:
+        read = f"Số liệu đọc lần cuối lúc {when}" if vi else f"Figures last read at {when}"
+    else:
+        read = "Chưa đọc số liệu nào." if vi else "No figures read yet."
     out = [("Kỳ: " if vi else "Period: ") + period, read, "", line(head)]
     out.append("  ".join("-" * width for width in widths))
     out.extend(line(r) for r in rows[:-1])
