@@ -421,3 +421,18 @@ class LoginAttempt(SQLModel, table=True):
     username: str = Field(max_length=64)
     client: str = Field(default="", max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class SentReminder(SQLModel, table=True):
+    """A reminder (monthly digest, report deadline, observance) that went out, by its key.
+
+    The key ("digest:2026-11:SDL", "deadline:2026:14", "observance:ASEAN Day:2026") is the
+    primary key: workers claim a reminder by inserting its row, and the one whose insert loses
+    on the key does not send it, so it goes out once however many workers run.
+    """
+
+    key: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=16)
+    subject: str = Field(default="", max_length=300)
+    worker_id: str = Field(default="", max_length=200)
+    sent_at: datetime = Field(sa_column=_utc_column(nullable=False))
