@@ -17,7 +17,8 @@ Mounted at /youtube, so `api_base: http://127.0.0.1:8765/youtube` is the discove
 Metadata is refused as YouTube refuses it (youtube_rules). Errors come in Google's envelope with
 the right status; quota is counted per call (10,000 units a day by default; an insert 1,600, an
 update or a delete 50, a search 100, other reads 1). Controls: expire_tokens, revoke, exhaust_quota,
-set_quota {limit, used}, set_verified {verified}, issue_tokens {scopes, expires_in}.
+set_quota {limit, used}, set_verified {verified}, issue_tokens {scopes, expires_in}; videos.list,
+its `statistics` and the figures' controls age_posts and hide_likes: channels.sandbox.youtube_stats.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from channels.sandbox.youtube_google import (
     now_rfc3339,
     oauth_error,
 )
+from channels.sandbox.youtube_stats import CONTROLS as LISTING_CONTROLS
+from channels.sandbox.youtube_stats import VideoListing
 from channels.sandbox.youtube_upload import ResumableUploads
 
 CHANNEL_ID = "UCsandboxHueASEAN00001a"
@@ -59,7 +62,7 @@ COSTS = {
 }
 
 
-class YouTubeSandbox(ResumableUploads, VideoEdits, Platform):
+class YouTubeSandbox(ResumableUploads, VideoEdits, VideoListing, Platform):
     name: ClassVar[str] = "youtube"
     title: ClassVar[str] = "YouTube · Huế - ASEAN (sandbox)"
     prefixes: ClassVar[tuple[str, ...]] = ("/youtube",)
@@ -72,6 +75,7 @@ class YouTubeSandbox(ResumableUploads, VideoEdits, Platform):
         self.accounts = GoogleAccounts()
         self.quota_limit, self.quota_used = 10_000, 0
         self.verified = True
+        self.reset_listing()
 
     # -- the framework's hooks ----------------------------------------------------------------
 
@@ -97,6 +101,8 @@ class YouTubeSandbox(ResumableUploads, VideoEdits, Platform):
         if command == "set_verified":
             self.verified = bool(args.get("verified", True))
             return self.verified
+        if command in LISTING_CONTROLS:
+            return self.listing_control(command, args)
         if command == "issue_tokens":
             scopes = list(args.get("scopes") or [UPLOAD, MANAGE])
             return self.accounts.issue(scopes, int(args.get("expires_in", 3599)), refresh=None)
@@ -112,6 +118,7 @@ class YouTubeSandbox(ResumableUploads, VideoEdits, Platform):
             },
             "uploads_open": sum(1 for s in self.sessions.values() if not s.get("video_id")),
             "quota": {"used": self.quota_used, "limit": self.quota_limit},
+            "videos_list_calls": list(self.list_calls),  # ids asked by each call
             "tokens": {"access": len(self.accounts.access), "refresh": len(self.accounts.refresh)},
         }
 
@@ -285,18 +292,6 @@ class YouTubeSandbox(ResumableUploads, VideoEdits, Platform):
                 "longUploadsStatus": "allowed" if self.verified else "eligible",
             },
         }
-
-    def _videos(self, request: Request) -> Response:
-        wanted = [v for v in request.query.get("id", "").split(",") if v in self.videos]
-        items = [self._parts(self.videos[v], request.query["part"]) for v in wanted]
-        return Response.json(
-            {
-                "kind": "youtube#videoListResponse",
-                "etag": new_id(27),
-                "items": items,
-                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
-            }
-        )
 
     def _search(self, request: Request) -> Response:
         q = request.query
