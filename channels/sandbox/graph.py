@@ -11,7 +11,8 @@ carries the `X-Business-Use-Case-Usage` header. Photos, videos and resumable upl
 Control commands: "user_token" {pages?} issues a short-lived user token (what the Graph API
 Explorer gives a person; also at /graph/tools/explorer), "page_token" {page_id}, "expire_tokens"
 {subcode=463, kind?}, "rate_limit" {minutes=5, percent=100, page_id?, code=32} (a percent
-below 100 only reports the usage; 0 minutes lifts the limit).
+below 100 only reports the usage; 0 minutes lifts the limit). Reading objects, `?ids=` and
+insights, with "age_posts", "page_likes" and "read_insights": channels.sandbox.graph_metrics.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from channels.sandbox import graph_site as site
+from channels.sandbox.graph_metrics import CONTROLS, GraphMetrics, PageFigures
 from channels.sandbox.graph_model import (
     APP_ID,
     APP_SECRET,
@@ -34,7 +36,6 @@ from channels.sandbox.graph_model import (
     INJECTED,
     LONG_LIFE,
     MANAGED,
-    PAGE_FIELDS,
     PAGES,
     POST_FIELDS,
     RATE_CODES,
@@ -59,7 +60,7 @@ from channels.sandbox.server import Platform, Request, Response, generic_error, 
 log = logging.getLogger(__name__)
 
 
-class GraphSandbox(GraphPosts, Platform):
+class GraphSandbox(GraphPosts, GraphMetrics, Platform):
     name: ClassVar[str] = "graph"
     title: ClassVar[str] = "Facebook (Graph API)"
     prefixes: ClassVar[tuple[str, ...]] = ("/graph", "/graph-video")
@@ -71,6 +72,7 @@ class GraphSandbox(GraphPosts, Platform):
         self.calls: dict[str, int] = dict.fromkeys(PAGES, 0)
         self.limits: dict[str, dict[str, Any]] = {}
         self.log: list[dict[str, str]] = []
+        self.figures = PageFigures()
         self.regain_minutes = 7  # what injected rate-limit errors announce
         self._seq = 122_000_000_000_000_000
         self._touched: str | None = None
@@ -153,6 +155,10 @@ class GraphSandbox(GraphPosts, Platform):
             return self._exchange(request)
         if head == "me":
             return self._me(request, edge)
+        if method == "GET" and not parts and "ids" in request.query:
+            return self._by_ids(request)
+        if method == "GET" and len(parts) == 2 and edge in ("insights", "video_insights"):
+            return self._insights(request, head, edge)
         if head.startswith("upload:"):
             return self._chunk(request, head)
         if edge == "uploads" and method == "POST":
@@ -226,25 +232,6 @@ class GraphSandbox(GraphPosts, Platform):
         )
 
     # -- reading ---------------------------------------------------------------------------
-
-    def _object(self, request: Request, object_id: str) -> Response:
-        self._token(request)
-        if object_id in PAGES:
-            self._count(object_id)
-            fields = requested_fields(request.query, PAGE_FIELDS, "id,name")
-            name, category = PAGES[object_id]
-            values = {
-                "id": object_id,
-                "name": name,
-                "category": category,
-                "link": f"{self.base_url}/graph/_public/{object_id}",
-            }
-            return Response.json({k: v for k, v in values.items() if k in fields})
-        item = self.items.get(object_id)
-        if item is None:
-            raise missing(f"get {object_id}")
-        self._count(item.page_id)
-        return Response.json(self._shape(item, requested_fields(request.query, POST_FIELDS, "id")))
 
     def _listing(self, request: Request, page_id: str, edge: str) -> Response:
         token = self._token(request)
@@ -367,6 +354,8 @@ class GraphSandbox(GraphPosts, Platform):
             for token in hit:
                 token.revoked = int(args.get("subcode", 463))
             return len(hit)
+        if command in CONTROLS:
+            return self.figures.control(command, args, list(self.items.values()))
         if command == "rate_limit":
             minutes = float(args.get("minutes", 5))
             for pid in [str(args["page_id"])] if args.get("page_id") else list(PAGES):

@@ -131,7 +131,8 @@ class GraphError(Exception):
 def missing(what: str) -> GraphError:
     return GraphError(
         100,
-        f"Unsupported {what} request. Object with ID '{what.rsplit(maxsplit=1)[-1]}' does"
+        f"Unsupported {what.split(maxsplit=1)[0]} request. Object with ID"
+        f" '{what.rsplit(maxsplit=1)[-1]}' does"
         " not exist, cannot be loaded due to missing permissions, or does not support this"
         " operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
         subcode=33,
