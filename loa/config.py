@@ -291,6 +291,8 @@ class WorkerConfig(_Model):
     config_check_seconds: float = Field(default=60.0, gt=0)
     # how often a worker reads the figures (views, reactions...) of published posts that are due
     metrics_interval_seconds: float = Field(default=60.0, gt=0)
+    # how often a worker looks for reminders due (monthly digest, report deadline, observances)
+    reminders_interval_seconds: float = Field(default=3600.0, gt=0)
     blackouts: tuple[BlackoutConfig, ...] = ()
 
 

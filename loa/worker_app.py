@@ -18,6 +18,7 @@ from content.models import Channel, ChannelState, Delivery, DeliveryState, Edito
 from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import App
+from loa.worker_reminders import build_reminders
 from scheduler.alerts import Alerter, alerter_from_env
 from scheduler.collect import Collector
 from scheduler.control import Blackout, active_blackout, pause_state
@@ -109,6 +110,11 @@ class Alerts:
     def renew(self) -> None:
         self.send = alerts_for(self.app)
 
+    @property
+    def delivers(self) -> bool:
+        """Alerts reach someone (an alert URL is set), not only the log."""
+        return isinstance(self.send, Alerter)
+
 
 def build_worker(app: App, threads: int | None = None, worker_id: str | None = None) -> Worker:
     """A worker that also rereads config.yaml: on SIGHUP, and when the file changes (looked at
@@ -137,6 +143,11 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
     )  # fmt: skip
     every = app.config.worker.metrics_interval_seconds
     worker.add_job("collect_figures", collector.run_once, {"seconds": every})
+    reminders = build_reminders(
+        app, worker.worker_id, alert, delivers=lambda: alert.delivers, clock=worker.clock
+    )
+    every = app.config.worker.reminders_interval_seconds
+    worker.add_job("reminders", reminders.run_once, {"seconds": every})
     if app.config_path is not None:
         reloader = ConfigReloader(
             app, app.config_path, worker, lambda now: worker_settings(now, threads), alert
