@@ -9,10 +9,8 @@ exists, so their failures are logged warnings: the post is published either way.
 `publishAt` is used when the channel's settings ask for native scheduling: YouTube then holds
 the video private and makes it public at the planned time (`Receipt.scheduled_for`).
 
-The post's marker goes into the video's tags, which viewers never see. Reconciling reads the
-channel's uploads playlist since the attempt (1 quota unit a page; search.list costs 100), then
-the snippets of those videos (videos.list, 1 unit for 50), and takes only a video that carries the
-marker: a title alone may be another installation's post.
+The post's marker goes into the video's tags, which viewers never see. Reconciling finds the
+video by that marker among the channel's latest uploads (youtube_find).
 
 Editing (`update`) goes through videos.update (50 units): title, description and tags, and the
 time of a video YouTube still holds for later (`status.publishAt`), so a rescheduled post moves.
@@ -35,7 +33,6 @@ from channels import youtube_oauth
 from channels.base import (
     Account,
     Authorization,
-    AuthRequired,
     Capabilities,
     ChannelSetup,
     ConnectKind,
@@ -59,6 +56,7 @@ from channels.youtube_client import (
     parse_time,
     rfc3339,
 )
+from channels.youtube_find import READ_COST, YouTubeReading
 from channels.youtube_metadata import (
     DESCRIPTION_MAX_BYTES,
     TAGS_MAX_CHARACTERS,
@@ -66,7 +64,6 @@ from channels.youtube_metadata import (
     held_until,
     sent_snippet,
     status_for_update,
-    uploaded_at,
     video_snippet,
 )
 from channels.youtube_upload import (
@@ -83,11 +80,9 @@ __all__ = ["DESCRIPTION_MAX_BYTES", "TAGS_MAX_CHARACTERS", "YouTube", "video_sni
 
 WATCH_URL = "https://www.youtube.com/watch?v={id}"
 CHANNEL_URL = "https://www.youtube.com/channel/{id}"
-FIND_PAGES = 4  # 200 most recent uploads: far more than a reconcile window holds
-READ_COST = 1
 
 
-class YouTube:
+class YouTube(YouTubeReading):
     type: ClassVar[str] = "youtube"
     connect_kind: ClassVar[ConnectKind] = "oauth"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -248,64 +243,6 @@ class YouTube:
             return
         self._spend("playlistItems.insert", settings)
 
-    # -- reading ------------------------------------------------------------------------------
-
-    def find(self, pub: Publication, since: datetime) -> Receipt | None:
-        """The video this post became, if an earlier attempt uploaded it after `since`."""
-        with self._service() as service:
-            return self._find(service, pub, since)
-
-    def _find(self, service: Any, pub: Publication, since: datetime) -> Receipt | None:
-        if not pub.marker:  # without a marker nothing on YouTube can be told to be ours
-            return None
-        uploaded = self._videos(service, self._uploaded_since(service, since), "snippet,status")
-        found = [v for v in uploaded if pub.marker in (v.get("snippet", {}).get("tags") or [])]
-        if not found:
-            return None
-        return self._receipt(min(found, key=uploaded_at))
-
-    def _uploaded_since(self, service: Any, since: datetime) -> list[str]:
-        """The ids of the channel's uploads since `since`, newest first."""
-        channel = self._channel(service, "contentDetails", "looking for the video on YouTube")
-        uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
-        if not uploads:
-            return []
-        # YouTube gives whole seconds: an upload in the same second as `since` still counts.
-        floor = (since if since.tzinfo else since.replace(tzinfo=UTC)).replace(microsecond=0)
-        ids: list[str] = []
-        token: str | None = None
-        for _ in range(FIND_PAGES):
-            page = self._read(
-                service.playlistItems().list(
-                    part="snippet", playlistId=uploads, maxResults=50, pageToken=token
-                ),
-                "reading the channel's uploads",
-            )
-            older = False
-            for item in page.get("items") or []:
-                snippet = item.get("snippet") or {}
-                added = parse_time(snippet.get("publishedAt"))
-                if added is None or added < floor:
-                    older = True
-                else:
-                    ids.append(str(snippet.get("resourceId", {}).get("videoId")))
-            token = page.get("nextPageToken")
-            if older or not token:
-                break
-        return ids
-
-    def _videos(self, service: Any, ids: list[str], part: str) -> list[dict[str, Any]]:
-        """videos.list for these ids, 50 at a time (1 unit each); gone videos are left out."""
-        videos: list[dict[str, Any]] = []
-        for start in range(0, len(ids), 50):
-            batch = ",".join(ids[start : start + 50])
-            answer = self._read(
-                service.videos().list(part=part, id=batch, maxResults=50),
-                "reading the videos' tags",
-            )
-            videos += [dict(item) for item in answer.get("items") or []]
-        return videos
-
     # -- editing ------------------------------------------------------------------------------
 
     def update(self, pub: Publication, sent: Receipt) -> Receipt:
@@ -360,16 +297,6 @@ class YouTube:
         name = str(channel.get("snippet", {}).get("title") or channel_id)
         return Account(channel_id, name, CHANNEL_URL.format(id=channel_id))
 
-    def _channel(self, service: Any, part: str, what: str) -> dict[str, Any]:
-        answer = self._read(service.channels().list(part=part, mine=True), what)
-        items = answer.get("items") or []
-        if not items:
-            raise AuthRequired(
-                f"{what}: the connected Google account has no YouTube channel; connect the"
-                " account that owns the channel"
-            )
-        return dict(items[0])
-
     # -- connecting ---------------------------------------------------------------------------
 
     def authorize(self, redirect_uri: str) -> Authorization:
@@ -391,14 +318,6 @@ class YouTube:
 
     def _service(self) -> Any:
         return build_service(self.setup, load_credentials(self.setup, self.credentials))
-
-    def _read(self, request: Any, what: str) -> dict[str, Any]:
-        try:
-            answer = request.execute(num_retries=0)
-        except Exception as error:
-            raise classify(error, what) from error
-        self.quota_used += READ_COST
-        return dict(answer or {})
 
     def _spend(self, operation: str, settings: Mapping[str, Any]) -> None:
         costs = {**self.capabilities.quota_cost, **(settings.get("quota_cost") or {})}
