@@ -14,7 +14,8 @@ ends with the post's marker spelt in zero-width characters (`channels.markers.in
 `find` takes a post created since the attempt began only if its text carries that marker: a
 post of another Loa installation with the same text is never taken for ours.
 
-Corrections (`update`, `remove`): channels.facebook_edit.
+Corrections (`update`, `remove`): channels.facebook_edit. Figures (`read_metrics`, 50 posts a
+request): channels.facebook_metrics.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import requests
 
 from channels import facebook_connect, facebook_edit
 from channels.base import (
+    METRICS,
     Account,
     AuthRequired,
     Capabilities,
@@ -49,6 +51,7 @@ from channels.base import (
 )
 from channels.checks import check_capabilities
 from channels.facebook_graph import Graph, UsageNote, required
+from channels.facebook_metrics import BATCH, FacebookMetrics
 from channels.facebook_video import DEFAULT_CHUNK, VideoTarget, upload_video
 from channels.http import TimeoutSession
 from channels.markers import carries, invisible
@@ -66,7 +69,7 @@ MESSAGE_MAX = 63_206  # the Graph API's limit for a Page post message
 MARKER_CHARS = len(invisible(""))  # what the invisible marker adds to every message
 
 
-class FacebookPage:
+class FacebookPage(FacebookMetrics):
     type: ClassVar[str] = "facebook_page"
     connect_kind: ClassVar[ConnectKind] = "token"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -83,6 +86,8 @@ class FacebookPage:
         editable=frozenset({"text", "hashtags"}),
         can_remove=True,
         requests_per_minute=60,
+        metrics=frozenset(METRICS),  # views and reach from Insights, when the page allows them
+        metrics_batch=BATCH,
     )
 
     @classmethod
