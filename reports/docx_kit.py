@@ -1,0 +1,330 @@
+"""What python-docx does not say directly, for a Decree 30 document: fonts set on every script,
+page-number fields, short rules under a line, hyperlinks, header rows that repeat, and tables
+built straight in XML.
+
+Tables are built as lxml elements, not through python-docx's cell objects: an appendix holds
+a year of posts (hundreds of thousands of rows), and python-docx looks cells up and numbers
+relationships in time that grows with the table, which a year's report cannot afford.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from docx.document import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+FONT = "Times New Roman"
+BODY_PT = 13
+TABLE_PT = 11
+TABLE_STYLE = "TableText"
+LINK_STYLE = "Hyperlink"
+LINK_COLOUR = "0563C1"
+TWIPS_PER_MM = 1440 / 25.4
+# Characters XML 1.0 cannot hold: a title pasted with one must not make the file unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def set_fonts(rpr: Any) -> None:
+    """Times New Roman for every script, theme fonts dropped (they would win over it)."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = etree.SubElement(rpr, qn("w:rFonts"))
+        rpr.remove(fonts)
+        rpr.insert(0, fonts)
+    for key in list(fonts.attrib):
+        if key.endswith("Theme"):
+            del fonts.attrib[key]
+    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(script), FONT)
+
+
+def style_document(doc: Document) -> None:
+    """Times New Roman 13 everywhere, black headings, a compact style for table text."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        if rpr is not None:
+            set_fonts(rpr)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    set_fonts(normal.element.get_or_add_rPr())
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.0
+    for level in (1, 2):
+        heading = doc.styles[f"Heading {level}"]
+        set_fonts(heading.element.get_or_add_rPr())
+        heading.font.size = Pt(BODY_PT)
+        heading.font.bold = True
+        heading.font.italic = False
+        heading.font.color.rgb = None
+        color = heading.element.rPr.find(qn("w:color"))
+        if color is not None:
+            heading.element.rPr.remove(color)
+        heading.paragraph_format.space_before = Pt(12 if level == 1 else 6)
+        heading.paragraph_format.space_after = Pt(6)
+        heading.paragraph_format.keep_with_next = True
+    table_text = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(TABLE_PT)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.first_line_indent = Mm(0)
+    link = doc.styles.add_style(LINK_STYLE, WD_STYLE_TYPE.CHARACTER)
+    link.font.underline = True
+    rpr = link.element.get_or_add_rPr()
+    colour = etree.SubElement(rpr, qn("w:color"))
+    colour.set(qn("w:val"), LINK_COLOUR)
+
+
+def page_setup(section: Section, *, landscape: bool = False) -> None:
+    """A4; top and bottom 20 mm, left 30 mm, right 15 mm (Decree 30/2020, Appendix I)."""
+    long_side, short_side = Mm(297), Mm(210)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width = long_side if landscape else short_side
+    section.page_height = short_side if landscape else long_side
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = section.footer_distance = Mm(10)
+
+
+def text_width_mm(section: Section) -> float:
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    return width / 36000  # EMU per mm
+
+
+def page_numbers(section: Section) -> None:
+    """The page number centred in the top margin, not on the first page (Decree 30)."""
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_field(paragraph, "PAGE", "1")
+
+
+def add_field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A field Word and LibreOffice update themselves (PAGE: the page number)."""
+    p = paragraph._p
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", shown),
+                       ("end", None)):  # fmt: skip
+        run = etree.SubElement(p, qn("w:r"))
+        if kind == "instr":
+            instr = etree.SubElement(run, qn("w:instrText"))
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+        elif kind == "text":
+            etree.SubElement(run, qn("w:t")).text = text
+        else:
+            etree.SubElement(run, qn("w:fldChar")).set(qn("w:fldCharType"), kind)
+
+
+def rule_below(paragraph: Paragraph, *, indent_mm: float = 0, space_pt: int = 1) -> None:
+    """A solid line under `paragraph`, shortened by `indent_mm` on each side (the decree's short
+    rules under the issuer's name, the motto and the subject)."""
+    paragraph.paragraph_format.left_indent = Mm(indent_mm)
+    paragraph.paragraph_format.right_indent = Mm(indent_mm)
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = etree.SubElement(ppr, qn("w:pBdr"))
+    # pBdr must come before the spacing/indentation elements of pPr.
+    ppr.remove(borders)
+    anchor = next((child for child in ppr if child.tag in _AFTER_PBDR), None)
+    if anchor is not None:
+        anchor.addprevious(borders)
+    else:
+        ppr.append(borders)
+    bottom = etree.SubElement(borders, qn("w:bottom"))
+    for key, value in (
+        ("val", "single"),
+        ("sz", "6"),
+        ("space", str(space_pt)),
+        ("color", "000000"),
+    ):
+        bottom.set(qn(f"w:{key}"), value)
+
+
+_AFTER_PBDR = {qn(f"w:{name}") for name in (
+    "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+    "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+    "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr",
+    "pPrChange")}  # fmt: skip
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+Cell = str | Link | Sequence[str]  # a sequence: one line each
+
+
+class Links:
+    """External hyperlink relationships of one part, numbered without scanning the others."""
+
+    def __init__(self, part: Part) -> None:
+        self.part = part
+        self.known: dict[str, str] = {}
+
+    def rid(self, url: str) -> str:
+        found = self.known.get(url)
+        if found is None:
+            found = f"rIdLink{len(self.known) + 1}"
+            self.part.rels.add_relationship(RT.HYPERLINK, url, found, is_external=True)
+            self.known[url] = found
+        return found
+
+
+def add_table(
+    doc: Document,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    widths_mm: Sequence[float],
+    links: Links,
+    *,
+    total: Sequence[str] | None = None,
+    numeric: Sequence[int] = (),
+) -> Table:
+    """A bordered table whose header row repeats on every page, rows kept whole across pages.
+
+    `numeric`: the columns aligned right (figures); `total`: a bold closing row.
+    """
+    table: Table = doc.add_table(rows=0, cols=len(widths_mm))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tbl = table._tbl
+    twips = [round(w * TWIPS_PER_MM) for w in widths_mm]
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+        col.set(qn("w:w"), str(width))
+    builder = _Rows(tbl, twips, set(numeric), links)
+    builder.add(headers, header=True)
+    for row in rows:
+        builder.add(row)
+    if total is not None:
+        builder.add(total, bold=True)
+    return table
+
+
+class _Rows:
+    def __init__(self, tbl: Any, twips: list[int], numeric: set[int], links: Links) -> None:
+        self.tbl, self.twips, self.numeric, self.links = tbl, twips, numeric, links
+
+    def add(self, cells: Sequence[Cell], *, header: bool = False, bold: bool = False) -> None:
+        tr = etree.SubElement(self.tbl, qn("w:tr"))
+        trpr = etree.SubElement(tr, qn("w:trPr"))
+        etree.SubElement(trpr, qn("w:cantSplit"))
+        if header:
+            etree.SubElement(trpr, qn("w:tblHeader"))
+        for index, (cell, width) in enumerate(zip(cells, self.twips, strict=True)):
+            tc = etree.SubElement(tr, qn("w:tc"))
+            tcpr = etree.SubElement(tc, qn("w:tcPr"))
+            tcw = etree.SubElement(tcpr, qn("w:tcW"))
+            tcw.set(qn("w:w"), str(width))
+            tcw.set(qn("w:type"), "dxa")
+            if header:
+                shade = etree.SubElement(tcpr, qn("w:shd"))
+                for key, value in (("val", "clear"), ("color", "auto"), ("fill", "E7ECF5")):
+                    shade.set(qn(f"w:{key}"), value)
+            align = "center" if header else ("right" if index in self.numeric else None)
+            self._paragraph(tc, cell, align, bold or header)
+
+    def _paragraph(self, tc: Any, cell: Cell, align: str | None, bold: bool) -> None:
+        p = etree.SubElement(tc, qn("w:p"))
+        ppr = etree.SubElement(p, qn("w:pPr"))
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), TABLE_STYLE)
+        if align:
+            etree.SubElement(ppr, qn("w:jc")).set(qn("w:val"), align)
+        if isinstance(cell, Link):
+            link = etree.SubElement(p, qn("w:hyperlink"))
+            link.set(qn("r:id"), self.links.rid(cell.url))
+            run = _run(link, cell.text, bold)
+            rpr = run.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = etree.Element(qn("w:rPr"))
+                run.insert(0, rpr)
+            rpr.insert(0, etree.Element(qn("w:rStyle")))
+            rpr[0].set(qn("w:val"), LINK_STYLE)
+        elif isinstance(cell, str):
+            _run(p, cell, bold)
+        else:
+            for number, line in enumerate(cell):
+                run = _run(p, line, bold)
+                if number:
+                    run.insert(1 if bold else 0, etree.Element(qn("w:br")))
+
+
+def _run(parent: Any, text: str, bold: bool) -> Any:
+    run = etree.SubElement(parent, qn("w:r"))
+    if bold:
+        etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:b"))
+    t = etree.SubElement(run, qn("w:t"))
+    t.set(qn("xml:space"), "preserve")
+    t.text = clean(text)
+    return run
+
+
+def borderless(table: Table) -> None:
+    """No borders: the layout tables of the first page's blocks and the closing blocks."""
+    tblpr = table._tbl.tblPr
+    borders = etree.Element(qn("w:tblBorders"))
+    later = {qn(f"w:{name}") for name in ("shd", "tblLayout", "tblCellMar", "tblLook")}
+    anchor = next((child for child in tblpr if child.tag in later), None)
+    if anchor is not None:
+        anchor.addprevious(borders)
+    else:
+        tblpr.append(borders)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        etree.SubElement(borders, qn(f"w:{side}")).set(qn("w:val"), "nil")
+
+
+def fix_widths(table: Table, widths_mm: Sequence[float], *, indent_mm: float = 0) -> None:
+    """Column widths both as the grid (LibreOffice reads it) and per cell (Word reads those);
+    `indent_mm` < 0 lets the table reach into the left margin."""
+    tbl = table._tbl
+    twips = [round(w * TWIPS_PER_MM) for w in widths_mm]
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+        col.set(qn("w:w"), str(width))
+    for row in table.rows:
+        for cell, millimetres in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(millimetres)
+    if indent_mm:
+        indent = etree.Element(qn("w:tblInd"))
+        indent.set(qn("w:w"), str(round(indent_mm * TWIPS_PER_MM)))
+        indent.set(qn("w:type"), "dxa")
+        later = {qn(f"w:{name}") for name in ("tblBorders", "shd", "tblLayout", "tblCellMar",
+                                              "tblLook")}  # fmt: skip
+        anchor = next((child for child in tbl.tblPr if child.tag in later), None)
+        if anchor is not None:
+            anchor.addprevious(indent)
+        else:
+            tbl.tblPr.append(indent)
+
+
+def balanced_lines(text: str, longest: int = 24) -> list[str]:
+    """`text` in two lines of about equal length when it is longer than `longest` characters:
+    "ỦY BAN NHÂN DÂN" / "TỈNH THỪA THIÊN HUẾ", not a lone "HUẾ" where the cell runs out."""
+    words = text.split()
+    if len(text) <= longest or len(words) < 2:
+        return [text]
+    best = min(range(1, len(words)), key=lambda n: (
+        max(len(" ".join(words[:n])), len(" ".join(words[n:]))), -n))  # fmt: skip
+    return [" ".join(words[:best]), " ".join(words[best:])]
