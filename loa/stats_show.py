@@ -68,7 +68,7 @@ def stats_show(
         result = stats(
             session, first, last, by, tz, departments=[department] if department else None
         )
-    for line in table_lines(result, by, state.lang, _names(loa, by, state.lang), tz):
+    for line in table_lines(result, by, state.lang, names_of(loa, by, state.lang), tz):
         typer.echo(line)
 
 
@@ -89,7 +89,7 @@ def _day(text: str, option: str, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def _names(loa: App, by: str, lang: str) -> dict[str, str]:
+def names_of(loa: App, by: str, lang: str) -> dict[str, str]:
     """Readable names of the group keys: departments, topics, pillars and platforms by name."""
     from content.labels import platform_name
 
