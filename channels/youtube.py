@@ -10,7 +10,8 @@ exists, so their failures are logged warnings: the post is published either way.
 the video private and makes it public at the planned time (`Receipt.scheduled_for`).
 
 The post's marker goes into the video's tags, which viewers never see. Reconciling finds the
-video by that marker among the channel's latest uploads (youtube_find).
+video by that marker among the channel's latest uploads (youtube_find). Figures (views, likes,
+comments) come from videos.list, 1 unit for 50 videos (youtube_metrics).
 
 Editing (`update`) goes through videos.update (50 units): title, description and tags, and the
 time of a video YouTube still holds for later (`status.publishAt`), so a rescheduled post moves.
@@ -66,6 +67,7 @@ from channels.youtube_metadata import (
     status_for_update,
     video_snippet,
 )
+from channels.youtube_metrics import BATCH, YouTubeMetrics
 from channels.youtube_upload import (
     CHUNK_UNIT,
     DEFAULT_CHUNK,
@@ -82,7 +84,7 @@ WATCH_URL = "https://www.youtube.com/watch?v={id}"
 CHANNEL_URL = "https://www.youtube.com/channel/{id}"
 
 
-class YouTube(YouTubeReading):
+class YouTube(YouTubeReading, YouTubeMetrics):
     type: ClassVar[str] = "youtube"
     connect_kind: ClassVar[ConnectKind] = "oauth"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -107,7 +109,10 @@ class YouTube(YouTubeReading):
             "videos.delete": 50,
             "thumbnails.set": 50,
             "playlistItems.insert": 50,
+            "videos.list": READ_COST,  # one read_metrics call of up to 50 videos
         },
+        metrics=frozenset({"views", "reactions", "comments"}),  # read by youtube_metrics
+        metrics_batch=BATCH,
     )
 
     def __init__(
