@@ -142,6 +142,7 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
         stop=worker._stopping, clock=worker.clock,
     )  # fmt: skip
     every = app.config.worker.metrics_interval_seconds
+    collector.round_seconds = every
     worker.add_job("collect_figures", collector.run_once, {"seconds": every})
     reminders = build_reminders(
         app, worker.worker_id, alert, delivers=lambda: alert.delivers, clock=worker.clock
@@ -283,6 +284,7 @@ def publish_now(
         lambda channel_id: settings.policies.get(channel_id, settings.default_policy),
         alerts_for(app),
         lease=lease,
+        at_once=True,  # now, even on a channel with native_schedule
     )
     outcomes = {}
     for delivery_id, channel_id in claimed:

@@ -39,7 +39,6 @@ from sqlmodel import col, select
 
 from channels.base import (
     AuthRequired,
-    Capabilities,
     Figures,
     Measurable,
     QuotaExceeded,
@@ -56,9 +55,10 @@ from scheduler.collect_plan import (
     NEEDS_AUTH,
     NO_ANSWER,
     NO_METRICS,
+    ROUND_SECONDS,
     STOPPED,
     ChannelTally,
-    QuotaBudget,
+    Lane,
     Summary,
     call_units,
     quota_budget,
@@ -73,36 +73,7 @@ RETRY_WAIT = timedelta(minutes=5)  # a transient fault: read these posts again a
 ERROR_WAIT = timedelta(hours=1)  # an adapter bug or a refusal: not worth asking every round
 RATE_LIMIT_WAIT = timedelta(minutes=5)  # "slow down" without a figure
 QUOTA_WAIT = timedelta(hours=1)  # quota spent, no reset time given, no quota day known
-# A round's claims are read within this, well inside CLAIM_HOLD: a claim sized by the channel's
-# pace never outlives its hold, so two workers never read the same post.
-ROUND_SECONDS = 300.0
 DEFAULT_LIMIT = 500
-
-
-@dataclass
-class _Lane:
-    """One channel being read this round: its adapter, pace and what is left to read."""
-
-    channel_id: str
-    reader: Measurable
-    caps: Capabilities
-    interval: float  # seconds between calls (0: no pacing)
-    units: int  # quota units a call costs
-    budget: QuotaBudget | None = None
-    calls_left: int | None = None  # None: no quota
-    due: list[metrics.Due] = field(default_factory=list)
-    next_at: float = 0.0  # monotonic time of the next call allowed
-    stopped: bool = False  # not read again this round (auth, cooldown, quota kept, error)
-
-    @property
-    def batch(self) -> int:
-        return max(1, self.caps.metrics_batch)
-
-    def claim_limit(self, limit: int) -> int:
-        if not self.interval:
-            return limit
-        calls = max(1, int(ROUND_SECONDS / self.interval))
-        return max(self.batch, min(limit, calls * self.batch))
 
 
 @dataclass
@@ -118,10 +89,13 @@ class Collector:
     limit: int = DEFAULT_LIMIT  # readings claimed per channel at a time
     stop: threading.Event = field(default_factory=threading.Event)
     monotonic: Callable[[], float] = time.monotonic
+    round_seconds: float = ROUND_SECONDS
 
     def run_once(self) -> Summary:
-        """The periodic job: read what is due, for at most about ROUND_SECONDS."""
-        return self.collect(deadline=self.monotonic() + ROUND_SECONDS)
+        """The periodic job: read what is due for at most `round_seconds` (the job's interval:
+        a round that outlasted it would only make the clock skip the next one); what a round
+        could not read is given back and read by the next."""
+        return self.collect(deadline=self.monotonic() + self.round_seconds)
 
     def collect(
         self,
@@ -163,7 +137,7 @@ class Collector:
             if forced is not None:
                 chunk, forced = forced[: self.limit], forced[self.limit :]
             full = self._claim(lanes, chunk)
-            self._read_lanes(lanes, summary, advance)
+            self._read_lanes(lanes, summary, advance, deadline)
             if forced is None and not full:
                 break
             if deadline is not None and self.monotonic() >= deadline:
@@ -173,7 +147,7 @@ class Collector:
 
     # -- which channels ----------------------------------------------------------------------
 
-    def _lanes(self, summary: Summary, wanted: set[str] | None) -> list[_Lane]:
+    def _lanes(self, summary: Summary, wanted: set[str] | None) -> list[Lane]:
         now = self.clock()
         known = self.channels()
         with self.db.read() as session:
@@ -193,7 +167,7 @@ class Collector:
             summary.of(channel_id).skipped = ("không có kênh này", "no such channel")
         return lanes
 
-    def _lane(self, row: Channel) -> tuple[_Lane | None, tuple[str, str] | None]:
+    def _lane(self, row: Channel) -> tuple[Lane | None, tuple[str, str] | None]:
         try:
             adapter = self.adapter_for(row.id)
         except AuthRequired as error:
@@ -210,7 +184,7 @@ class Collector:
             return None, NO_METRICS
         per_minute = row.settings.get("metrics_requests_per_minute", caps.requests_per_minute)
         interval = 60.0 / float(per_minute) if per_minute else 0.0
-        lane = _Lane(row.id, adapter, caps, interval, call_units(caps, row.settings))
+        lane = Lane(row.id, adapter, caps, interval, call_units(caps, row.settings))
         if row.cooldown_until is not None:  # publishing's pace: read once it has passed
             wait = (as_utc(row.cooldown_until) - self.clock()).total_seconds()
             lane.next_at = self.monotonic() + max(0.0, wait)
@@ -250,7 +224,7 @@ class Collector:
 
     # -- claiming ----------------------------------------------------------------------------
 
-    def _claim(self, lanes: list[_Lane], delivery_ids: list[int] | None) -> bool:
+    def _claim(self, lanes: list[Lane], delivery_ids: list[int] | None) -> bool:
         """Claim each lane's readings (the given ones, due or not, when `delivery_ids`);
         whether a lane claimed all it may (more may be due)."""
         now = self.clock()
@@ -271,20 +245,27 @@ class Collector:
                     lane.calls_left = lane.budget.calls if lane.budget else None
         return full
 
-    def _limit(self, lane: _Lane) -> int:
-        return lane.claim_limit(self.limit)
+    def _limit(self, lane: Lane) -> int:
+        return lane.claim_limit(self.limit, self.round_seconds)
 
     # -- reading -----------------------------------------------------------------------------
 
     def _read_lanes(
-        self, lanes: list[_Lane], summary: Summary, advance: Callable[[int], None]
+        self,
+        lanes: list[Lane],
+        summary: Summary,
+        advance: Callable[[int], None],
+        deadline: float | None,
     ) -> None:
-        """Call the platforms, channels taking turns by the time each may next be called."""
+        """Call the platforms, channels taking turns by the time each may next be called,
+        until the claims are read, the deadline passes or the worker stops."""
         while not self.stop.is_set():
             ready = [lane for lane in lanes if lane.due]
             if not ready:
                 return
             lane = min(ready, key=lambda item: item.next_at)
+            if deadline is not None and lane.next_at > deadline:
+                break
             wait = lane.next_at - self.monotonic()
             if wait > 0 and self.stop.wait(wait):
                 break
@@ -293,13 +274,13 @@ class Collector:
             lane.next_at = self.monotonic() + lane.interval
             advance(len(batch))
         left = [item.delivery_id for lane in lanes for item in lane.due]
-        if left:  # stopping: the claims go back, to be read by whoever runs next
+        if left:  # stopping, or out of time: the claims go back, to be read by the next round
             with self.db.write() as session:
                 metrics.postpone(session, left, self.clock())
             for lane in lanes:
                 lane.due = []
 
-    def _call(self, lane: _Lane, batch: list[metrics.Due], tally: ChannelTally) -> None:
+    def _call(self, lane: Lane, batch: list[metrics.Due], tally: ChannelTally) -> None:
         now = self.clock()
         if lane.calls_left is not None and lane.calls_left <= 0:
             assert lane.budget is not None
@@ -335,7 +316,7 @@ class Collector:
             self._record(lane, batch, answers, tally)
 
     def _record(
-        self, lane: _Lane, batch: list[metrics.Due], answers: list[Figures], tally: ChannelTally
+        self, lane: Lane, batch: list[metrics.Due], answers: list[Figures], tally: ChannelTally
     ) -> None:
         readings, unanswered = readings_of(answers, batch, lane.caps.metrics, tally)
         now = self.clock()
@@ -357,7 +338,7 @@ class Collector:
 
     def _stop_lane(
         self,
-        lane: _Lane,
+        lane: Lane,
         batch: list[metrics.Due],
         until: datetime,
         outcome: str,
@@ -397,7 +378,7 @@ class Collector:
             if row is not None and (row.cooldown_until is None or row.cooldown_until < until):
                 row.cooldown_until = until
 
-    def _quota_reset(self, lane: _Lane) -> datetime:
+    def _quota_reset(self, lane: Lane) -> datetime:
         if lane.units:
             return as_utc(quota_day(self.clock())[2])
         return self.clock() + QUOTA_WAIT

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from channels.base import METRICS, Capabilities, Figures
+from channels.base import METRICS, Capabilities, Figures, Measurable
 from content import metrics
 from content.models import (
     Channel,
@@ -65,6 +65,38 @@ NO_ANSWER = (
     "nền tảng không trả lời về bài này",
     "the platform gave no answer about this post",
 )
+
+
+# A round's claims are read within this, well inside CLAIM_HOLD: a claim sized by the channel's
+# pace never outlives its hold, so two workers never read the same post.
+ROUND_SECONDS = 300.0
+
+
+@dataclass
+class Lane:
+    """One channel being read this round: its adapter, pace and what is left to read."""
+
+    channel_id: str
+    reader: Measurable
+    caps: Capabilities
+    interval: float  # seconds between calls (0: no pacing)
+    units: int  # quota units a call costs
+    budget: QuotaBudget | None = None
+    calls_left: int | None = None  # None: no quota
+    due: list[metrics.Due] = field(default_factory=list)
+    next_at: float = 0.0  # monotonic time of the next call allowed
+    stopped: bool = False  # not read again this round (auth, cooldown, quota kept, error)
+
+    @property
+    def batch(self) -> int:
+        return max(1, self.caps.metrics_batch)
+
+    def claim_limit(self, limit: int, seconds: float) -> int:
+        """No more than the pace lets a round read (a claim is held for CLAIM_HOLD only)."""
+        if not self.interval:
+            return limit
+        calls = max(1, int(min(seconds, ROUND_SECONDS) / self.interval))
+        return max(self.batch, min(limit, calls * self.batch))
 
 
 @dataclass

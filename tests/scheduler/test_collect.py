@@ -302,3 +302,26 @@ def test_figures_spend_what_the_days_uploads_leave(h: Harness) -> None:
 
 def posts_of(h: Harness, delivery_ids: Sequence[int]) -> list[int]:
     return [h.deliveries(id=i)[0].post_id for i in delivery_ids]
+
+
+class PacedTube(QuotaTube):
+    """One post a call, one call a second, no quota."""
+
+    capabilities = replace(
+        QuotaTube.capabilities, metrics_batch=1, requests_per_minute=60, daily_quota_units=None
+    )
+
+
+def test_a_round_ends_within_its_time_and_gives_back_what_it_could_not_read(h: Harness) -> None:
+    tube = PacedTube()
+    reader = collector(h, ahead=timedelta(0))
+    reader.adapter_for = lambda channel_id: tube  # type: ignore[assignment,return-value]
+    reader.round_seconds = 0.5  # the second call may only come a second after the first
+    ids = published_deliveries(h.app.db, 2, utcnow() - timedelta(hours=2), channel_id=YT)
+
+    summary = reader.run_once()
+
+    assert summary.of(YT).read == 1 and len(tube.asked) == 1
+    left = [rows(h)[i] for i in ids if rows(h)[i].readings == 0]
+    assert len(left) == 1 and left[0].next_due_at is not None
+    assert left[0].next_due_at <= utcnow()  # due again at once, for the next round
