@@ -2,8 +2,8 @@
 page-number fields, short rules under a line, hyperlinks, header rows that repeat, and tables
 built straight in XML.
 
-Tables are built as lxml elements, not through python-docx's cell objects: an appendix holds
-a year of posts (hundreds of thousands of rows), and python-docx looks cells up and numbers
+Tables are written as XML text, not through python-docx's cell objects: an appendix holds a year
+of posts (hundreds of thousands of rows), and python-docx looks cells up and numbers
 relationships in time that grows with the table, which a year's report cannot afford.
 """
 
@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
@@ -20,7 +21,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.table import Table
@@ -221,65 +223,66 @@ def add_table(
         builder.add(row)
     if total is not None:
         builder.add(total, bold=True)
+    builder.flush()
     return table
 
 
 class _Rows:
+    """Rows written as XML text and parsed a chunk at a time: building a year's appendix one
+    element at a time through python-docx's element classes takes minutes, parsing takes
+    seconds."""
+
+    CHUNK = 2000
+
     def __init__(self, tbl: Any, twips: list[int], numeric: set[int], links: Links) -> None:
         self.tbl, self.twips, self.numeric, self.links = tbl, twips, numeric, links
+        self.pending: list[str] = []
+        self.widths = [f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>' for width in twips]
 
     def add(self, cells: Sequence[Cell], *, header: bool = False, bold: bool = False) -> None:
-        tr = etree.SubElement(self.tbl, qn("w:tr"))
-        trpr = etree.SubElement(tr, qn("w:trPr"))
-        etree.SubElement(trpr, qn("w:cantSplit"))
-        if header:
-            etree.SubElement(trpr, qn("w:tblHeader"))
-        for index, (cell, width) in enumerate(zip(cells, self.twips, strict=True)):
-            tc = etree.SubElement(tr, qn("w:tc"))
-            tcpr = etree.SubElement(tc, qn("w:tcPr"))
-            tcw = etree.SubElement(tcpr, qn("w:tcW"))
-            tcw.set(qn("w:w"), str(width))
-            tcw.set(qn("w:type"), "dxa")
-            if header:
-                shade = etree.SubElement(tcpr, qn("w:shd"))
-                for key, value in (("val", "clear"), ("color", "auto"), ("fill", "E7ECF5")):
-                    shade.set(qn(f"w:{key}"), value)
+        if len(cells) != len(self.twips):
+            raise ValueError(f"{len(cells)} cells in a table of {len(self.twips)} columns")
+        out = ["<w:tr><w:trPr><w:cantSplit/>", "<w:tblHeader/>" if header else "", "</w:trPr>"]
+        for index, cell in enumerate(cells):
+            out.append("<w:tc>" + self.widths[index])
+            out.append(_HEADER_SHADE if header else "")
+            out.append("</w:tcPr>")
             align = "center" if header else ("right" if index in self.numeric else None)
-            self._paragraph(tc, cell, align, bold or header)
+            out.append(self._paragraph(cell, align, bold or header))
+            out.append("</w:tc>")
+        out.append("</w:tr>")
+        self.pending.append("".join(out))
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
 
-    def _paragraph(self, tc: Any, cell: Cell, align: str | None, bold: bool) -> None:
-        p = etree.SubElement(tc, qn("w:p"))
-        ppr = etree.SubElement(p, qn("w:pPr"))
-        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), TABLE_STYLE)
-        if align:
-            etree.SubElement(ppr, qn("w:jc")).set(qn("w:val"), align)
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        chunk = parse_xml(f"<w:tbl {nsdecls('w', 'r')}>{''.join(self.pending)}</w:tbl>")
+        self.tbl.extend(list(chunk))
+        self.pending = []
+
+    def _paragraph(self, cell: Cell, align: str | None, bold: bool) -> str:
+        jc = f'<w:jc w:val="{align}"/>' if align else ""
+        head = f'<w:p><w:pPr><w:pStyle w:val="{TABLE_STYLE}"/>{jc}</w:pPr>'
         if isinstance(cell, Link):
-            link = etree.SubElement(p, qn("w:hyperlink"))
-            link.set(qn("r:id"), self.links.rid(cell.url))
-            run = _run(link, cell.text, bold)
-            rpr = run.find(qn("w:rPr"))
-            if rpr is None:
-                rpr = etree.Element(qn("w:rPr"))
-                run.insert(0, rpr)
-            rpr.insert(0, etree.Element(qn("w:rStyle")))
-            rpr[0].set(qn("w:val"), LINK_STYLE)
-        elif isinstance(cell, str):
-            _run(p, cell, bold)
-        else:
-            for number, line in enumerate(cell):
-                run = _run(p, line, bold)
-                if number:
-                    run.insert(1 if bold else 0, etree.Element(qn("w:br")))
+            rid = self.links.rid(cell.url)
+            style = f'<w:rStyle w:val="{LINK_STYLE}"/>'
+            run = _run(cell.text, bold, style)
+            return f'{head}<w:hyperlink r:id="{rid}">{run}</w:hyperlink></w:p>'
+        if isinstance(cell, str):
+            return f"{head}{_run(cell, bold)}</w:p>"
+        runs = [_run(line, bold, br=number > 0) for number, line in enumerate(cell)]
+        return f"{head}{''.join(runs)}</w:p>"
 
 
-def _run(parent: Any, text: str, bold: bool) -> Any:
-    run = etree.SubElement(parent, qn("w:r"))
-    if bold:
-        etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:b"))
-    t = etree.SubElement(run, qn("w:t"))
-    t.set(qn("xml:space"), "preserve")
-    t.text = clean(text)
-    return run
+_HEADER_SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="E7ECF5"/>'
+
+
+def _run(text: str, bold: bool, style: str = "", *, br: bool = False) -> str:
+    props = f"<w:rPr>{style}{'<w:b/>' if bold else ''}</w:rPr>" if (style or bold) else ""
+    brk = "<w:br/>" if br else ""
+    return f'<w:r>{props}{brk}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>'
 
 
 def borderless(table: Table) -> None:

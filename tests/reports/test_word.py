@@ -26,11 +26,12 @@ from docx.text.paragraph import Paragraph
 from sqlmodel import select
 
 from content.db import Database
+from content.labels import figure
 from content.models import Channel, Delivery, DeliveryMetrics, DeliveryState, Post
 from content.report_data import ReportData
 from content.timeutil import as_utc
 from reports.word import write_docx
-from reports.word_parts import NOTHING_PUBLISHED
+from reports.word_parts import NOTHING_PUBLISHED, grouped
 from tests.reports.report_year import END, HCM, NAMES, START, TITLES, Year, report_of, seed_year
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -323,3 +324,8 @@ def test_generation_time_is_the_only_clock(year: Year, tmp_path: Path) -> None:
     later = ReportData(**{**data.__dict__, "generated_at": datetime(2026, 10, 21, 2, tzinfo=HCM)})
     doc = _write(later, tmp_path / "sau.docx")
     assert doc.tables[0].cell(1, 1).text == "Thừa Thiên Huế, ngày 21 tháng 10 năm 2026"
+
+
+@pytest.mark.parametrize("value", [None, 0, 7, 999, 1000, 1234567, 10**12])
+def test_the_appendix_writes_figures_as_the_rest_of_loa_does(value: int | None) -> None:
+    assert grouped(value) == figure(value)
