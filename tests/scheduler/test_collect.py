@@ -27,7 +27,8 @@ from scheduler.collect_plan import NEEDS_AUTH, STOPPED, Summary
 from tests.factories import published_deliveries
 from tests.scheduler.harness import Harness
 
-WEB, ZALO = "web-asean", "zalo-asean-hue"
+WEB, ZALO, FB = "web-asean", "zalo-asean-hue", "fb-asean-hue"
+YT = "yt-hue-asean"
 DAY = 86_400
 AHEAD = timedelta(hours=2)  # the first reading is due an hour after publishing
 
@@ -75,8 +76,8 @@ def latest(h: Harness, post_id: int, channel_id: str) -> metrics.Latest | None:
 
 
 def test_collection_records_the_figures_of_each_channel(h: Harness) -> None:
-    posts = publish(h, [WEB, ZALO], count=3)
-    age(h, DAY)
+    posts = publish(h, [WEB, ZALO, FB, YT], count=3)
+    age(h, DAY, ("wordpress", "zalo", "graph", "youtube"))
 
     summary = collector(h).run_once()
 
@@ -87,17 +88,24 @@ def test_collection_records_the_figures_of_each_channel(h: Harness) -> None:
         assert web.figures["views"] and web.figures["views"] > 0  # WP-PostViews in the demo
         assert zalo.figures["views"] and zalo.figures["views"] > 0
         assert isinstance(zalo.figures["shares"], int)
+        facebook, youtube = latest(h, post_id, FB), latest(h, post_id, YT)
+        assert facebook is not None and youtube is not None
+        assert isinstance(facebook.figures["reactions"], int)
+        assert youtube.figures["views"] and youtube.figures["views"] > 0
     for row in rows(h).values():
         published = h.deliveries(id=row.delivery_id)[0].published_at
         assert row.readings == 1 and published is not None
         assert row.next_due_at == as_utc(published) + timedelta(days=1)
+    # One call per channel for its three posts; YouTube's costs its quota unit.
     assert {c.channel_id: (c.outcome, c.posts, c.units) for c in calls(h)} == {
         WEB: ("ok", 3, 0),
         ZALO: ("ok", 3, 0),
+        FB: ("ok", 3, 0),
+        YT: ("ok", 3, 1),
     }
-    assert summary.of(WEB).read == 3 and summary.of(ZALO).read == 3
+    assert all(summary.of(c).read == 3 for c in (WEB, ZALO, FB, YT))
     # Nothing is due any more: the next round calls no platform.
-    assert collector(h).run_once().calls == 0 and len(calls(h)) == 2
+    assert collector(h).run_once().calls == 0 and len(calls(h)) == 4
 
 
 def test_a_forced_collection_reads_a_post_before_its_reading_is_due(h: Harness) -> None:
@@ -234,8 +242,6 @@ def test_the_worker_collects_on_its_own_schedule(bench: Callable[..., Harness]) 
 
 
 # -- quota ---------------------------------------------------------------------------------------
-
-YT = "yt-hue-asean"
 
 
 class QuotaTube:
