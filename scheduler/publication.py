@@ -49,10 +49,11 @@ def build_publication(
 
 
 def publications_of(
-    session: Session, delivery_ids: Sequence[int], media_path: MediaPath
+    session: Session, delivery_ids: Sequence[int], media_path: MediaPath, *, native: bool = True
 ) -> dict[int, Publication]:
     """The publications of these deliveries in one read (plus one per post with media): the
-    worker's hot path."""
+    worker's hot path. `native=False` publishes at once even on a channel that schedules
+    natively (`loa publish --now`)."""
     rows = session.connection().execute(_PUBLICATION_ROWS, {"ids": list(delivery_ids)})
     installation = installation_key(session)
     return {
@@ -65,7 +66,7 @@ def publications_of(
             hashtags=row.hashtags,
             topic=row.topic,
             pillar=row.pillar,
-            scheduled_at=planned_time(row.due_at, row.scheduled_at, row.settings),
+            scheduled_at=planned_time(row.due_at, row.scheduled_at, row.settings, native=native),
             overrides=row.overrides,
             channel_id=row.channel_id,
             settings=row.settings,
@@ -77,12 +78,23 @@ def publications_of(
 
 
 def planned_time(
-    due_at: datetime | None, scheduled_at: datetime | None, settings: Mapping[str, Any]
+    due_at: datetime | None,
+    scheduled_at: datetime | None,
+    settings: Mapping[str, Any],
+    *,
+    native: bool = True,
 ) -> datetime | None:
     """The time the post should be public. Usually when the worker takes it (a retry moves
     that later); a channel that schedules natively takes it ahead, at approval, and hands the
-    platform the post's own time (content.corrections.handover_due)."""
-    if settings.get("native_schedule") and due_at and scheduled_at and scheduled_at > due_at:
+    platform the post's own time (content.corrections.handover_due), unless told to publish
+    now (`native=False`: the delivery's due time is now, so the platform publishes it)."""
+    if (
+        native
+        and settings.get("native_schedule")
+        and due_at
+        and scheduled_at
+        and scheduled_at > due_at
+    ):
         return scheduled_at
     return due_at or scheduled_at
 

@@ -94,6 +94,9 @@ class Publisher:
     alert: Callable[[Alert], None] = lambda alert: None
     clock: Callable[[], datetime] = utcnow
     lease: timedelta = timedelta(minutes=5)
+    # Publish now even where the channel schedules natively (`loa publish --now`): a native
+    # channel would otherwise be handed the post for its planned time.
+    at_once: bool = False
 
     def run(self, delivery_id: int, progress: Progress | None = None) -> Outcome:
         """Publish one claimed delivery: `sending`, the platform call, the outcome."""
@@ -133,7 +136,9 @@ class Publisher:
              for delivery_id, number in numbers.items()],
         )  # fmt: skip
         attempt_of = {delivery_id: attempt_id for attempt_id, delivery_id in rows}
-        publications = publications_of(session, list(numbers), self.media_path)
+        publications = publications_of(
+            session, list(numbers), self.media_path, native=not self.at_once
+        )
         started = []
         for delivery_id in delivery_ids:
             if delivery_id not in numbers:

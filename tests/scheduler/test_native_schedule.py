@@ -13,6 +13,8 @@ import pytest
 from sqlmodel import select
 
 from content.models import AuditEvent
+from content.timeutil import utcnow
+from loa.cli import main
 from loa.worker_app import build_corrector
 from scheduler.corrections import Corrector
 from scheduler.worker import Worker
@@ -143,3 +145,27 @@ def test_a_lost_answer_on_the_hand_over_is_reconciled_as_handed_over(native: Har
     assert (row.state, row.due_at) == ("handed_over", when)
     assert wp_post(h, row.remote_id)["status"] == "future"
     assert len(h.state()["wordpress"]["posts"]) == 1
+
+
+# -- `loa publish --now` on a channel that schedules natively ------------------------------------
+
+YT = "yt-hue-asean"
+
+
+def test_publish_now_publishes_now_rather_than_handing_over(
+    bench: Callable[..., Harness], capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = bench(settings={**NATIVE, YT: {"native_schedule": True}})
+    when = utcnow() + timedelta(days=2)
+    post_id = h.post([WEB, YT], at=when)
+    assert h.delivery(post_id, WEB).state == "scheduled"  # no worker handed it over yet
+
+    code = main(["--config", str(h.config_path), "publish", str(post_id), "--now"])
+    assert code == 0, capsys.readouterr()
+    web, video = h.delivery(post_id, WEB), h.delivery(post_id, YT)
+    assert (web.state, video.state) == ("published", "published")
+    assert web.published_at is not None and web.published_at < when - timedelta(days=1)
+    post = wp_post(h, web.remote_id)
+    assert post["status"] == "publish"  # not "future" at the planned time
+    [held] = [v for v in h.state()["youtube"]["videos"] if v["id"] == video.remote_id]
+    assert held["publishAt"] is None and held["privacyStatus"] == "public"
