@@ -45,7 +45,7 @@ _LINK_TYPE = _REL_NS + "/hyperlink"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Characters XML 1.0 cannot carry at all: Excel refuses the whole file if one slips in.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_MARKUP = re.compile('[&<>"]')
 _CHUNK_ROWS = 2000
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
@@ -221,7 +221,11 @@ def _rows_xml(
 def _escape(text: str) -> str:
     if _NOT_XML.search(text):
         text = _NOT_XML.sub("", text)
-    return text.translate(_ESCAPES)
+    if _MARKUP.search(text):
+        # Chained replaces: str.translate is several times slower on Vietnamese text.
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace('"', "&quot;")
+    return text
 
 
 def _hyperlinks_position(tail: str) -> int:
