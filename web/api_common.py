@@ -30,6 +30,7 @@ from content.users import UserInfo
 from content.workflow import Actor, post_not_found
 from web.api_models import EXAMPLE_AT, DeliveryOut, PostMediaOut, PostOut
 from web.auth import current_user
+from web.query_errors import InvalidQuery
 from web.render import lang_of
 from web.services import WebServices, services_of
 
@@ -159,16 +160,24 @@ def require_in_range(field: str, when: datetime | None, typed: str = "") -> None
         raise InvalidInput([found])
 
 
+def require_query_time(field: str, when: datetime | None) -> None:
+    """Refuse (400, naming the query parameter `field`) a time outside the range Loa accepts."""
+    try:
+        require_in_range(field, when)
+    except InvalidInput as error:
+        raise InvalidQuery.of(error) from None
+
+
 def require_period(
     start: datetime, end: datetime, longest: timedelta, vi_longest: str, en_longest: str
 ) -> tuple[datetime, datetime]:
-    """`from` and `to` as UTC, refused (422 naming the field) when out of range, reversed or
-    further apart than `longest` (told as "3 năm" / "3 years")."""
-    require_in_range("from", start)
-    require_in_range("to", end)
+    """The query's `from` and `to` as UTC, refused (400 naming the parameter) when out of range,
+    reversed or further apart than `longest` (told as "3 năm" / "3 years")."""
+    require_query_time("from", start)
+    require_query_time("to", end)
     start, end = as_utc(start), as_utc(end)
     if end <= start or end - start > longest:
-        raise InvalidInput(
+        raise InvalidQuery(
             [
                 FieldProblem(
                     "to",

@@ -20,8 +20,9 @@ from content.models import ChannelState, DeliveryState, EditorialState, MediaKin
 from content.timeutil import EARLIEST, LATEST
 
 ErrorCode = Literal[
-    "invalid_input", "forbidden", "csrf", "not_found", "throttled", "transition_refused",
-    "conflict", "refused", "unauthenticated", "method_not_allowed", "http", "server_error",
+    "invalid_input", "invalid_query", "forbidden", "csrf", "not_found", "throttled",
+    "transition_refused", "conflict", "refused", "unauthenticated", "method_not_allowed", "http",
+    "server_error",
 ]  # fmt: skip
 
 # A time in the examples: in the range Loa accepts, and in the future for decades to come (a
@@ -95,7 +96,8 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_TEXT = {
-    400: "A body that cannot be read (not JSON, not UTF-8, a broken form).",
+    400: "A body that cannot be read (not JSON, not UTF-8, a broken form), or a query date or"
+    " time (`from`, `to`) that cannot be read or is off the calendar (`invalid_query`).",
     401: "No valid API token: send `Authorization: Bearer loa_...`.",
     403: "The account may not do this (role or department).",
     404: "No such post, delivery, medium or channel.",

@@ -25,7 +25,7 @@ from web.api_common import (
     fields_named,
     post_media_out,
     post_out,
-    require_in_range,
+    require_query_time,
     require_visible,
     require_vocabulary,
     time_in,
@@ -101,8 +101,8 @@ def list_posts(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PostPage:
     """Posts in time order (unscheduled ones last); officers see their own department's."""
-    require_in_range("from", start)
-    require_in_range("to", end)
+    require_query_time("from", start)
+    require_query_time("to", end)
     require_vocabulary("topic", [topic], services.posts.vocabulary.topics)
     query = PostQuery(
         departments=visible_departments(actor, [department] if department else []),

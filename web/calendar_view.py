@@ -34,6 +34,7 @@ from content.observances import Observance, Occurrence, Reminder, occurrences, r
 from content.timeutil import EARLIEST, LATEST
 from content.workflow import DELIVERY_STATE_WORDS, Actor, state_label
 from web.i18n import add_messages, month_name
+from web.query_errors import InvalidQuery
 from web.services import ChannelDisplay
 
 VIEWS = ("month", "week", "day", "list")
@@ -223,7 +224,10 @@ def parse_query(
     params: Mapping[str, str], lists: Mapping[str, list[str]], today: date
 ) -> CalendarQuery:
     view = params.get("view", "month")
-    day = parse_date(params["date"]) if params.get("date") else today
+    try:
+        day = parse_date(params["date"]) if params.get("date") else today
+    except InvalidInput as error:
+        raise InvalidQuery.of(error) from None  # a page address, not a form: 400
 
     def values(name: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v.strip() for v in lists.get(name, []) if v.strip()))

@@ -138,8 +138,6 @@ def test_times_round_trip(call: Call, sent: str, utc: str, local: str) -> None:
         ("POST", "/api/v1/posts/{draft}/reschedule", {}, "at"),
         ("POST", "/api/v1/deliveries/{failed_delivery}/retry", {"at": "2020-01-01 08:00"}, "at"),
         ("PUT", "/api/v1/control/pause", {"paused": True}, "reason"),
-        ("GET", "/api/v1/calendar?from=2026-12-01T00:00:00&to=2026-12-02T00:00:00Z", None, "from"),
-        ("GET", "/api/v1/calendar?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", None, "to"),
         ("GET", "/api/v1/posts/0", None, "path.post_id"),
         ("GET", "/api/v1/posts?limit=500", None, "limit"),
     ],
@@ -159,6 +157,20 @@ def test_validation_errors_name_the_field(
     assert error["code"] == "invalid_input"
     assert error["field"] == field, error
     assert field.rsplit(".", 1)[-1] in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/calendar?from=2026-12-01T00:00:00&to=2026-12-02T00:00:00Z", "from"),
+        ("/api/v1/calendar?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "to"),
+    ],
+)
+def test_a_query_period_that_cannot_be_answered_is_a_400_naming_it(
+    call: Call, path: str, field: str
+) -> None:
+    error = error_of(call("bientap", "GET", path), 400)  # tests/web/test_query_dates.py
+    assert (error["code"], error["field"]) == ("invalid_query", field)
 
 
 def test_errors_in_the_language_asked_for(call: Call) -> None:

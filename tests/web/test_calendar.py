@@ -271,7 +271,7 @@ def test_entries_link_to_their_post_page(service: PostService, editor_client: Te
 
 def test_a_bad_date_is_a_clear_refusal(editor_client: TestClient) -> None:
     response = editor_client.get("/calendar?view=month&date=2026-13-45")
-    assert response.status_code == 422
+    assert response.status_code == 400  # a page address that cannot be read, not a form
     assert "NNNN-TT-NN" in response.text and "Traceback" not in response.text
     # An unknown view falls back to the month.
     assert 'class="month"' in editor_client.get("/calendar?view=year").text
