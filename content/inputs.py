@@ -42,6 +42,7 @@ class ChannelInfo:
     department_code: str
     shared: bool
     slots: tuple[str, ...]
+    retired: bool = False  # removed from config.yaml: no new post or edit may choose it
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,16 @@ EDITABLE_FIELDS = frozenset(PostInput.__dataclass_fields__) - {"next_slot"}
 
 def problem(field_name: str, vi: str, en: str) -> FieldProblem:
     return FieldProblem(field_name, vi, en)
+
+
+def retired_problem(channel_id: str) -> FieldProblem:
+    return problem(
+        "channels",
+        f"Kênh “{channel_id}” đã gỡ khỏi cấu hình: không đăng lên kênh này được nữa;"
+        " hãy bỏ chọn kênh này.",
+        f"the channel {channel_id!r} was removed from the configuration: nothing can go"
+        " to it any more; leave it out",
+    )
 
 
 def time_problem(field_name: str, value: datetime, shown: str = "") -> FieldProblem | None:

@@ -27,6 +27,7 @@ from content.inputs import (
     Vocabulary,
     normalise_hashtags,
     problem,
+    retired_problem,
     validate_input,
 )
 from content.models import (
@@ -124,8 +125,25 @@ class PostService:
     def context(self, session: Session) -> WriteContext:
         return WriteContext(load_channels(session), load_departments(session))
 
-    def validate(self, actor: Actor, data: PostInput, context: WriteContext) -> list[FieldProblem]:
+    def settled_channels(self, post_id: int) -> frozenset[str]:
+        """The channels where the post already went or was dropped (see `validate`)."""
+        with self.db.read() as session:
+            return settled_channels(deliveries_of(session, post_id))
+
+    def validate(
+        self,
+        actor: Actor,
+        data: PostInput,
+        context: WriteContext,
+        settled: frozenset[str] = frozenset(),
+    ) -> list[FieldProblem]:
+        """Every problem of `data`; `settled` are the channels where an edited post already went
+        (or was dropped): those may stay on it even once retired, as the platform holds it."""
         problems = validate_input(data, self.vocabulary, context.channels, context.departments)
+        for channel_id in data.channels:
+            info = context.channels.get(channel_id)
+            if info is not None and info.retired and channel_id not in settled:
+                problems.append(retired_problem(channel_id))
         if not actor.reviews:
             if data.department != actor.department_code:
                 problems.append(
@@ -294,7 +312,7 @@ class PostService:
             before = input_of(session, post, deliveries)
             after = dataclasses.replace(before, **changes)
             after.hashtags = normalise_hashtags(after.hashtags)
-            problems = self.validate(actor, after, context)
+            problems = self.validate(actor, after, context, settled_channels(deliveries))
             if problems:
                 raise InvalidInput(problems, f"post #{post_id} not changed")
             if after.next_slot:
@@ -583,3 +601,10 @@ class PostService:
             ).all():
                 channels.setdefault(post_id, []).append(channel_id)
             return [(post, channels.get(post.id or 0, [])) for post in posts]
+
+
+def settled_channels(deliveries: Sequence[Delivery]) -> frozenset[str]:
+    """Channels whose delivery is over or on the platform: an edit may keep them once retired."""
+    return frozenset(
+        d.channel_id for d in deliveries if d.state in FINAL_DELIVERY_STATES | ON_PLATFORM
+    )

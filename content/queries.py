@@ -11,6 +11,7 @@ from content.errors import NotFound, PermissionDenied
 from content.inputs import ChannelInfo, MediaRef, PostInput
 from content.models import (
     Channel,
+    ChannelState,
     Delivery,
     DeliveryState,
     Department,
@@ -51,6 +52,7 @@ def load_channels(session: Session) -> dict[str, ChannelInfo]:
             row.department_code,
             bool(row.settings.get("shared", False)),
             tuple(row.slots),
+            row.state == ChannelState.retired,
         )
         for row in session.exec(select(Channel)).all()
     }

@@ -233,15 +233,20 @@ def channels_list(ctx: typer.Context) -> None:
     from sqlmodel import col, select
 
     from content.models import Channel
+    from content.workflow import CHANNEL_STATE_WORDS, channel_state_words
     from loa.views import words
 
     state = state_of(ctx)
     loa = state.app()
     with loa.db.read() as session:
         rows = session.exec(select(Channel).order_by(col(Channel.id))).all()
+    # the state in words (as `loa worker status` shows it), padded to the longest so the
+    # slots stay in one column
+    width = max(len(pair[0 if state.lang == "vi" else 1]) for pair in CHANNEL_STATE_WORDS.values())
     for row in rows:
         slots = ", ".join(row.slots) or words(state.lang, "(không có khung giờ)", "(no slots)")
-        typer.echo(f"{row.id:<18} {row.type:<14} {row.department_code:<8} {row.state:<10} {slots}")
+        shown = channel_state_words(row.state, state.lang)
+        typer.echo(f"{row.id:<18} {row.type:<14} {row.department_code:<8} {shown:<{width}} {slots}")
         if row.name:
             typer.echo(f"{'':<18} {row.name}")
 

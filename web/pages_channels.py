@@ -3,7 +3,8 @@
 Editors and administrators see it; administrators may pause a channel (its deliveries wait)
 and resume it, each recorded in the audit trail. A channel that needs its credentials again
 shows the command that reconnects it (`loa channels connect ID`, run on the server) and, for
-administrators, a link to its reconnect page (web/pages_connect.py), offered for every channel.
+administrators, a link to its reconnect page (web/pages_connect.py), offered for every channel
+but a retired one (removed from config.yaml: there is nothing to connect).
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ add_messages(
         "channels.paused_note": (
             "Các bài của kênh này chờ đến khi kênh được mở lại.",
             "This channel's posts wait until it is resumed.",
+        ),
+        "channels.retired_note": (
+            "Kênh này đã gỡ khỏi config.yaml: không đăng, không kết nối lại được; các bài còn chờ"
+            " của kênh được giữ lại. Thêm kênh vào cấu hình nếu muốn dùng lại.",
+            "This channel was removed from config.yaml: nothing is published to it and it cannot"
+            " be reconnected; its waiting posts are held. Add it back to the configuration to"
+            " use it again.",
         ),
         "channels.done.paused": ("Đã tạm dừng kênh.", "The channel is paused."),
         "channels.done.resumed": ("Đã mở lại kênh.", "The channel is resumed."),

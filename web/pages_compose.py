@@ -13,7 +13,7 @@ the platforms' own rendering, as JSON it inserts as text. Files dropped on the p
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -63,6 +63,7 @@ add_messages(
         "compose.no_pillar": ("(không chọn)", "(none)"),
         "compose.field.department": ("Đơn vị", "Department"),
         "compose.field.channels": ("Kênh đăng", "Channels"),
+        "compose.retired": ("Đã gỡ khỏi cấu hình", "Removed from the configuration"),
         "compose.no_channels": (
             "Bạn chưa được dùng kênh nào.",
             "There are no channels you may post to.",
@@ -291,10 +292,16 @@ class ChannelChoice:
     name: str
     department: str
     colour: str
+    retired: bool = False
 
 
-def channel_choices(services: WebServices, actor: Actor) -> list[ChannelChoice]:
-    """The channels this person may post to: all for reviewers; officers their own and shared."""
+def channel_choices(
+    services: WebServices, actor: Actor, chosen: Sequence[str] = ()
+) -> list[ChannelChoice]:
+    """The channels this person may post to: all for reviewers; officers their own and shared.
+
+    A retired channel (removed from config.yaml) is offered only where the post already has
+    it (`chosen`), marked as retired, so an edit shows it rather than dropping it unseen."""
     with services.db.read() as session:
         infos = load_channels(session)
         names = {c.id: c.name for c in session.exec(select(Channel)).all()}
@@ -302,6 +309,8 @@ def channel_choices(services: WebServices, actor: Actor) -> list[ChannelChoice]:
     for channel_id in sorted(infos):
         info = infos[channel_id]
         if not actor.reviews and not info.shared and info.department_code != actor.department_code:
+            continue
+        if info.retired and channel_id not in chosen:
             continue
         display = services.channel(channel_id)
         choices.append(
@@ -311,6 +320,7 @@ def channel_choices(services: WebServices, actor: Actor) -> list[ChannelChoice]:
                 (display.name if display else "") or names.get(channel_id) or channel_id,
                 info.department_code,
                 display.colour if display else "#37474f",
+                info.retired,
             )
         )
     return choices
@@ -478,8 +488,9 @@ def _save(
             request, actor, values, post_id=post_id,
             previews=previews_of(services, data, values.media, post_id=post_id or 0),
         )  # fmt: skip
+    settled = services.posts.settled_channels(post_id) if post_id is not None else frozenset()
     with services.db.read() as session:
-        problems += services.posts.validate(actor, data, services.posts.context(session))
+        problems += services.posts.validate(actor, data, services.posts.context(session), settled)
     if action == "submit":
         problems += _readiness(data)
     try:
@@ -580,7 +591,7 @@ def composer_page(
         "values": values,
         "post_id": post_id,
         "errors": dict(errors or {}),
-        "channels": channel_choices(services, actor),
+        "channels": channel_choices(services, actor, values.channels),
         "departments": departments(services) if actor.reviews else [],
         "media_rows": media,
         "previews": previews,

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from content.errors import NotFound, UserError
-from content.models import Channel
+from content.errors import NotFound, TransitionRefused, UserError
+from content.models import Channel, ChannelState
 from content.workflow import Actor
 from web.auth import require_admin, session_of
 from web.i18n import add_messages
@@ -96,6 +96,12 @@ def _channel_name(services: WebServices, channel_id: str) -> str:
         row = session.get(Channel, channel_id)
     if row is None:
         raise NotFound(f"no channel {channel_id!r}", f"Không có kênh “{channel_id}”.")
+    if row.state == ChannelState.retired:
+        raise TransitionRefused(
+            f"the channel {channel_id!r} was removed from the configuration: there is nothing"
+            " to connect",
+            f"Kênh “{channel_id}” đã gỡ khỏi cấu hình: không có gì để kết nối.",
+        )
     display = services.channel(channel_id)
     return (display.name if display else "") or row.name or channel_id
 

@@ -195,7 +195,10 @@ def test_sighup_retires_a_removed_channel_and_holds_its_posts_until_it_is_back(
     # Not listed as active; never claimed nor missed, never checked by the hourly job.
     assert main(["--config", str(h.config_path), "channels", "list"]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith(TOURISM)]
-    assert "retired" in line.split() and "active" not in line.split()
+    assert "đã gỡ khỏi cấu hình" in line and "đang hoạt động" not in line  # words, not the enum
+    assert main(["--config", str(h.config_path), "--lang", "en", "channels", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "removed from the configuration" in next(x for x in out if x.startswith(TOURISM))
     assert main(["--config", str(h.config_path), "worker", "status"]) == 0
     assert f"  {TOURISM}: đã gỡ khỏi cấu hình" in capsys.readouterr().out.splitlines()
     h.set_due(held, utcnow() - timedelta(hours=3))
