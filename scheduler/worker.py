@@ -1,10 +1,11 @@
 """The worker: a small loop that moves due work along. The database is the only source of truth.
 
-APScheduler 3 is only the clock: an in-memory job store with one coalesced job that ticks the
-dispatcher about every second, and a few periodic jobs (heartbeat and lease renewal, reaping
-expired leases, reconciling, token refresh, metrics, reminders). There is never one APScheduler
-job per post and never a shared job store: any number of workers on any number of machines claim
-from the same tables, and a worker that was down simply finds the overdue rows when it comes back.
+APScheduler 3 is only the clock (scheduler.periodic): an in-memory job store with one coalesced
+job that ticks the dispatcher about every second, and a few periodic jobs (heartbeat and lease
+renewal, reaping expired leases, reconciling, token refresh, metrics, reminders). There is never
+one APScheduler job per post and never a shared job store: any number of workers on any number
+of machines claim from the same tables, and a worker that was down simply finds the overdue
+rows when it comes back.
 
 Between ticks the dispatcher also wakes when a publish finishes (a thread is free) and at the
 next due time, so lateness is milliseconds and a busy worker never idles until the next tick.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import threading
 import time
@@ -28,15 +28,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import update
-from sqlmodel import col
 
 from channels.base import Channel as Adapter
 from channels.base import Progress
 from content.db import Database
-from content.models import Attempt, Delivery, DeliveryState, WorkerHeartbeat
+from content.models import DeliveryState, WorkerHeartbeat
 from content.timeutil import utcnow
 from scheduler.control import Blackout, active_blackout
 from scheduler.dispatch import (
@@ -47,10 +43,13 @@ from scheduler.dispatch import (
     queue_times,
     reap_expired_leases,
 )
+from scheduler.periodic import PeriodicJobs, run_until_signalled
 from scheduler.publication import MediaPath
 from scheduler.publish import Alert, Outcome, Publisher, Sent, Started, log_published, log_sending
 from scheduler.reconcile import Reconciler
 from scheduler.retry import RetryPolicy
+from scheduler.thread_adapters import PerThreadAdapters
+from scheduler.worker_leases import record_heartbeat, release_unstarted
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +95,7 @@ class Worker:
         self.db, self.settings, self.clock, self.alert = db, settings, clock, alert
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = timedelta(seconds=settings.lease_seconds)
-        self._adapters = _PerThreadAdapters(adapter_for)
+        self._adapters = PerThreadAdapters(adapter_for)
         # Settings are read through self.settings: `reconfigure` replaces them while running.
         self.publisher = Publisher(
             db, self.worker_id, self._adapters.get, media_path,
@@ -124,7 +123,8 @@ class Worker:
         self._stopping = threading.Event()
         self._wake = threading.Event()  # a publish finished, a post falls due, or the clock ticked
         self._loop: threading.Thread | None = None
-        self._scheduler: Any = None
+        self._jobs: PeriodicJobs | None = None
+        # Jobs beside the built-in ones (scheduler.periodic), by name: (callable, trigger).
         self._periodic = dict(periodic or {})
         self.progress_for: Callable[[int], Progress | None] = lambda delivery_id: None
         self.on_hangup: Callable[[], Any] | None = None  # SIGHUP in run_forever (a reload)
@@ -210,7 +210,8 @@ class Worker:
         self._wake.set()
 
     def add_job(self, name: str, job: Callable[[], Any], trigger: dict[str, Any]) -> None:
-        """A periodic job beside the built-in ones (before `start`)."""
+        """A periodic job beside the built-in ones (before `start`): `{"seconds": n}`, or cron
+        fields such as `{"hour": 7, "minute": 0}` (scheduler.periodic)."""
         self._periodic[name] = (job, trigger)
 
     def flush(self) -> None:
@@ -294,32 +295,20 @@ class Worker:
         now = self.clock()
         with self._lock:
             ours = [*self.in_flight, *(done.started.delivery_id for done in self._sent)]
-        with self.db.write() as session:
-            if ours:
-                session.execute(
-                    update(Delivery)
-                    .where(
-                        col(Delivery.id).in_(ours),
-                        col(Delivery.lease_owner) == self.worker_id,
-                        col(Delivery.state).in_([D.claimed, D.sending]),
-                    )
-                    .values(lease_expires_at=now + self.lease)
-                )
-            session.merge(
-                WorkerHeartbeat(
-                    worker_id=self.worker_id,
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
-                    threads=self.settings.threads,
-                    started_at=self.started_at,
-                    last_seen_at=now,
-                    last_dispatch_at=self.last_dispatch_at,
-                    in_flight=len(ours),
-                    published=self.counts["published"],
-                    failed=self.counts["failed"],
-                    stopping=self._stopping.is_set(),
-                )
-            )
+        beat = WorkerHeartbeat(
+            worker_id=self.worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            threads=self.settings.threads,
+            started_at=self.started_at,
+            last_seen_at=now,
+            last_dispatch_at=self.last_dispatch_at,
+            in_flight=len(ours),
+            published=self.counts["published"],
+            failed=self.counts["failed"],
+            stopping=self._stopping.is_set(),
+        )
+        record_heartbeat(self.db, beat, ours, now + self.lease)
 
     def reap(self) -> None:
         with self.db.write() as session:
@@ -332,50 +321,32 @@ class Worker:
     # -- running -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
-        from apscheduler.jobstores.memory import MemoryJobStore
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        scheduler = BackgroundScheduler(
-            jobstores={"default": MemoryJobStore()},
-            executors={"default": JobExecutor(4)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-            timezone=ZoneInfo(self.settings.timezone),
-        )
         every = self.settings
-        jobs: dict[str, tuple[Callable[[], Any], float]] = {
-            "dispatch": (self._wake.set, every.dispatch_seconds),  # the clock's tick
-            "heartbeat": (self.heartbeat, every.heartbeat_seconds),
-            "reap": (self.reap, every.reap_seconds),
-            "reconcile": (self.reconcile, every.reconcile_seconds),
-        }
-        for name, (job, seconds) in jobs.items():
-            scheduler.add_job(self._guarded(job), "interval", id=name, seconds=seconds)
+        jobs = PeriodicJobs(every.timezone)
+        jobs.every("dispatch", self._wake.set, every.dispatch_seconds)  # the clock's tick
+        jobs.every("heartbeat", self.heartbeat, every.heartbeat_seconds)
+        jobs.every("reap", self.reap, every.reap_seconds)
+        jobs.every("reconcile", self.reconcile, every.reconcile_seconds)
         for name, (job, trigger) in self._periodic.items():
-            kind = "cron" if {"hour", "minute"} & set(trigger) else "interval"
-            scheduler.add_job(self._guarded(job), kind, id=name, **trigger)
+            jobs.add(name, job, trigger)
         self.heartbeat()
         self.reap()  # a restart after a crash frees what the dead worker held, at once
         self._loop = threading.Thread(target=self._dispatch_loop, name="dispatch", daemon=True)
         self._loop.start()
-        scheduler.start()
-        self._scheduler = scheduler
+        jobs.start()
+        self._jobs = jobs
         log.info("worker %s started with %d threads", self.worker_id, self.settings.threads)
 
-    def _guarded(self, job: Callable[[], Any]) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                job()
-            except Exception:  # one failed round must not stop the clock
-                log.exception("job %s failed", getattr(job, "__name__", job))
-
-        return run
+    @property
+    def _scheduler(self) -> Any:
+        """The running APScheduler (None before `start`)."""
+        return self._jobs.scheduler if self._jobs is not None else None
 
     def stop(self) -> None:
         """Stop claiming; let what is being published finish, and give back what has not begun."""
         self._stopping.set()
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+        if self._jobs is not None:
+            self._jobs.shutdown()
         self._wake.set()
         if self._loop is not None:
             self._loop.join(timeout=10)
@@ -386,104 +357,19 @@ class Worker:
         done, not_done = wait(pending, timeout=self.settings.shutdown_grace_seconds)
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.flush()
-        released = self._release_unstarted()
+        with self._lock:
+            not_called = sorted(self._not_called)
+        released = release_unstarted(self.db, self.worker_id, not_called, self.clock())
         self.heartbeat()
         log.info(
             "worker %s stopped: %d finished, %d still sending (their leases will expire),"
             " %d claims released", self.worker_id, len(done), len(not_done), released,
         )  # fmt: skip
 
-    def _release_unstarted(self) -> int:
-        """Give back what this worker claimed or marked `sending` but never sent: its own
-        threads are the proof the platform was not called, so no attempt is burned."""
-        now = self.clock()
-        with self._lock:
-            not_called = sorted(self._not_called)
-        with self.db.write() as session:
-            released = list(
-                session.execute(
-                    update(Delivery)
-                    .where(
-                        col(Delivery.lease_owner) == self.worker_id,
-                        col(Delivery.state) == D.claimed,
-                    )
-                    .values(state=D.scheduled, lease_owner=None, lease_expires_at=None)
-                    .returning(col(Delivery.id))
-                ).scalars()
-            )
-            if not_called:
-                released += session.execute(
-                    update(Delivery)
-                    .where(
-                        col(Delivery.id).in_(not_called),
-                        col(Delivery.lease_owner) == self.worker_id,
-                        col(Delivery.state) == D.sending,
-                    )
-                    .values(
-                        state=D.scheduled,
-                        attempts=col(Delivery.attempts) - 1,
-                        lease_owner=None,
-                        lease_expires_at=None,
-                    )
-                    .returning(col(Delivery.id))
-                ).scalars()
-                session.execute(
-                    update(Attempt)
-                    .where(
-                        col(Attempt.delivery_id).in_(not_called), col(Attempt.outcome) == "sending"
-                    )
-                    .values(outcome="released", finished_at=now)
-                )
-        return len(released)
-
     def run_forever(self) -> None:
         """Run until SIGTERM or SIGINT, then shut down gracefully; SIGHUP calls `on_hangup`
         (reloading config.yaml), on this thread, not inside the signal handler."""
-        stop, hangup, woken = threading.Event(), threading.Event(), threading.Event()
-
-        def on_signal(number: int, _frame: object) -> None:
-            log.info("signal %s: stopping", signal.Signals(number).name)
-            stop.set()
-            woken.set()
-
-        def on_hangup(_number: int, _frame: object) -> None:
-            hangup.set()
-            woken.set()
-
-        for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, on_signal)
-        if self.on_hangup is not None and hasattr(signal, "SIGHUP"):
-            signal.signal(signal.SIGHUP, on_hangup)
-        self.start()
-        while not stop.is_set():
-            woken.wait()
-            woken.clear()
-            if hangup.is_set() and not stop.is_set() and self.on_hangup is not None:
-                hangup.clear()
-                log.info("signal SIGHUP: reloading the configuration")
-                self._guarded(self.on_hangup)()
-        self.stop()
-
-
-class _PerThreadAdapters:
-    """Adapters hold HTTP clients that are not all thread-safe (httplib2): one set per thread."""
-
-    def __init__(self, build: Callable[[str], Adapter]) -> None:
-        self.build = build
-        self.local = threading.local()
-        self.generation = 0  # bumped by `renew`: each thread then builds its adapters again
-
-    def get(self, channel_id: str) -> Adapter:
-        local = self.local.__dict__
-        if local.get("generation") != self.generation:
-            local["adapters"], local["generation"] = {}, self.generation
-        cache: dict[str, Adapter] = local["adapters"]
-        if channel_id not in cache:
-            cache[channel_id] = self.build(channel_id)
-        return cache[channel_id]
-
-    def renew(self) -> None:
-        self.generation += 1
+        run_until_signalled(self.start, self.stop, lambda: self.on_hangup)
 
 
 def _missed_alert(delivery_id: int, post_id: int, channel_id: str) -> Alert:
