@@ -432,6 +432,7 @@ def _register_subcommands() -> None:
     from loa.cli_posts import media_app, post_app
     from loa.cli_stats import stats_app
     from loa.cli_users import users_app
+    from loa.report_command import report
     from loa.serve import serve_command
 
     app.add_typer(post_app, name="post")
@@ -439,6 +440,7 @@ def _register_subcommands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(stats_app, name="stats")
     app.command("serve")(serve_command)
+    app.command("report")(report)
 
 
 _register_subcommands()
