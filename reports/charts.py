@@ -12,6 +12,7 @@ The same chart gives the same bytes: no dates in the files, fixed ids in the SVG
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -87,18 +88,36 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+LABEL_WIDTH, LABEL_LINES = 30, 2
+
+
+def _label(text: str) -> str:
+    """A category name on at most two lines of 30 characters: a topic's full name (sixty
+    characters and more) would otherwise leave no room for the bars."""
+    return (
+        textwrap.shorten(text, LABEL_WIDTH * LABEL_LINES, placeholder="…")
+        if len(text) > LABEL_WIDTH * LABEL_LINES
+        else text
+    )
+
+
+def _wrapped(text: str) -> str:
+    return "\n".join(textwrap.wrap(_label(_nfc(text)), LABEL_WIDTH)) or text
+
+
 def draw(chart: Chart, *, titled: bool = True) -> Figure:
     """The chart as a matplotlib Figure on its own canvas (nothing global). `titled=False`
     where a caption outside the image already names it (the DOCX's "Biểu đồ 1. ...")."""
     count = max(len(chart.labels), 1)
     height = 0.9 + 0.32 * count if chart.horizontal else 3.0
-    fig = Figure(figsize=(WIDTH_IN, min(max(height, 2.2), 9.0)), dpi=DPI)
+    # Constrained layout makes room for long labels (tight_layout gives up on them).
+    fig = Figure(figsize=(WIDTH_IN, min(max(height, 2.2), 9.0)), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     regular, bold = _font(size=10), _font(bold=True, size=12)
     if titled:
         ax.set_title(_nfc(chart.title), fontproperties=bold, color=TEXT_COLOUR, loc="left")
-    labels = [_nfc(label) for label in chart.labels]
+    labels = [_wrapped(label) for label in chart.labels]
     positions = list(range(len(labels)))
     if chart.horizontal:
         bars = ax.barh(positions, chart.values, color=BAR_COLOUR, height=0.6)
@@ -120,7 +139,6 @@ def draw(chart: Chart, *, titled: bool = True) -> Figure:
     if not chart.values:
         ax.text(0.5, 0.5, "Không có số liệu", ha="center", va="center", transform=ax.transAxes,
                 fontproperties=regular, color=TEXT_COLOUR)  # fmt: skip
-    fig.tight_layout()
     return fig
 
 

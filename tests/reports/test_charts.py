@@ -53,3 +53,15 @@ def test_the_month_chart_shows_every_month_of_the_period(db: Database) -> None:
     assert sum(chart.values) == len(data.total.total.posts)
     topics = breakdown_chart(data.breakdowns["topic"], NAMES, HCM)
     assert topics.labels == ["a. Cộng đồng ASEAN", "h. Du lịch"] and not chart.horizontal
+
+
+def test_a_topics_full_name_is_wrapped_and_the_bars_keep_their_room() -> None:
+    """The plan's topic names run past sixty characters: drawn as they are, the layout gave up
+    (a warning, so an error in the tests and the demo's report failed)."""
+    from reports.charts import Chart, draw
+
+    name = "a. Các sự kiện thường niên, các ngày kỷ niệm của ASEAN và hoạt động của Việt Nam"
+    fig = draw(Chart("Số bài theo chủ đề", [name] * 9, list(range(9)), horizontal=True))
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert all(len(line) <= 30 for label in labels for line in label.split("\n"))
+    assert all(label.count("\n") <= 1 and label.endswith("…") for label in labels)
