@@ -350,6 +350,7 @@ def _publish(
     timing: Timing,
 ) -> Iterator[str]:
     from channels.sandbox.server import Faults
+    from loa.demo_results import figures_lines, report_lines
     from loa.worker_app import build_worker
 
     plan = yield from _connect_and_load(loa, sandbox, directory, timing, lang)
@@ -375,6 +376,10 @@ def _publish(
             running = None
             worker.stop()
         yield from closing_lines(loa, sandbox, watcher, plan.first, lang)
+        yield from figures_lines(loa, sandbox, lang)
+        yield ""
+        yield from report_lines(loa, directory, lang)
+        yield ""
         yield from hints(config_path, EDITOR, plan.rejected, lang)
         log_file = directory / "demo.log"
         yield words(lang, f"Nhật ký của worker: {log_file}", f"The worker's log: {log_file}")

@@ -134,6 +134,16 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
         assert f"{url}/{page}/_public" in text
     assert "Lịch đăng của buổi chạy thử (Asia/Ho_Chi_Minh)" in text
     assert "[Đã duyệt · thất bại]" in text and "[Đã duyệt · đã đăng]" in text
+    # The figures the platforms reported, read after publishing, by channel, and the report.
+    assert "Số liệu từ các nền tảng (sandbox):" in text
+    table = lines[lines.index("Số liệu từ các nền tảng (sandbox):") + 1 :]
+    total = next(line for line in table if line.strip().startswith("Tổng "))
+    assert total.split()[1:3] == [str(len({d.post_id for d in published})), str(len(published))]
+    with_figures, deliveries_shown = total.split()[3].split("/")
+    assert deliveries_shown == str(len(published)) and int(with_figures) >= len(published) - 1
+    [report] = folder.glob("bao-cao-asean-20*.docx")
+    assert f"Đã viết báo cáo: {report}" in text
+    assert report.with_suffix(".xlsx").exists()
     # The secrets were set for the demo only.
     assert not any(os.environ.get(name) for name in SECRETS)
 
