@@ -1,18 +1,20 @@
 """The Graph API stand-in (CHANNELS.md, "Facebook Pages"): the graph and graph-video hosts.
 
 Paths are the real ones below a version segment (v2.8 to v25.0, or none), tokens have kinds
-(short- and long-lived user tokens, page tokens) and are checked as Facebook does: posting with
-a user token answers (#200), an expired or revoked token 190 with its subcode. Errors come in
-the `{"error": {...}}` envelope with Facebook's HTTP statuses, and every call about a page
-carries the `X-Business-Use-Case-Usage` header. Photos, videos and resumable uploads are kept
-(channels.sandbox.graph_posts, with the corrections `POST`/`DELETE /{post-id}`), and
-`/graph/_public` shows the pages as a timeline.
+(short- and long-lived user tokens, page tokens, system-user tokens) and are checked as Facebook
+does: posting with a user token answers (#200), an expired or revoked token 190 with its
+subcode. Errors come in the `{"error": {...}}` envelope with Facebook's HTTP statuses, and every
+call about a page carries the `X-Business-Use-Case-Usage` header. Photos, videos and resumable
+uploads are kept (channels.sandbox.graph_posts, with the corrections `POST`/`DELETE
+/{post-id}`), and `/graph/_public` shows the pages as a timeline.
 
-Control commands: "user_token" {pages?} issues a short-lived user token (what the Graph API
-Explorer gives a person; also at /graph/tools/explorer), "page_token" {page_id}, "expire_tokens"
-{subcode=463, kind?}, "rate_limit" {minutes=5, percent=100, page_id?, code=32} (a percent
-below 100 only reports the usage; 0 minutes lifts the limit). Reading objects, `?ids=` and
-insights, with "age_posts", "page_likes" and "read_insights": channels.sandbox.graph_metrics.
+Tokens, `/me`, `/me/accounts` and the token exchange, with Business Manager system users:
+channels.sandbox.graph_auth (controls "user_token" {pages?}: what the Graph API Explorer gives a
+person, also at /graph/tools/explorer; "page_token" {page_id}; "system_user" {pages?, tasks?};
+"expire_tokens" {subcode=463, kind?}). Control command "rate_limit" {minutes=5, percent=100,
+page_id?, code=32} (a percent below 100 only reports the usage; 0 minutes lifts the limit).
+Reading objects, `?ids=` and insights, with "age_posts", "page_likes" and "read_insights":
+channels.sandbox.graph_metrics.
 """
 
 from __future__ import annotations
@@ -21,28 +23,22 @@ import base64
 import json
 import logging
 import math
-import secrets
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from channels.sandbox import graph_site as site
+from channels.sandbox.graph_auth import AUTH_CONTROLS, GraphAuth
 from channels.sandbox.graph_metrics import CONTROLS, GraphMetrics, PageFigures
 from channels.sandbox.graph_model import (
     APP_ID,
-    APP_SECRET,
     BUC_CAPACITY,
     INJECTED,
-    LONG_LIFE,
     MANAGED,
     PAGES,
     POST_FIELDS,
     RATE_CODES,
-    SHORT_LIFE,
-    TOKEN_MESSAGES,
-    USER_ID,
-    USER_NAME,
     VERSION,
     GraphError,
     Item,
@@ -60,7 +56,7 @@ from channels.sandbox.server import Platform, Request, Response, generic_error, 
 log = logging.getLogger(__name__)
 
 
-class GraphSandbox(GraphPosts, GraphMetrics, Platform):
+class GraphSandbox(GraphAuth, GraphPosts, GraphMetrics, Platform):
     name: ClassVar[str] = "graph"
     title: ClassVar[str] = "Facebook (Graph API)"
     prefixes: ClassVar[tuple[str, ...]] = ("/graph", "/graph-video")
@@ -76,48 +72,7 @@ class GraphSandbox(GraphPosts, GraphMetrics, Platform):
         self.regain_minutes = 7  # what injected rate-limit errors announce
         self._seq = 122_000_000_000_000_000
         self._touched: str | None = None
-
-    # -- tokens ----------------------------------------------------------------------------
-
-    def issue(
-        self,
-        kind: str,
-        *,
-        page_id: str | None = None,
-        life: float | None = None,
-        pages: tuple[str, ...] = MANAGED,
-    ) -> str:
-        value = "EAA" + secrets.token_urlsafe(48).replace("-", "x").replace("_", "y")
-        expires = time.time() + life if life else None
-        self.tokens[value] = Token(kind, APP_ID, page_id, pages, expires)
-        return value
-
-    def _token(self, request: Request) -> Token:
-        auth = request.headers.get("Authorization", "")
-        value = auth.split(" ", 1)[1].strip() if " " in auth else ""
-        value = value or request.query.get("access_token", "")
-        kind = request.headers.get("Content-Type", "")
-        if not value and ("form" in kind):
-            value = request.form().get("access_token", "")
-        if not value:
-            raise GraphError(104, "An access token is required to request this resource.")
-        token = self.tokens.get(value)
-        if token is None:
-            raise GraphError(190, "Invalid OAuth access token - Cannot parse access token")
-        if token.expires is not None and token.expires < time.time() and token.revoked is None:
-            token.revoked = 463
-        if token.revoked is not None:
-            text = TOKEN_MESSAGES[token.revoked].format(
-                app=APP_ID, when=when(token.expires or time.time()), now=when(time.time())
-            )
-            raise GraphError(190, text, subcode=token.revoked)
-        return token
-
-    def _page_token(self, request: Request, page_id: str) -> Token:
-        token = self._token(request)
-        if token.kind != "page" or token.page_id != page_id:
-            raise GraphError(**INJECTED["200"])
-        return token
+        self.system_users = 0
 
     # -- routing ---------------------------------------------------------------------------
 
@@ -180,56 +135,6 @@ class GraphSandbox(GraphPosts, GraphMetrics, Platform):
         if method == "DELETE" and len(parts) == 1:
             return self._delete(request, head)
         raise missing(f"{method.lower()} {head}")
-
-    # -- connecting ------------------------------------------------------------------------
-
-    def _exchange(self, request: Request) -> Response:
-        query = request.query
-        if query.get("grant_type") != "fb_exchange_token":
-            raise GraphError(100, "(#100) Unsupported grant_type")
-        if query.get("client_id") != APP_ID:
-            raise GraphError(101, "Error validating application. Invalid application ID.")
-        if query.get("client_secret") != APP_SECRET:
-            raise GraphError(1, "Error validating client secret.")
-        request.query = {"access_token": query.get("fb_exchange_token", "")}
-        user = self._token(request)
-        if user.kind == "page":
-            raise GraphError(100, "(#100) The token to exchange must be a user access token")
-        token = self.issue("user_long", life=LONG_LIFE, pages=user.pages)
-        return Response.json(
-            {"access_token": token, "token_type": "bearer", "expires_in": LONG_LIFE - 56}
-        )
-
-    def _me(self, request: Request, edge: str) -> Response:
-        token = self._token(request)
-        if token.kind == "page" and token.page_id:
-            if edge:
-                raise GraphError(
-                    100, f"(#100) Tried accessing nonexisting field ({edge}) on node type (Page)"
-                )
-            return Response.json({"id": token.page_id, "name": PAGES[token.page_id][0]})
-        if not edge:
-            return Response.json({"id": USER_ID, "name": USER_NAME})
-        if edge != "accounts":
-            raise missing(f"get {edge}")
-        # A page token from a long-lived user token never expires; from a short one, it dies
-        # with the user token.
-        life = None if token.kind == "user_long" else max(1.0, (token.expires or 0) - time.time())
-        data = [
-            {
-                "access_token": self.issue("page", page_id=pid, life=life),
-                "category": PAGES[pid][1],
-                "category_list": [{"id": "2235", "name": PAGES[pid][1]}],
-                "name": PAGES[pid][0],
-                "id": pid,
-                "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
-            }
-            for pid in token.pages
-        ]
-        cursor = base64.b64encode(b"0").decode()
-        return Response.json(
-            {"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
-        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -340,20 +245,8 @@ class GraphSandbox(GraphPosts, GraphMetrics, Platform):
         return GraphError(**spec, headers=headers).response()
 
     def control(self, command: str, args: Mapping[str, Any]) -> Any:
-        if command == "user_token":
-            pages = tuple(args.get("pages") or MANAGED)
-            return {
-                "access_token": self.issue("user_short", life=SHORT_LIFE, pages=pages),
-                "user_id": USER_ID,
-            }
-        if command == "page_token":
-            return {"access_token": self.issue("page", page_id=str(args["page_id"]))}
-        if command == "expire_tokens":
-            kinds = {args["kind"]} if args.get("kind") else {"user_short", "user_long", "page"}
-            hit = [t for t in self.tokens.values() if t.kind in kinds]
-            for token in hit:
-                token.revoked = int(args.get("subcode", 463))
-            return len(hit)
+        if command in AUTH_CONTROLS:
+            return self.auth_control(command, args)
         if command in CONTROLS:
             return self.figures.control(command, args, list(self.items.values()))
         if command == "rate_limit":

@@ -28,6 +28,7 @@ PAGES = {
     "100000000000009": ("Trang của người khác", "Community"),  # the sandbox user manages no more
 }
 MANAGED = ("100000000000001", "100000000000002")
+PAGE_TASKS = ("ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE")  # a full role
 SHORT_LIFE, LONG_LIFE = 2 * 3600, 60 * 86400
 MESSAGE_MAX = 63_206  # characters of a post's message or a video's description
 PHOTO_MAX_BYTES = 4 * 1024 * 1024  # "Photos should be less than 4 MB" (Page photos reference)
@@ -142,12 +143,14 @@ def missing(what: str) -> GraphError:
 
 @dataclass
 class Token:
-    kind: str  # "user_short" | "user_long" | "page"
+    kind: str  # "user_short" | "user_long" | "page" | "system_user"
     app_id: str
     page_id: str | None = None
     pages: tuple[str, ...] = MANAGED
     expires: float | None = None
     revoked: int | None = None  # the subcode Facebook gives for it
+    tasks: tuple[str, ...] = PAGE_TASKS  # what the token may do on its pages (`/me/accounts`)
+    person: tuple[str, str] = (USER_ID, USER_NAME)  # who `/me` is: a person or a system user
 
 
 @dataclass
