@@ -226,6 +226,22 @@ class Channel(Protocol):
     def verify(self) -> Account: ...
 
 
+@runtime_checkable
+class TokenConnectable(Protocol):
+    """An adapter that turns a token obtained elsewhere into its stored credentials.
+
+    `connect_token(token)` takes what a script or a person already holds (`loa channels connect
+    ID --token-stdin`): a Facebook Page token, or a user or Business Manager system-user token
+    that manages the Page; a Zalo OA or YouTube refresh token; a WordPress application password.
+    The adapter verifies it with the platform, stores credentials in its own shape through its
+    `CredentialStore` and answers the account. A token the platform refuses raises AuthRequired
+    (or Rejected for a setting to fix), with the reason in Vietnamese first, then English; the
+    token never appears in the message.
+    """
+
+    def connect_token(self, token: str) -> Account: ...
+
+
 # The fields of a Publication that a correction may change, as named in `Capabilities.editable`.
 EDITABLE_FIELDS = frozenset({"title", "text", "link", "hashtags", "media", "scheduled_at"})
 
