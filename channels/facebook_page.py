@@ -6,8 +6,9 @@
 - a video: the resumable upload with `requests` (channels.facebook_video)
 - a post due more than 10 minutes ahead is handed to Facebook to hold (`scheduled_publish_time`)
 
-Connecting ("token"): a person pastes a short-lived user token (from the Graph API Explorer or
-Loa's login page), which becomes the page's own token (channels.facebook_connect).
+Connecting ("token"): a person pastes a short-lived user token (`complete_token`), or a script
+gives a Page, user or system-user token (`connect_token`); either becomes the page's own token
+(channels.facebook_connect).
 
 Reconcile: Facebook keeps only the text people read, so every message and video description
 ends with the post's marker spelt in zero-width characters (`channels.markers.invisible`), and
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -145,6 +147,12 @@ class FacebookPage(FacebookMetrics):
         facebook_connect.keep_page_token(self, self._graph(), user_token.strip())
         log.info("channel %s connected to Facebook page %s", self.setup.id, self.page_id())
         return self.verify()
+
+    def connect_token(self, token: str) -> Account:
+        """A Page token kept as is, or a user or system-user token's Page token."""
+        account = facebook_connect.connect_token(self, self._graph(), token)
+        log.info("channel %s connected to Facebook page %s", self.setup.id, account.id)
+        return replace(account, url=self._web_url(account.id))
 
     def verify(self) -> Account:
         token, page_id = self._token()
