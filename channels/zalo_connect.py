@@ -2,7 +2,9 @@
 
 A mixin of `ZaloOA`, which owns the setup, the credential store and the API client: the consent
 address carries a code challenge, `complete` exchanges the code with its verifier, saves the pair
-and remembers the OA's id from `getoa`.
+and remembers the OA's id from `getoa`. `connect_token` starts from a refresh token obtained
+elsewhere (Zalo's developer tools, another installation): exchanged once, since it works only
+once, and the new pair stored exactly as after a consent.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import secrets
 from urllib.parse import urlencode
 
-from channels.base import Account, Authorization, ChannelSetup, CredentialStore
+from channels.base import Account, Authorization, AuthRequired, ChannelSetup, CredentialStore
 from channels.zalo_api import ZaloAPI
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,31 @@ class ZaloConnecting:
             "code_verifier": authorization.code_verifier,
         }
         self.credentials.save(self.api.exchange(form, "Zalo authorisation"))
+        return self._connected()
+
+    def connect_token(self, token: str) -> Account:
+        refresh = token.strip()
+        if not refresh:
+            raise AuthRequired("Chưa có mã làm mới Zalo / no Zalo refresh token was given")
+        form = {
+            "app_id": self.api.app_id(),
+            "grant_type": "refresh_token",
+            "refresh_token": refresh,
+        }
+        # Under the lock a refreshing worker takes: the pair is committed before anyone uses it.
+        with self.credentials.exclusive():
+            try:
+                pair = self.api.exchange(form, "redeeming the refresh token")
+            except AuthRequired as error:
+                raise AuthRequired(
+                    "Zalo không chấp nhận mã làm mới này (đã dùng, hết hạn hoặc sai) / Zalo does"
+                    f" not accept this refresh token (used, expired or wrong): {error}"
+                ) from None
+            self.credentials.save(pair)
+        return self._connected()
+
+    def _connected(self) -> Account:
+        """The OA behind the stored pair, its id kept beside the pair."""
         account = self.verify()
         with self.credentials.exclusive() as stored:
             if stored:
