@@ -21,7 +21,7 @@ time of a video YouTube still holds for later (`status.publishAt`), so a resched
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -308,9 +308,16 @@ class YouTube(YouTubeReading, YouTubeMetrics):
         return youtube_oauth.authorize(self.setup, redirect_uri)
 
     def complete(self, authorization: Authorization, code: str) -> Account:
+        return self._keep(lambda s: youtube_oauth.exchange(self.setup, s, authorization, code))
+
+    def connect_token(self, token: str) -> Account:
+        """A refresh token obtained elsewhere: one refresh proves it before it is stored."""
+        return self._keep(lambda s: youtube_oauth.redeem(self.setup, s, token.strip()))
+
+    def _keep(self, obtain: Callable[[requests.Session], dict[str, Any]]) -> Account:
         session = self.session or TimeoutSession(self.setup.timeout)
         try:
-            fields = youtube_oauth.exchange(self.setup, session, authorization, code)
+            fields = obtain(session)
         finally:
             if session is not self.session:
                 session.close()

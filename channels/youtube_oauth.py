@@ -2,7 +2,9 @@
 
 `access_type=offline` and `prompt=consent` make Google hand out a refresh token every time, so
 reconnecting always leaves Loa with one. The code exchange uses `requests` (one POST, timeout, no
-retries); later refreshes are google-auth's, through the same `token_uri`.
+retries); later refreshes are google-auth's, through the same `token_uri`. `redeem` starts from a
+refresh token obtained elsewhere (Google's OAuth playground, another installation): one refresh
+proves it and says which permissions it carries.
 """
 
 from __future__ import annotations
@@ -68,14 +70,31 @@ def exchange(
     setup: ChannelSetup, session: requests.Session, authorization: Authorization, code: str
 ) -> dict[str, Any]:
     """Trade the consent code for tokens; the fields the credential store keeps."""
-    what = "connecting YouTube"
     form = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": authorization.redirect_uri,
+        "code_verifier": authorization.code_verifier,
+    }
+    return _tokens(setup, session, form, "connecting YouTube", "the sign-in code")
+
+
+def redeem(setup: ChannelSetup, session: requests.Session, refresh_token: str) -> dict[str, Any]:
+    """A refresh token from elsewhere, refreshed once; the fields the credential store keeps
+    (Google answers no new refresh token: the one given goes on working)."""
+    if not refresh_token:
+        raise AuthRequired("Chưa có mã làm mới Google / no Google refresh token was given")
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    return _tokens(setup, session, form, "connecting YouTube", "this refresh token")
+
+
+def _tokens(
+    setup: ChannelSetup, session: requests.Session, grant: dict[str, str], what: str, given: str
+) -> dict[str, Any]:
+    form = {
+        **grant,
         "client_id": client_id(setup),
         "client_secret": setup.secret("client_secret"),
-        "code_verifier": authorization.code_verifier,
     }
     try:
         response = session.post(token_uri(setup), data=form, timeout=setup.timeout)
@@ -83,14 +102,17 @@ def exchange(
         # A consent code is single-use and short-lived: the person simply starts again.
         detail = mask(f"{type(error).__name__}: {error}")
         raise Retryable(f"{what}: Google did not answer ({detail}); start again", 30) from None
-    body = json_or_none(response) or {}
+    body = dict(json_or_none(response) or {})
     if response.status_code != 200 or not body.get("access_token"):
-        raise _refused(what, response.status_code, body)
+        raise _refused(what, response.status_code, body, given)
+    if grant["grant_type"] == "refresh_token":  # Google's answer to a refresh has none
+        body.setdefault("refresh_token", grant["refresh_token"])
     granted = str(body.get("scope") or " ".join(SCOPES)).split()
     if UPLOAD_SCOPE not in granted and SCOPES[1] not in granted:
         raise AuthRequired(
-            f"{what}: the permission to upload videos was not granted; connect again and tick"
-            " every box on Google's consent page"
+            f"{what}: quyền tải video lên chưa được cấp; hãy kết nối lại và đánh dấu mọi ô trên"
+            " trang cấp quyền của Google / the permission to upload videos was not granted;"
+            " connect again and tick every box on Google's consent page"
         )
     if not body.get("refresh_token"):
         raise AuthRequired(
@@ -106,7 +128,7 @@ def exchange(
     }
 
 
-def _refused(what: str, status: int, body: dict[str, Any] | Any) -> Exception:
+def _refused(what: str, status: int, body: dict[str, Any] | Any, given: str) -> Exception:
     error = str(body.get("error") or f"HTTP {status}") if isinstance(body, dict) else str(status)
     said = mask(str(body.get("error_description") or error) if isinstance(body, dict) else error)
     if status >= 500 or not isinstance(body, dict) or not body:
@@ -116,4 +138,7 @@ def _refused(what: str, status: int, body: dict[str, Any] | Any) -> Exception:
             f"{what}: Google does not recognise the OAuth client; check `client_id` and the"
             f" client secret ({said})"
         )
-    return AuthRequired(f"{what}: Google refused the sign-in code ({said}); start again")
+    return AuthRequired(
+        f"{what}: Google không chấp nhận mã (hết hạn, bị thu hồi hoặc sai); hãy lấy mã mới"
+        f" / Google refused {given} (expired, revoked or wrong): start again ({said})"
+    )
