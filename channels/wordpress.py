@@ -216,14 +216,19 @@ class WordPress(WordPressMetrics):
         )
         return self._account(me)
 
+    def connect_token(self, token: str) -> Account:
+        """`--token-stdin`: the application password, as the prompt takes it."""
+        return self.complete_token(token)
+
     def complete_token(self, secret: str) -> Account:
         """Connect with an application password: checked against the site, then stored."""
         password = " ".join(secret.split())  # shown in groups of four; WordPress ignores spaces
         username = str(self.setup.settings.get("username") or "")
         if not password or not username:
             raise AuthRequired(
-                f"channel {self.setup.id}: an application password and the setting `username`"
-                " are both needed"
+                f"Kênh {self.setup.id}: cần cả mật khẩu ứng dụng và thiết lập `username`"
+                f" / channel {self.setup.id}: an application password and the setting"
+                " `username` are both needed"
             )
         me, _ = self.api.call(
             "GET",
