@@ -17,6 +17,7 @@ import requests
 from sqlmodel import select
 
 import loa.connect
+from channels.sandbox.graph import GraphSandbox
 from channels.sandbox.server import SandboxServer
 from content.db import Database
 from content.models import (
@@ -356,6 +357,46 @@ def test_token_stdin_takes_each_platforms_token(
     code, out, _ = run("channels", "check")
     assert sum(" ổn — " in line for line in out.splitlines()) == 4, out
     assert (stored_credentials(workspace, "fb-asean-hue") or {})["page_token"] == page_token
+
+
+def test_token_stdin_takes_a_business_manager_system_user_token(
+    run: Run, sandbox: SandboxServer, workspace: Path
+) -> None:
+    """A system user the business assigned the Page to: its token leads to the Page token,
+    which is all Loa keeps; one assigned other Pages only is refused in one line."""
+    page_id = "100000000000001"
+    minted = control(sandbox.url, "graph", "system_user", pages=[page_id], name="Loa máy chủ")
+    system_token = str(minted["access_token"])
+    code, out, err = run(
+        "channels", "connect", "fb-asean-hue", "--token-stdin", stdin=system_token + "\n"
+    )
+    assert (code, err) == (0, ""), err
+    assert "Đã kết nối fb-asean-hue" in out and f"({page_id})" in out
+    assert system_token not in out
+    stored = stored_credentials(workspace, "fb-asean-hue") or {}
+    assert set(stored) == {"page_token", "page_id", "page_name"}
+    assert stored["page_id"] == page_id and stored["page_token"] != system_token
+    graph = sandbox.platform("graph")
+    assert isinstance(graph, GraphSandbox)
+    with graph.lock:
+        kept = graph.tokens[stored["page_token"]]
+    assert (kept.kind, kept.page_id, kept.expires) == ("page", page_id, None)
+    line = next(x for x in run("channels", "check")[1].splitlines() if x.startswith("fb-asean"))
+    assert " ổn — " in line
+
+    elsewhere = control(sandbox.url, "graph", "system_user", pages=["100000000000002"])
+    code, out, err = run(
+        "channels",
+        "connect",
+        "fb-asean-hue",
+        "--token-stdin",
+        stdin=str(elsewhere["access_token"]) + "\n",
+    )
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("Lỗi: Chưa kết nối được fb-asean-hue:")
+    assert f"không quản lý Trang {page_id}" in err and "100000000000002" in err
+    assert str(elsewhere["access_token"]) not in out + err
+    assert (stored_credentials(workspace, "fb-asean-hue") or {}) == stored  # left as it was
 
 
 def test_a_refused_token_is_one_line_and_leaves_no_credentials(run: Run, workspace: Path) -> None:
