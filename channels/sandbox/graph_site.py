@@ -56,7 +56,9 @@ def explorer(token: str) -> str:
     body = (
         "<h2>Graph API Explorer (sandbox)</h2><p>Mã truy cập người dùng (user access token),"
         " hết hạn sau 2 giờ. A short-lived user token, valid for 2 hours: paste it when"
-        " <code>loa channels connect ID</code> asks for it.</p>"
+        " <code>loa channels connect ID</code> asks for it.</p><p>Quyền đã cấp / permissions"
+        " granted: pages_show_list, pages_read_engagement, pages_manage_posts,"
+        " read_insights.</p>"
         f"<pre><code>{html.escape(token)}</code></pre>"
     )
     return page("Graph API Explorer", body)

@@ -92,3 +92,10 @@ def test_a_system_user_token_cannot_post_as_the_page(sandbox: SandboxServer) -> 
     )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == 200  # a Page token is needed, as for a person
+
+
+def test_the_explorer_token_carries_the_permissions_loa_needs(sandbox: SandboxServer) -> None:
+    page = requests.get(f"{sandbox.url}/graph/tools/explorer", timeout=5)
+    assert page.status_code == 200
+    for permission in ("pages_show_list", "pages_manage_posts", "read_insights"):
+        assert permission in page.text
