@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from content.models import Channel, Delivery, DeliveryState, Post
 from content.observances import Observance, Occurrence, occurrences
-from content.stats import GROUPINGS, PublishedRow, Stats, grouped, published_rows
+from content.stats import PublishedRow, Stats, grouped_all, published_rows
 from content.targets import Gap, Names, Progress, Targets, gaps, progress
 from content.timeutil import as_utc
 
@@ -99,7 +99,7 @@ def build(
     """The report of [start, end) for `departments` (None: every one)."""
     start, end = as_utc(start), as_utc(end)
     rows = list(published_rows(session, start, end, departments=departments))
-    breakdowns = {by: grouped(rows, start, end, by, tz) for by in GROUPINGS}
+    breakdowns = grouped_all(rows, start, end, tz)
     covered = list(departments) if departments is not None else list(all_departments)
     channels = _channels_of(session, departments)
     top = sorted((r for r in rows if reach_of(r) >= 0), key=lambda r: (-reach_of(r), r.delivery_id))

@@ -9,7 +9,7 @@ complete when it is not.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -42,15 +42,19 @@ class Group:
     def add(
         self, post_id: int, figures: dict[str, int | None], collected_at: datetime | None
     ) -> None:
+        """One delivery (`collected_at` aware UTC). Runs once per delivery and grouping: a
+        year's report calls it about two million times, so it stays a plain loop."""
         self.posts.add(post_id)
         self.deliveries += 1
-        reported = {metric: value for metric, value in figures.items() if value is not None}
+        totals = self.totals
+        reported = False
+        for metric, value in figures.items():
+            if value is not None:
+                reported = True
+                totals[metric] = totals.get(metric, 0) + value
         if reported:
             self.with_figures += 1
-        for metric, value in reported.items():
-            self.totals[metric] = self.totals.get(metric, 0) + value
         if collected_at is not None:
-            collected_at = as_utc(collected_at)
             if self.first_collected is None or collected_at < self.first_collected:
                 self.first_collected = collected_at
             if self.last_collected is None or collected_at > self.last_collected:
@@ -66,7 +70,7 @@ class Stats:
     total: Group
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PublishedRow:
     """One published delivery with what a report needs of its post and its figures."""
 
@@ -82,17 +86,6 @@ class PublishedRow:
     url: str | None
     figures: dict[str, int | None]
     collected_at: datetime | None
-
-    def key(self, by: str, tz: tzinfo) -> str:
-        if by == "month":
-            return self.published_at.astimezone(tz).strftime("%Y-%m")
-        return {
-            "channel": self.channel_id,
-            "platform": self.platform,
-            "topic": self.topic,
-            "pillar": self.pillar or NO_PILLAR,
-            "department": self.department,
-        }[by]
 
 
 def published_rows(
@@ -133,13 +126,15 @@ def published_rows(
         query = query.where(col(Post.department_code).in_(list(departments)))
     if channel_ids is not None:
         query = query.where(col(Delivery.channel_id).in_(list(channel_ids)))
-    for row in session.execute(query.execution_options(yield_per=2000)):
+    # Core execution (no ORM loading), streamed; UTCDateTime already answers aware UTC.
+    result = session.connection().execution_options(yield_per=2000).execute(query)
+    for row in result:
         (delivery_id, post_id, title, channel_id, platform, topic, pillar, department,
          published_at, url, figures, collected_at) = row  # fmt: skip
+        assert delivery_id is not None and published_at is not None  # the query asks for both
         yield PublishedRow(
             delivery_id, post_id, title, channel_id, platform, topic, pillar, department,
-            as_utc(published_at), url, dict(figures or {}),
-            as_utc(collected_at) if collected_at else None,
+            published_at, url, figures or {}, collected_at,
         )  # fmt: skip
 
 
@@ -147,15 +142,45 @@ def grouped(
     rows: Iterable[PublishedRow], start: datetime, end: datetime, by: str, tz: tzinfo
 ) -> Stats:
     """`rows` added up `by` one of GROUPINGS (`month`: of publication, in `tz`), in key order."""
-    if by not in GROUPINGS:
-        raise ValueError(f"cannot group by {by!r}: one of {', '.join(GROUPINGS)}")
-    groups: dict[str, Group] = {}
+    return grouped_all(rows, start, end, tz, (by,))[by]
+
+
+def grouped_all(
+    rows: Iterable[PublishedRow],
+    start: datetime,
+    end: datetime,
+    tz: tzinfo,
+    groupings: Sequence[str] = GROUPINGS,
+) -> dict[str, Stats]:
+    """`rows` added up by each of `groupings` in one pass; the total is counted once."""
+    for by in groupings:
+        if by not in GROUPINGS:
+            raise ValueError(f"cannot group by {by!r}: one of {', '.join(GROUPINGS)}")
+    tables: dict[str, dict[str, Group]] = {by: {} for by in groupings}
     total = Group("*")
     for row in rows:
-        key = row.key(by, tz)
-        groups.setdefault(key, Group(key)).add(row.post_id, row.figures, row.collected_at)
+        local = row.published_at.astimezone(tz)
+        month = f"{local.year:04d}-{local.month:02d}"
+        keys = {
+            "channel": row.channel_id,
+            "platform": row.platform,
+            "topic": row.topic,
+            "pillar": row.pillar or NO_PILLAR,
+            "department": row.department,
+            "month": month,
+        }
+        for by, groups in tables.items():
+            key = keys[by]
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Group(key)
+            group.add(row.post_id, row.figures, row.collected_at)
         total.add(row.post_id, row.figures, row.collected_at)
-    return Stats(as_utc(start), as_utc(end), by, [groups[key] for key in sorted(groups)], total)
+    start, end = as_utc(start), as_utc(end)
+    return {
+        by: Stats(start, end, by, [groups[key] for key in sorted(groups)], total)
+        for by, groups in tables.items()
+    }
 
 
 def stats(
