@@ -306,6 +306,33 @@ def test_figures_spend_what_the_days_uploads_leave(h: Harness) -> None:
     assert again.of(YT).stopped == STOPPED["kept"] and len(tube.asked) == 1
 
 
+def test_the_real_youtube_adapter_keeps_a_planned_uploads_units(h: Harness) -> None:
+    """Through google-api-python-client against the sandbox: two videos uploaded today, a quota
+    that holds exactly one more upload; figures wait while that upload is planned, then one
+    videos.list call of 1 unit reads both."""
+    from content.quota import units_used
+
+    publish(h, [YT], count=2)
+    costs = YouTube.capabilities.quota_cost
+    with h.app.db.read() as session:
+        used = units_used(session, YT, costs, 10_000, utcnow(), with_playlist=False).used
+    quota = used + costs["videos.insert"]  # room for exactly one more upload today
+    h.update_channel(YT, settings={**h.channel(YT).settings, "daily_quota_units": quota})
+    planned = h.post([YT], at=utcnow() + timedelta(minutes=1))
+    reader = collector(h, ahead=timedelta(0))
+    before = len(h.state()["youtube"]["videos_list_calls"])
+
+    kept = reader.collect(channel_ids=[YT], force=True)
+
+    assert kept.of(YT).stopped == STOPPED["kept"] and kept.of(YT).read == 0
+    assert len(h.state()["youtube"]["videos_list_calls"]) == before
+    h.app.posts.cancel(h.app.posts.actor("bientap"), planned)
+    read = reader.collect(channel_ids=[YT], force=True)
+    assert read.of(YT).read == 2
+    assert h.state()["youtube"]["videos_list_calls"][before:] == [2]  # ids asked by each call
+    assert [(c.outcome, c.units) for c in calls(h, YT)] == [("ok", 1)]
+
+
 def posts_of(h: Harness, delivery_ids: Sequence[int]) -> list[int]:
     return [h.deliveries(id=i)[0].post_id for i in delivery_ids]
 
