@@ -245,9 +245,10 @@ def test_the_worker_collects_on_its_own_schedule(bench: Callable[..., Harness]) 
 
 
 class QuotaTube:
-    """A TEST DOUBLE standing in for the YouTube adapter's figures until it reads them itself:
-    YouTube's capabilities (a daily quota, videos.list at 1 unit a call of up to 50 ids), the
-    sandbox's figures, and a record of every call."""
+    """A TEST DOUBLE with YouTube's capabilities (a daily quota, videos.list at 1 unit a call of
+    up to 50 ids) that records every call, for the quota arithmetic at exact unit counts without
+    uploads. The real adapter's path: test_the_real_youtube_adapter_keeps_a_planned_uploads_units.
+    """
 
     capabilities = replace(
         YouTube.capabilities,
