@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from loa.app import App
+    from web.services import ReportTools
 
 
 def approval_warnings(loa: App, post_id: int) -> list[tuple[str, str]]:
@@ -18,6 +19,25 @@ def approval_warnings(loa: App, post_id: int) -> list[tuple[str, str]]:
 
     with loa.db.read() as session:
         return [(warning.vi, warning.en) for warning in quota_warnings(session, post_id)]
+
+
+def report_tools(loa: App) -> ReportTools:
+    """The yearly report for /reports, read and written as `loa report` does."""
+    from loa.report_command import write_report
+    from loa.report_inputs import current_year, read_report, report_names, reporting_year
+    from web.services import ReportTools
+
+    tz = loa.config.zone
+    return ReportTools(
+        names=report_names(loa.config),
+        departments=tuple(d.code for d in loa.config.departments),
+        current_year=lambda now: current_year(now, tz),
+        year_period=lambda year, now: reporting_year(year, tz, now),
+        read=lambda start, end, department, year, now: read_report(
+            loa, start, end, department=department, year=year, now=now
+        ),
+        write=partial(write_report, loa),
+    )
 
 
 def build_web_app(
@@ -45,6 +65,7 @@ def build_web_app(
         observances=loa.config.observance_rules,
         approval_warnings=partial(approval_warnings, loa),
         connector=WebConnector(loa),
+        reports=report_tools(loa),
     )
     return create_app(services)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,8 @@ from content.db import Database
 from content.media import MediaStore
 from content.observances import Observance
 from content.posts import PostService
+from content.report_data import ReportData
+from content.targets import Names
 from content.users import UserService
 
 # One colour per channel on the calendar, picked in order; readable on white with white text.
@@ -109,6 +113,25 @@ class ChannelConnector(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ReportTools:
+    """The yearly report as `loa` reads and writes it (config.yaml's names, targets and
+    reporting year), for `/reports`: web does not import loa.
+
+    `read(start, end, department, year, now)`: the report of [start, end) for one department
+    (None: the province) against `year`'s targets. `write(data, path, kind, year, department)`:
+    the file of `kind` ("docx", "xlsx", "csv") at `path`. `year_period(year, now)`: the
+    reporting year's [start, end), ending at `now` if the year has not ended.
+    """
+
+    names: Names
+    departments: tuple[str, ...]  # codes, in config.yaml's order
+    current_year: Callable[[datetime], int]
+    year_period: Callable[[int, datetime], tuple[datetime, datetime]]
+    read: Callable[[datetime, datetime, str | None, int, datetime], ReportData]
+    write: Callable[[ReportData, Path, str, int, str | None], None]
+
+
 @dataclass
 class WebServices:
     db: Database
@@ -134,6 +157,8 @@ class WebServices:
     approval_warnings: Callable[[int], list[tuple[str, str]]] | None = None
     # Reconnecting a channel from /channels/ID/connect; None: the page shows the CLI command.
     connector: ChannelConnector | None = None
+    # The yearly report for /reports; None: the page says it is not set up.
+    reports: ReportTools | None = None
 
     def channel(self, channel_id: str) -> ChannelDisplay | None:
         return next((item for item in self.channels if item.id == channel_id), None)
