@@ -58,9 +58,11 @@ def test_the_menu_follows_the_role(client_for: ClientFor) -> None:
         nav = html.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
         return re.findall(r'<a href="([^"]+)"', nav)
 
-    assert menu("cbtt.stttt") == ["/calendar", "/compose"]
-    assert menu("bientap") == ["/calendar", "/compose", "/review", "/channels"]
-    assert menu("admin") == ["/calendar", "/compose", "/review", "/channels", "/admin/users"]
+    assert menu("cbtt.stttt") == ["/calendar", "/compose", "/reports"]
+    assert menu("bientap") == ["/calendar", "/compose", "/review", "/channels", "/reports"]
+    assert menu("admin") == [
+        "/calendar", "/compose", "/review", "/channels", "/reports", "/admin/users"
+    ]  # fmt: skip
 
 
 def test_an_admin_adds_a_user_who_can_then_log_in(

@@ -1,0 +1,306 @@
+"""The report page: what was published in a period, against the plan's targets, with downloads.
+
+    GET /reports?year=2026 | ?from=YYYY-MM-DD&to=YYYY-MM-DD  [&department=SDL]
+    GET /reports/charts/{month|channel|platform|topic|pillar|department}.svg  (same query)
+    GET /reports/file.docx | /reports/file.xlsx | /reports/file.csv          (same query)
+
+Editors and administrators see every department (or one, chosen); officers only their own: any
+other department is answered as not found. The report is read once through `loa`'s
+`ReportTools` (web does not import loa), so the page, the charts and the files agree with
+`loa report`. Routes are plain `def`: FastAPI runs them in its thread pool, so drawing a chart
+or writing a workbook never holds up the event loop or other pages.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import unicodedata
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from starlette.responses import Response
+
+from content.errors import NotFound
+from content.labels import figure, metric_label
+from content.models import Role
+from content.report_data import ReportData, reach_of
+from content.stats import metric_names, stats
+from content.timeutil import to_local
+from content.workflow import Actor, delivery_state_words
+from reports.charts import Chart, draw
+from web.auth import current_actor
+from web.i18n import add_messages, format_date
+from web.pages_posts import CHART_HEADERS
+from web.render import NAV, NavItem, lang_of, render
+from web.reports_view import BREAKDOWNS, ReportQuery, breakdown, chart_alt, report_query
+from web.services import ReportTools, WebServices, services_of
+
+router = APIRouter(prefix="/reports")
+Signed = Annotated[Actor, Depends(current_actor)]
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+_after = next(i for i, item in enumerate(NAV) if item.path == "/channels") + 1
+NAV.insert(_after, NavItem("/reports", "nav.reports"))
+
+add_messages(
+    {
+        "nav.reports": ("Báo cáo", "Reports"),
+        "reports.title": ("Báo cáo kết quả tuyên truyền ASEAN", "ASEAN communication report"),
+        "reports.scope_all": ("Toàn tỉnh (mọi đơn vị)", "The whole province (every department)"),
+        "reports.department": ("Đơn vị", "Department"),
+        "reports.year": ("Năm báo cáo", "Reporting year"),
+        "reports.from": ("Từ ngày", "From"),
+        "reports.to": ("Đến hết ngày", "To (inclusive)"),
+        "reports.period_hint": (
+            "Năm báo cáo tính từ 01/11 năm trước; chọn ngày để xem một kỳ khác.",
+            "A reporting year starts on 1 November of the year before; pick dates for another"
+            " period.",
+        ),
+        "reports.show": ("Xem", "Show"),
+        "reports.period": ("Kỳ báo cáo", "Period"),
+        "reports.download": ("Tải báo cáo", "Download the report"),
+        "reports.docx": ("Văn bản Word (DOCX)", "Word document (DOCX)"),
+        "reports.xlsx": ("Bảng tính Excel (XLSX)", "Excel workbook (XLSX)"),
+        "reports.csv": ("Danh sách bài (CSV)", "List of posts (CSV)"),
+        "reports.empty": (
+            "Không có bài nào được đăng trong kỳ này.",
+            "Nothing was published in this period.",
+        ),
+        "reports.not_set_up": (
+            "Báo cáo chưa được cấu hình trên máy chủ này.",
+            "Reports are not set up on this server.",
+        ),
+        "reports.summary": ("Tổng quan", "Summary"),
+        "reports.posts": ("Bài đăng", "Posts"),
+        "reports.deliveries": ("Lượt đăng", "Deliveries"),
+        "reports.with_figures": (
+            "{n}/{total} lượt đăng có số liệu",
+            "{n}/{total} deliveries with figures",
+        ),
+        "reports.read_between": (
+            "số liệu đọc từ {first} đến {last}",
+            "figures read {first} – {last}",
+        ),
+        "reports.no_figures": ("Chưa có số liệu nào được đọc.", "No figures have been read yet."),
+        "reports.by.month": ("Theo tháng", "By month"),
+        "reports.by.channel": ("Theo kênh", "By channel"),
+        "reports.by.platform": ("Theo nền tảng", "By platform"),
+        "reports.by.topic": ("Theo chủ đề", "By topic"),
+        "reports.by.pillar": ("Theo trụ cột", "By pillar"),
+        "reports.by.department": ("Theo đơn vị", "By department"),
+        "reports.name": ("Tên", "Name"),
+        "reports.has_figures": ("Có số liệu", "With figures"),
+        "reports.targets": ("Tiến độ so với chỉ tiêu", "Progress against the targets"),
+        "reports.targets_met": ("Đạt {met}/{total} chỉ tiêu", "{met} of {total} targets met"),
+        "reports.met": ("Đạt", "Met"),
+        "reports.missed": ("Chưa đạt", "Not met"),
+        "reports.kind.department": ("Số bài của đơn vị", "Posts per department"),
+        "reports.kind.topic": ("Chủ đề", "Topics"),
+        "reports.kind.pillar": ("Trụ cột", "Pillars"),
+        "reports.kind.channel": ("Kênh hoạt động", "Active channels"),
+        "reports.gaps": ("Cần chú ý", "Gaps"),
+        "reports.no_gaps": ("Không có khoảng trống nào.", "No gaps."),
+        "reports.shortfalls": ("Bài lỗi và lỡ giờ", "Failed and missed posts"),
+        "reports.no_shortfalls": (
+            "Không có bài nào lỗi hay lỡ giờ.",
+            "No post failed or missed its time.",
+        ),
+        "reports.due": ("Giờ hẹn", "Due"),
+        "reports.channel": ("Kênh", "Channel"),
+        "reports.state": ("Trạng thái", "State"),
+        "reports.reason": ("Lý do", "Reason"),
+        "reports.post": ("Bài", "Post"),
+        "reports.observances": ("Các ngày lễ, sự kiện", "Observances"),
+        "reports.around": (
+            "{n} bài trong tuần trước đến 3 ngày sau",
+            "{n} posts from the week before to 3 days after",
+        ),
+        "reports.no_observances": (
+            "Không có ngày lễ nào trong kỳ.",
+            "No observance falls in this period.",
+        ),
+        "reports.top": ("Bài được xem nhiều nhất", "The widest-reaching posts"),
+        "reports.published": ("Ngày đăng", "Published"),
+        "reports.reach": ("Lượt xem / tiếp cận", "Views / reach"),
+    }
+)
+
+
+def _tools(services: WebServices) -> ReportTools:
+    if services.reports is None:
+        raise NotFound("reports are not set up", "Báo cáo chưa được cấu hình trên máy chủ này.")
+    return services.reports
+
+
+def _query(request: Request, actor: Actor) -> tuple[ReportTools, ReportQuery]:
+    services = services_of(request)
+    tools = _tools(services)
+    now = services.posts.clock()
+    params = dict(request.query_params)
+    return tools, report_query(params, actor, tools, now, services.zone)
+
+
+def _read(request: Request, tools: ReportTools, query: ReportQuery) -> ReportData:
+    now = services_of(request).posts.clock()
+    return tools.read(query.start, query.end, query.department, query.year, now)
+
+
+def _period_text(query: ReportQuery, request: Request, lang: str) -> tuple[str, str]:
+    """The period's first and last day, as the reader writes dates."""
+    zone = services_of(request).zone
+    first = to_local(query.start, zone).date()
+    last = to_local(query.end - timedelta(microseconds=1), zone).date()
+    return (
+        format_date(first, lang, with_weekday=False),
+        format_date(last, lang, with_weekday=False),
+    )
+
+
+@router.get("")
+def reports_page(request: Request, actor: Signed) -> Response:
+    services = services_of(request)
+    lang = lang_of(request)
+    if services.reports is None:
+        return render(request, "reports.html", {"ready": False}, status_code=404)
+    tools, query = _query(request, actor)
+    data = _read(request, tools, query)
+    pick = 0 if lang == "vi" else 1
+    names = tools.names
+    total = data.total.total
+    shown = [by for by in BREAKDOWNS if by != "department" or query.department is None]
+    breakdowns = [breakdown(data.breakdowns[by], names, services.zone, lang) for by in shown]
+    params = query.params()
+    chart_query = urlencode({**params, "lang": lang})
+    kinds = ("department", "topic", "pillar", "channel")
+    context: dict[str, Any] = {
+        "ready": True,
+        "query": query,
+        "period": _period_text(query, request, lang),
+        "reviewer": actor.role in (Role.editor, Role.admin),
+        "departments": [(code, names.of("department", code)[pick]) for code in tools.departments],
+        "scope_name": (names.of("department", query.department)[pick] if query.department else ""),
+        "data": data,
+        "total": total,
+        "figure": lambda value: figure(value, lang),
+        "metrics": [
+            (metric_label(m, lang), figure(total.totals.get(m), lang))
+            for m in metric_names([total])
+        ],
+        "breakdowns": [
+            (item, f"/reports/charts/{item.by}.svg?{chart_query}", chart_alt(item.chart, lang))
+            for item in breakdowns
+        ],
+        "progress": [
+            (kind, [p for p in data.progress if p.kind == kind])
+            for kind in kinds
+            if any(p.kind == kind for p in data.progress)
+        ],
+        "met": sum(1 for p in data.progress if p.met),
+        "shortfalls": [
+            (s, names.of("channel", s.channel_id)[pick], delivery_state_words(s.state, lang))
+            for s in data.shortfalls
+        ],
+        "top": [
+            (row, names.of("channel", row.channel_id)[pick], reach_of(row)) for row in data.top
+        ],
+        # Posts, not deliveries: one post on three channels around ASEAN Day is one post.
+        "observances": [
+            (item.occurrence, list({row.post_id: row for row in item.rows}.values()))
+            for item in data.observances
+        ],
+        "downloads": [(kind, f"/reports/file.{kind}?{urlencode(params)}") for kind in FORMATS],
+    }
+    return render(request, "reports.html", context)
+
+
+@router.get("/charts/{by}.svg")
+def report_chart(request: Request, actor: Signed, by: str) -> Response:
+    if by not in BREAKDOWNS:
+        raise NotFound(f"no chart {by!r}", f"Không có biểu đồ “{by[:40]}”.")
+    services = services_of(request)
+    tools, query = _query(request, actor)
+    departments = [query.department] if query.department else None
+    # One grouping is all a chart needs: no need to read the whole report again.
+    with services.db.read() as session:
+        found = stats(session, query.start, query.end, by, services.zone, departments=departments)
+    chart = breakdown(found, tools.names, services.zone, lang_of(request)).chart
+    return Response(chart_svg(chart), media_type="image/svg+xml", headers=CHART_HEADERS)
+
+
+# Narrower than the DOCX's charts (6.3 in): shrunk to a phone's width, the words stay readable.
+PAGE_CHART_WIDTH_IN = 4.6
+
+
+def chart_svg(chart: Chart) -> str:
+    """The chart as the page shows it: an SVG drawn at a width a phone can read."""
+    fig = draw(chart)
+    fig.set_size_inches(PAGE_CHART_WIDTH_IN, fig.get_figheight())
+    FigureCanvasSVG(fig)
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})  # the same chart, the same bytes
+    return out.getvalue()
+
+
+def ascii_name(text: str) -> str:
+    """The file name for browsers that do not read `filename*`: no marks, no spaces."""
+    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    kept = "".join(c for c in plain if c.isascii() and (c.isalnum() or c in "-_."))
+    return kept or "bao-cao"
+
+
+def file_name(query: ReportQuery, tools: ReportTools, kind: str, request: Request) -> str:
+    """ "Báo cáo ASEAN 2026 - Sở Du lịch.docx"; a chosen period names its dates."""
+    zone = services_of(request).zone
+    if query.custom:
+        first = to_local(query.start, zone)
+        last = to_local(query.end - timedelta(microseconds=1), zone)
+        period = f"{first:%d-%m-%Y} đến {last:%d-%m-%Y}"
+    else:
+        period = str(query.year)
+    scope = tools.names.of("department", query.department)[0] if query.department else "Toàn tỉnh"
+    return f"Báo cáo ASEAN {period} - {scope}.{kind}"
+
+
+def content_disposition(name: str) -> str:
+    """RFC 6266 with RFC 5987's `filename*` for the Vietnamese name, an ASCII one beside it."""
+    fallback = ascii_name(name.replace(" ", "-"))
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _download(request: Request, actor: Actor, kind: str) -> Response:
+    tools, query = _query(request, actor)
+    data = _read(request, tools, query)
+    name = file_name(query, tools, kind, request)
+    # Written whole in a folder of its own, read back, and the folder removed: nothing is left
+    # on the server and two downloads at once never share a file.
+    with tempfile.TemporaryDirectory(prefix="loa-report-") as folder:
+        path = Path(folder) / f"report.{kind}"
+        tools.write(data, path, kind, query.year, query.department)
+        body = path.read_bytes()
+    headers = {"content-disposition": content_disposition(name)}
+    return Response(body, media_type=FORMATS[kind], headers=headers)
+
+
+@router.get("/file.docx")
+def download_docx(request: Request, actor: Signed) -> Response:
+    return _download(request, actor, "docx")
+
+
+@router.get("/file.xlsx")
+def download_xlsx(request: Request, actor: Signed) -> Response:
+    return _download(request, actor, "xlsx")
+
+
+@router.get("/file.csv")
+def download_csv(request: Request, actor: Signed) -> Response:
+    return _download(request, actor, "csv")
