@@ -91,7 +91,8 @@ def scope_of(actor: Actor, asked: str, tools: ReportTools) -> str | None:
     asked = asked.strip()
     if actor.role not in (Role.editor, Role.admin):
         own = actor.department_code or ""
-        if asked and asked != own:
+        # An officer outside any department has no report of their own (never the province's).
+        if not own or (asked and asked != own):
             raise NotFound(f"no department {asked!r}", f"Không có đơn vị “{asked[:40]}”.")
         return own
     if asked and asked not in tools.departments:
