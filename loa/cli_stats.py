@@ -95,7 +95,8 @@ def summary_lines(summary: Summary, state: State, asked: set[str]) -> list[str]:
     lines = [
         say(
             f"Đã đọc số liệu của {posts} bài trên {channels} kênh ({summary.calls} lần gọi).",
-            f"Read the figures of {posts} posts on {channels} channels ({summary.calls} calls).",
+            f"Read the figures of {_count(posts, 'post')} on {_count(channels, 'channel')}"
+            f" ({_count(summary.calls, 'call')}).",
         )
     ]
     width = max(len(t.channel_id) for t in [*read, *others])
@@ -147,3 +148,7 @@ def _metric(metric: str, state: State) -> str:
 
 
 stats_app.command("show")(stats_show)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -103,7 +103,7 @@ def test_collect_for_one_post_reads_it_before_it_is_due_in_english(
     code, out, _ = stats("--lang", "en", "stats", "collect", "--post", str(first))
 
     assert code == 0
-    assert out.splitlines()[0] == "Read the figures of 1 posts on 1 channels (1 calls)."
+    assert out.splitlines()[0] == "Read the figures of 1 post on 1 channel (1 call)."
     assert read_ids(h, first) == {WEB: True} and read_ids(h, second) == {WEB: False}
 
 
