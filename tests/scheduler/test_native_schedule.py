@@ -8,10 +8,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from hashlib import sha256
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from content.inputs import MediaRef
 from content.models import AuditEvent
 from content.timeutil import utcnow
 from loa.cli import main
@@ -169,3 +172,163 @@ def test_publish_now_publishes_now_rather_than_handing_over(
     assert post["status"] == "publish"  # not "future" at the planned time
     [held] = [v for v in h.state()["youtube"]["videos"] if v["id"] == video.remote_id]
     assert held["publishAt"] is None and held["privacyStatus"] == "public"
+
+
+# -- YouTube through the worker: the upload is done ahead, held private until publishAt ----------
+
+CHUNK = 256 * 1024  # the resumable upload's unit (youtube_upload.CHUNK_UNIT)
+
+
+@pytest.fixture
+def native_yt(bench: Callable[..., Harness]) -> Harness:
+    return bench(settings={YT: {"native_schedule": True}})
+
+
+def yt_video(h: Harness, remote_id: str | None) -> dict:  # type: ignore[type-arg]
+    [video] = [v for v in h.state()["youtube"]["videos"] if v["id"] == remote_id]
+    return video  # type: ignore[no-any-return]
+
+
+def rfc3339(when: datetime) -> str:
+    return f"{when:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def yt_handed_over(h: Harness, hours: float = 3) -> tuple[int, datetime, Corrector]:
+    when = h.clock.now + timedelta(hours=hours)
+    post_id = h.post([YT], at=when)
+    worker = h.worker(clock=h.clock)
+    assert h.step(worker) == 1
+    return post_id, when, build_corrector(h.app, worker)
+
+
+def test_approval_uploads_the_video_ahead_held_private_until_its_time(native_yt: Harness) -> None:
+    h = native_yt
+    when = h.clock.now + timedelta(hours=3)
+    post_id = h.post([YT], at=when)
+    row = h.delivery(post_id)
+    assert (row.state, row.due_at) == ("scheduled", h.clock.now)  # due at approval, not at 3h
+
+    assert h.step(h.worker(clock=h.clock)) == 1
+
+    row = h.delivery(post_id)
+    assert (row.state, row.due_at, row.published_at) == ("handed_over", when, when)
+    video = yt_video(h, row.remote_id)
+    assert (video["privacyStatus"], video["publishAt"]) == ("private", rfc3339(when))
+    assert video["visible_as"] == "private" and video["title"] == h.title_of(post_id)
+    assert h.video is not None and video["sha256"] == sha256(h.video.read_bytes()).hexdigest()
+    assert row.remote_url is not None and row.remote_id in row.remote_url
+
+
+def test_rescheduling_moves_publish_at_on_youtube(native_yt: Harness) -> None:
+    h = native_yt
+    post_id, when, corrector = yt_handed_over(h)
+    later = when + timedelta(days=1)
+
+    editor = h.app.posts.actor("bientap")
+    assert h.app.posts.reschedule(editor, post_id, later).state == "approved"
+    assert corrector.run_once() == {"published": 0, "done": 1}
+
+    row = h.delivery(post_id)
+    assert (row.state, row.due_at, row.published_at) == ("handed_over", later, later)
+    video = yt_video(h, row.remote_id)
+    assert (video["privacyStatus"], video["publishAt"]) == ("private", rfc3339(later))
+    assert video["updates"] == 1
+    assert [a.outcome for a in h.attempts(row.id or 0)] == ["published", "updated"]
+
+
+def test_editing_the_title_updates_the_held_video(native_yt: Harness) -> None:
+    h = native_yt
+    post_id, when, corrector = yt_handed_over(h)
+    editor = h.app.posts.actor("bientap")
+    h.app.posts.edit(editor, post_id, {"title": "Video đã sửa tiêu đề trước giờ đăng"})
+    assert corrector.run_once() == {"published": 0, "done": 1}
+
+    row = h.delivery(post_id)
+    assert (row.state, row.due_at) == ("handed_over", when)
+    video = yt_video(h, row.remote_id)
+    assert video["title"] == "Video đã sửa tiêu đề trước giờ đăng"
+    assert (video["privacyStatus"], video["publishAt"]) == ("private", rfc3339(when))
+
+
+def test_cancelling_deletes_the_held_video(native_yt: Harness) -> None:
+    h = native_yt
+    post_id, _, corrector = yt_handed_over(h)
+    row = h.delivery(post_id)
+
+    h.app.posts.cancel(h.app.posts.actor("bientap"), post_id, "Trùng lịch")
+    assert h.delivery(post_id).state == "handed_over"  # until YouTube has let it go
+    assert corrector.run_once() == {"published": 0, "done": 1}
+
+    assert h.delivery(post_id).state == "cancelled"
+    assert [v for v in h.state()["youtube"]["videos"] if v["id"] == row.remote_id] == []
+    with h.app.db.read() as session:
+        actions = session.exec(select(AuditEvent.action).where(AuditEvent.post_id == post_id)).all()
+    assert "delivery.removed" in actions
+
+
+def test_a_held_video_counts_as_published_once_its_time_has_passed(native_yt: Harness) -> None:
+    h = native_yt
+    post_id, when, corrector = yt_handed_over(h)
+    assert corrector.run_once()["published"] == 0
+    assert h.delivery(post_id).state == "handed_over"
+    h.clock.advance(hours=3, seconds=1)
+
+    assert corrector.run_once()["published"] == 1
+
+    row = h.delivery(post_id)
+    assert (row.state, row.published_at) == ("published", when)
+    assert h.app.posts.detail(post_id).events[-1].action == "delivery.published"
+
+
+def big_clip(path: Path) -> Path:
+    """A lossless noise clip of a few hundred KB: an upload of several 256 KiB chunks."""
+    import av
+    from PIL import Image
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"crf": "0", "preset": "ultrafast"}
+        for number in range(6):
+            noise = Image.effect_noise((320, 240), 60 + number).convert("RGB")
+            for packet in stream.encode(av.VideoFrame.from_image(noise)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_lost_answer_on_the_upload_ahead_is_reconciled_as_handed_over(
+    bench: Callable[..., Harness], tmp_path: Path
+) -> None:
+    # No resume allowed: the final chunk's lost answer is left to the worker's reconciling.
+    settings = {"native_schedule": True, "timeout_seconds": 1, "upload_resumes": 0}
+    h = bench(settings={YT: {**settings, "chunk_size_bytes": CHUNK}})
+    clip = big_clip(tmp_path / "big.mp4")
+    assert clip.stat().st_size > 2 * CHUNK
+    with h.app.db.write() as session:
+        sha = h.app.media.add(session, clip, name="big.mp4").sha256
+    when = h.clock.now + timedelta(hours=3)
+    post_id = h.post([YT], at=when, media=[MediaRef(sha)])
+    worker = h.worker(clock=h.clock)
+    armed: list[bool] = []
+
+    def lose_the_final_answer(done: int, total: int) -> None:
+        if 0 < total - done <= CHUNK and not armed:
+            armed.append(True)
+            h.faults("youtube", hang_next=1, paths=["/upload/youtube/v3/videos"])
+
+    worker.progress_for = lambda _delivery_id: lose_the_final_answer
+    h.step(worker)
+    assert armed and h.delivery(post_id).state == "reconciling"
+    [held] = h.state()["youtube"]["videos"]  # it landed: only its answer was lost
+    time.sleep(0.1)
+    h.clock.advance(seconds=30)
+
+    assert worker.reconciler.run_once()["found"] == 1
+
+    row = h.delivery(post_id)
+    assert (row.state, row.due_at, row.remote_id) == ("handed_over", when, held["id"])
+    video = yt_video(h, row.remote_id)
+    assert (video["privacyStatus"], video["publishAt"]) == ("private", rfc3339(when))
+    assert len(h.state()["youtube"]["videos"]) == 1
