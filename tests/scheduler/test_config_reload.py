@@ -290,10 +290,11 @@ def test_auth_required_while_reconciling_holds_the_channel_once(
 
 
 def test_the_credential_check_holds_a_revoked_channel_and_goes_on_past_broken_ones(
-    h: Harness,
+    h: Harness, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # fb-asean-hue: credentials sealed with another key; zalo-asean-hue: active in the
     # database but not in this worker's config.yaml; web-asean: its password revoked.
+    queued = h.post(["web-asean"], at=h.clock.now + timedelta(minutes=2))
     other_key = Fernet(Fernet.generate_key())
     h.update_channel("fb-asean-hue", credentials=other_key.encrypt(b"{}"))
     h.app.config = load_config_text(h.config_path, without(h.config_path, "zalo-asean-hue"))
@@ -309,6 +310,33 @@ def test_the_credential_check_holds_a_revoked_channel_and_goes_on_past_broken_on
     refresh_tokens(h.app, h.alerts.append)  # a channel waiting for a person is not asked again
     assert len(h.alerts) == 1
     assert audit_actions(h, "web-asean")[-1] == "channel.needs_auth"
+
+    # Its queued post waits: past its time, no worker claims it while the channel needs a person.
+    h.clock.advance(minutes=5)
+    worker = h.worker(clock=h.clock)
+    assert h.step(worker) == 0
+    row = h.delivery(queued)
+    assert (row.state, row.attempts, row.lease_owner) == ("scheduled", 0, None)
+    assert h.attempts(row.id or 0) == []
+    assert h.on_platform(h.title_of(queued), "web-asean") == 0
+
+    # Working credentials are stored again (what `connect --token-stdin` stores, without its
+    # reactivation): `loa channels check` finds them working and reactivates the channel.
+    password = str(h.control("wordpress", "issue_app_password"))
+    build_adapter(h.app, "web-asean").complete_token(password)  # type: ignore[attr-defined]
+    assert h.channel("web-asean").state == ChannelState.needs_auth
+    main(["--config", str(h.config_path), "--lang", "en", "channels", "check"])
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("web-asean")]
+    assert "reactivated" in line
+    assert h.channel("web-asean").state == ChannelState.active
+    assert audit_actions(h, "web-asean")[-1] == "channel.reactivated"
+
+    h.clock.advance(minutes=5)  # the released post is due at the check's time
+    assert h.step(worker) == 1
+    row = h.delivery(queued)
+    assert (row.state, row.attempts) == ("published", 1)
+    assert h.on_platform(h.title_of(queued), "web-asean") == 1
+    assert len(h.alerts) == 1
 
 
 def test_worker_help_says_how_the_configuration_is_reread(
