@@ -10,7 +10,7 @@ relationships in time that grows with the table, which a year's report cannot af
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -37,11 +37,22 @@ LINK_STYLE = "Hyperlink"
 LINK_COLOUR = "0563C1"
 TWIPS_PER_MM = 1440 / 25.4
 # Characters XML 1.0 cannot hold: a title pasted with one must not make the file unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+_NOT_PLAIN = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
+
+
+def xml_text(text: str) -> str:
+    """`text` as XML character data, without the characters XML 1.0 forbids. Most text needs
+    nothing done, and one search finds that out quicker than cleaning and escaping it."""
+    if _NOT_PLAIN.search(text) is None:
+        return text
+    return escape(clean(text))
 
 
 def set_fonts(rpr: Any) -> None:
@@ -171,8 +182,8 @@ _AFTER_PBDR = {qn(f"w:{name}") for name in (
 # --- tables ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Link:
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make, and the appendix makes
+class Link:  # one per row
     text: str
     url: str
 
@@ -205,10 +216,12 @@ def add_table(
     *,
     total: Sequence[str] | None = None,
     numeric: Sequence[int] = (),
+    marker: Any = None,
 ) -> Table:
     """A bordered table whose header row repeats on every page, rows kept whole across pages.
 
-    `numeric`: the columns aligned right (figures); `total`: a bold closing row.
+    `numeric`: the columns aligned right (figures); `total`: a bold closing row; `marker`: an
+    element put after the rows, where reports.docx_stream writes the rest of them.
     """
     table: Table = doc.add_table(rows=0, cols=len(widths_mm))
     table.style = doc.styles["Table Grid"]
@@ -217,41 +230,91 @@ def add_table(
     twips = [round(w * TWIPS_PER_MM) for w in widths_mm]
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
         col.set(qn("w:w"), str(width))
-    builder = _Rows(tbl, twips, set(numeric), links)
+    builder = _Rows(tbl, RowXml(twips, set(numeric), links.rid))
     builder.add(headers, header=True)
     for row in rows:
         builder.add(row)
     if total is not None:
         builder.add(total, bold=True)
     builder.flush()
+    if marker is not None:
+        tbl.append(marker)
     return table
 
 
-class _Rows:
-    """Rows written as XML text and parsed a chunk at a time: building a year's appendix one
-    element at a time through python-docx's element classes takes minutes, parsing takes
-    seconds."""
+class RowXml:
+    """A table row as WordprocessingML text; `rid` gives the relationship id of a link's URL.
 
-    CHUNK = 2000
+    Text, not python-docx's element classes: a year's appendix holds 250,000 rows, and building
+    them element by element takes minutes. What a body cell's XML holds before and after its
+    text is the same for every row of a column, so it is made once; `template` goes further
+    for a table whose rows all have the same shape.
+    """
 
-    def __init__(self, tbl: Any, twips: list[int], numeric: set[int], links: Links) -> None:
-        self.tbl, self.twips, self.numeric, self.links = tbl, twips, numeric, links
-        self.pending: list[str] = []
-        self.widths = [f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>' for width in twips]
+    def __init__(self, twips: list[int], numeric: set[int], rid: Callable[[str], str]) -> None:
+        self.twips, self.numeric, self.rid = twips, numeric, rid
+        self.widths = [f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>' for width in twips]
+        self.body = [
+            f"{width}</w:tcPr>{_paragraph_head('right' if index in numeric else None)}"
+            for index, width in enumerate(self.widths)
+        ]
 
-    def add(self, cells: Sequence[Cell], *, header: bool = False, bold: bool = False) -> None:
+    def __call__(self, cells: Sequence[Cell], *, header: bool = False, bold: bool = False) -> str:
         if len(cells) != len(self.twips):
             raise ValueError(f"{len(cells)} cells in a table of {len(self.twips)} columns")
         out = ["<w:tr><w:trPr><w:cantSplit/>", "<w:tblHeader/>" if header else "", "</w:trPr>"]
         for index, cell in enumerate(cells):
-            out.append("<w:tc>" + self.widths[index])
-            out.append(_HEADER_SHADE if header else "")
-            out.append("</w:tcPr>")
-            align = "center" if header else ("right" if index in self.numeric else None)
-            out.append(self._paragraph(cell, align, bold or header))
-            out.append("</w:tc>")
+            if header or bold:
+                out.append(self.widths[index])
+                out.append(_HEADER_SHADE if header else "")
+                out.append("</w:tcPr>")
+                align = "center" if header else ("right" if index in self.numeric else None)
+                out.append(_paragraph_head(align))
+            else:
+                out.append(self.body[index])
+            out.append(self._runs(cell, bold or header))
+            out.append("</w:p></w:tc>")
         out.append("</w:tr>")
-        self.pending.append("".join(out))
+        return "".join(out)
+
+    def template(self, links: Sequence[bool]) -> bytes:
+        """A body row as a bytes %-format (UTF-8): each cell takes its text as XML (`xml_text`,
+        lines joined by LINE_BREAK, encoded), a link cell (where `links` says) its relationship
+        id then its text.
+
+        The same XML as a row of Cells gives, at one formatting per row and no encoding of the
+        whole row: the path a year's appendix takes 250,000 times.
+        """
+        if len(links) != len(self.twips):
+            raise ValueError(f"{len(links)} cells in a table of {len(self.twips)} columns")
+        out = [_ROW]
+        for head, link in zip(self.body, links, strict=True):
+            out.append(head.replace("%", "%%"))
+            out.append(_LINK_CELL if link else _TEXT_CELL)
+        out.append("</w:tr>")
+        return "".join(out).encode()
+
+    def _runs(self, cell: Cell, bold: bool) -> str:
+        if isinstance(cell, Link):
+            run = _run(cell.text, bold, f'<w:rStyle w:val="{LINK_STYLE}"/>')
+            return f'<w:hyperlink r:id="{self.rid(cell.url)}">{run}</w:hyperlink>'
+        if isinstance(cell, str):
+            return _run(cell, bold)
+        return "".join(_run(line, bold, br=number > 0) for number, line in enumerate(cell))
+
+
+class _Rows:
+    """Rows parsed into the table a chunk at a time (parsing text is far quicker than building
+    elements one by one)."""
+
+    CHUNK = 2000
+
+    def __init__(self, tbl: Any, xml: RowXml) -> None:
+        self.tbl, self.xml = tbl, xml
+        self.pending: list[str] = []
+
+    def add(self, cells: Sequence[Cell], *, header: bool = False, bold: bool = False) -> None:
+        self.pending.append(self.xml(cells, header=header, bold=bold))
         if len(self.pending) >= self.CHUNK:
             self.flush()
 
@@ -262,27 +325,55 @@ class _Rows:
         self.tbl.extend(list(chunk))
         self.pending = []
 
-    def _paragraph(self, cell: Cell, align: str | None, bold: bool) -> str:
-        jc = f'<w:jc w:val="{align}"/>' if align else ""
-        head = f'<w:p><w:pPr><w:pStyle w:val="{TABLE_STYLE}"/>{jc}</w:pPr>'
-        if isinstance(cell, Link):
-            rid = self.links.rid(cell.url)
-            style = f'<w:rStyle w:val="{LINK_STYLE}"/>'
-            run = _run(cell.text, bold, style)
-            return f'{head}<w:hyperlink r:id="{rid}">{run}</w:hyperlink></w:p>'
-        if isinstance(cell, str):
-            return f"{head}{_run(cell, bold)}</w:p>"
-        runs = [_run(line, bold, br=number > 0) for number, line in enumerate(cell)]
-        return f"{head}{''.join(runs)}</w:p>"
-
 
 _HEADER_SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="E7ECF5"/>'
+
+
+def _paragraph_head(align: str | None) -> str:
+    jc = f'<w:jc w:val="{align}"/>' if align else ""
+    return f'<w:p><w:pPr><w:pStyle w:val="{TABLE_STYLE}"/>{jc}</w:pPr>'
+
+
+_RUN = '<w:r><w:t xml:space="preserve">'
+_END_RUN = "</w:t></w:r>"
+_ROW = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+# Between two lines of a cell's text (XML text already): what _run writes for a second line.
+LINE_BREAK = _END_RUN + '<w:r><w:br/><w:t xml:space="preserve">'
+_TEXT_CELL = _RUN + "%s" + _END_RUN + "</w:p></w:tc>"
+_LINK_CELL = (
+    '<w:hyperlink r:id="%s"><w:r><w:rPr><w:rStyle w:val="' + LINK_STYLE + '"/></w:rPr>'
+    '<w:t xml:space="preserve">%s' + _END_RUN + "</w:hyperlink></w:p></w:tc>"
+)
 
 
 def _run(text: str, bold: bool, style: str = "", *, br: bool = False) -> str:
     props = f"<w:rPr>{style}{'<w:b/>' if bold else ''}</w:rPr>" if (style or bold) else ""
     brk = "<w:br/>" if br else ""
-    return f'<w:r>{props}{brk}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>'
+    return f'<w:r>{props}{brk}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
+
+
+def add_paragraphs(doc: Document, paragraphs: Iterable[str], chunk: int = 2000) -> None:
+    """`paragraphs` (each a <w:p> as XML text) at the end of the body, parsed a chunk at a
+    time: python-docx's add_paragraph costs about a millisecond each, and a list can be long."""
+    body = doc.element.body
+    end = body.find(qn("w:sectPr"))
+    pending: list[str] = []
+
+    def flush() -> None:
+        parsed = parse_xml(f"<w:body {nsdecls('w', 'r')}>{''.join(pending)}</w:body>")
+        for paragraph in list(parsed):
+            if end is not None:
+                end.addprevious(paragraph)
+            else:
+                body.append(paragraph)
+        pending.clear()
+
+    for paragraph in paragraphs:
+        pending.append(paragraph)
+        if len(pending) >= chunk:
+            flush()
+    if pending:
+        flush()
 
 
 def borderless(table: Table) -> None:
