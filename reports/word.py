@@ -15,8 +15,6 @@ the data's) and every list is in the data's order. The file is written whole or 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from datetime import timedelta, tzinfo
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from docx.shared import Pt
 from content.report_data import ReportData
 from content.targets import Names
 from reports import docx_kit as kit
+from reports import docx_stream
 from reports import word_parts as parts
 from reports.wording import MOTTO, TITLE, date_vi, place_and_date, subject
 
@@ -48,22 +47,20 @@ def write_docx(
     department_name: str | None,
     version: str,
 ) -> None:
-    """Write the report of `data` to `path` atomically (a temporary file beside it, renamed)."""
+    """Write the report of `data` to `path` atomically (a temporary file beside it, renamed).
+
+    python-docx lays the document out with the appendix's header row only; its rows go
+    straight into the file as it is written (reports.docx_stream).
+    """
     ctx = parts.Context(data, tz, names, year, issuer, department_name, version)
     document = build(ctx)
-    out = io.BytesIO()
-    document.save(out)
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(out.getvalue())
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    package = io.BytesIO()
+    document.save(package)
+    del document  # the tree is no longer needed while the rows stream
+    ctx.doc = ctx.links = None
+    package.seek(0)
+    when = data.generated_at.astimezone(tz)
+    docx_stream.write(package, Path(path), ctx.streamed, when=when)
 
 
 def build(ctx: parts.Context) -> DocxDocument:

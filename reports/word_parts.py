@@ -7,9 +7,9 @@ file, the spreadsheet and the `/reports` page cannot disagree.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from docx.document import Document
@@ -19,11 +19,10 @@ from docx.shared import Mm, Pt
 
 from content.labels import figure, metric_label
 from content.report_data import ReportData, reach_of
-from content.stats import PublishedRow, Stats, metric_names
+from content.stats import Stats, metric_names
 from content.targets import Names
-from reports import charts
+from reports import charts, docx_stream
 from reports import docx_kit as kit
-from reports.docx_kit import Cell, Link
 from reports.wording import BREAKDOWN_TITLES, EVIDENCE_METRICS, date_vi
 
 NOTHING_PUBLISHED = "Trong kỳ báo cáo không có bài nào được đăng trên các kênh của đơn vị."
@@ -44,6 +43,7 @@ class Context:
     doc: Any = None
     links: Any = None
     numbers: dict[str, int] = field(default_factory=lambda: {"table": 0, "chart": 0})
+    streamed: docx_stream.Streamed | None = None
 
     def attach(self, doc: Document) -> None:
         self.doc = doc
@@ -86,6 +86,15 @@ class Context:
         run.italic = italic or None
         return paragraph
 
+    def bodies(self, texts: Iterable[str]) -> None:
+        """Body paragraphs as `body` writes them, for lists that can run to thousands of lines."""
+        head = (
+            f'<w:p><w:pPr><w:ind w:firstLine="{Mm(10).twips}"/><w:jc w:val="both"/></w:pPr>'
+            '<w:r><w:t xml:space="preserve">'
+        )
+        end = "</w:t></w:r></w:p>"
+        kit.add_paragraphs(self.doc, (f"{head}{kit.xml_text(text)}{end}" for text in texts))
+
     def heading(self, text: str, level: int) -> None:
         self.doc.add_heading(kit.clean(text), level=level)
 
@@ -101,6 +110,20 @@ class Context:
     def table(self, headers: Sequence[str], rows: Any, widths: Sequence[float], **kw: Any) -> None:
         kit.add_table(self.doc, headers, rows, widths, self.links, **kw)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    def streamed_table(
+        self,
+        headers: Sequence[str],
+        rows: Callable[[kit.RowXml], Iterable[bytes]],
+        widths: Sequence[float],
+        numeric: Sequence[int],
+    ) -> None:
+        """A table of only its header row here; its `rows` are written into the file as it is
+        saved (reports.docx_stream), never held as python-docx elements."""
+        if self.streamed is not None:
+            raise ValueError("one streamed table per document")
+        self.table(headers, (), widths, numeric=numeric, marker=docx_stream.marker())
+        self.streamed = docx_stream.Streamed(rows, widths, numeric)
 
     def to_fill(self, lines: int = 3) -> None:
         """Dotted lines to write on, each exactly one line long (a tab with a dotted leader to
@@ -212,10 +235,10 @@ def observances(ctx: Context) -> None:
             f"{occurrence.label('vi')} ({occurrence.date:%d/%m/%Y}): "
             + (f"{figure(count)} bài được đăng trong dịp này." if count else "chưa có bài nào.")
         )
-        for row in coverage.rows:
-            ctx.body(
-                f"- {date_vi(row.published_at, ctx.tz)}, {ctx.channel(row.channel_id)}: {row.title}"
-            )
+        ctx.bodies(
+            f"- {date_vi(row.published_at, ctx.tz)}, {ctx.channel(row.channel_id)}: {row.title}"
+            for row in coverage.rows
+        )
 
 
 def widest(ctx: Context) -> None:
@@ -314,7 +337,6 @@ APPENDIX_HEADERS = (
     "Liên kết công khai",
     "Số liệu tương tác",
 )
-_METRIC_LABELS = {metric: metric_label(metric) for metric in EVIDENCE_METRICS}
 APPENDIX_WIDTHS = (12.0, 22.0, 36.0, 34.0, 70.0, 46.0, 32.0)  # 252 mm: landscape A4
 
 
@@ -336,8 +358,9 @@ def appendix(ctx: Context) -> None:
     if ctx.data.empty:
         ctx.body(NOTHING_PUBLISHED)
         return
-    rows = (_evidence(ctx, number, row) for number, row in enumerate(ctx.data.rows, start=1))
-    ctx.table(APPENDIX_HEADERS, rows, APPENDIX_WIDTHS, numeric=(0,))
+    ctx.streamed_table(
+        APPENDIX_HEADERS, lambda xml: _evidence(ctx, xml), APPENDIX_WIDTHS, numeric=(0,)
+    )
 
 
 def grouped(value: int | None) -> str:
@@ -346,19 +369,60 @@ def grouped(value: int | None) -> str:
     return figure(value) if value is None or value < 0 else f"{value:,}".replace(",", ".")
 
 
-def _evidence(ctx: Context, number: int, row: PublishedRow) -> list[Cell]:
-    link: Cell = Link(row.url, row.url) if row.url else "—"
-    figures = [
-        f"{_METRIC_LABELS[m]}: {grouped(row.figures[m])}"
-        for m in EVIDENCE_METRICS
-        if row.figures.get(m) is not None
-    ]
-    return [
-        str(number),
-        date_vi(row.published_at, ctx.tz),
-        ctx.department(row.department),
-        ctx.channel(row.channel_id),
-        row.title,
-        link,
-        figures or "—",
-    ]
+def _evidence(ctx: Context, xml: kit.RowXml) -> Iterator[bytes]:
+    """The appendix's rows as XML (UTF-8), one per published item: number, date, department,
+    channel, title, public link, figures.
+
+    A year holds 250,000 rows but a few hundred days and a few dozen names: each is made into
+    XML once. The rows come oldest first, so a day is worked out again only when a row leaves
+    the bounds of the one before (in any order the result would be the same, only slower).
+    """
+    linked = xml.template([False, False, False, False, False, True, False])
+    unlinked = xml.template([False] * 7)
+    labels = [(metric, kit.xml_text(f"{metric_label(metric)}: ")) for metric in EVIDENCE_METRICS]
+    none = "—".encode()
+    orders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    departments: dict[str, bytes] = {}
+    channels: dict[str, bytes] = {}
+    day, day_from, day_to = b"", None, None
+    rid, text, line_break = xml.rid, kit.xml_text, kit.LINE_BREAK
+    for number, row in enumerate(ctx.data.rows, start=1):
+        moment = row.published_at
+        if day_from is None or not day_from <= moment < day_to:  # type: ignore[operator]
+            day, day_from, day_to = _day_of(moment, ctx.tz)
+        department = departments.get(row.department)
+        if department is None:
+            name = ctx.department(row.department)
+            department = departments[row.department] = text(name).encode()
+        channel = channels.get(row.channel_id)
+        if channel is None:
+            name = ctx.channel(row.channel_id)
+            channel = channels[row.channel_id] = text(name).encode()
+        values = row.figures
+        present = orders.get(tuple(values))
+        if present is None:  # a set of metrics not seen yet: which of them, in the list's order
+            present = orders[tuple(values)] = [(m, label) for m, label in labels if m in values]
+        figures = []
+        for metric, label in present:
+            value = values[metric]
+            if value is not None:
+                figures.append(label + (str(value) if 0 <= value < 1000 else grouped(value)))
+        shown = line_break.join(figures).encode() if figures else none
+        title = text(row.title).encode()
+        url = row.url
+        if url:
+            address = text(url).encode()
+            link = rid(url).encode()
+            yield linked % (b"%d" % number, day, department, channel, title, link, address, shown)
+        else:
+            yield unlinked % (b"%d" % number, day, department, channel, title, none, shown)
+
+
+def _day_of(moment: datetime, tz: tzinfo) -> tuple[bytes, datetime, datetime]:
+    """`moment`'s local date as the appendix writes it, and that day's bounds, in `moment`'s
+    zone (comparing datetimes of one zone needs no offset lookup)."""
+    local = moment.astimezone(tz)
+    start = datetime(local.year, local.month, local.day, tzinfo=tz)
+    end = datetime.combine(start.date() + timedelta(days=1), time(), tzinfo=tz)
+    zone = moment.tzinfo
+    return date_vi(moment, tz).encode(), start.astimezone(zone), end.astimezone(zone)
