@@ -7,12 +7,13 @@ against ReportData, so a mistake in the report's reading or in its writing both 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from content.db import Database
 from content.labels import figure
 from content.models import Channel, Delivery, DeliveryMetrics, DeliveryState, Post
 from content.report_data import ReportData
+from content.stats import PublishedRow
 from content.timeutil import as_utc
 from reports.word import write_docx
 from reports.word_parts import NOTHING_PUBLISHED, grouped
@@ -280,9 +282,109 @@ def test_the_same_data_gives_the_same_document_written_atomically(
         assert one.namelist() == two.namelist()
         for name in one.namelist():
             assert one.read(name) == two.read(name), name
+        # Every member dated by the report's generation time, not by the clock.
+        assert {info.date_time for info in one.infolist()} == {(2026, 10, 20, 16, 5, 0)}
+    assert first.read_bytes() == second.read_bytes()
     assert [p.name for p in second.parent.iterdir()] == ["bao-cao.docx"]  # no temporary left
     with pytest.raises(FileNotFoundError):
         _write(data, tmp_path / "missing" / "bao-cao.docx")
+
+
+def _many_rows(data: ReportData, count: int) -> ReportData:
+    """`data` with `count` published items in its appendix, titles and links that need
+    escaping among them (markup, quotes, a character XML 1.0 forbids); every third item has
+    no figures."""
+    first = data.rows[0]
+
+    def title(n: int) -> str:
+        return f'Bài số {n}: Huế & ASEAN <{n}> "đặc biệt"\x01' if n % 500 == 7 else f"Bài số {n}"
+
+    rows = [
+        PublishedRow(
+            delivery_id=10_000 + n,
+            post_id=10_000 + n,
+            title=title(n),
+            channel_id=first.channel_id,
+            platform=first.platform,
+            topic=first.topic,
+            pillar=first.pillar,
+            department=first.department,
+            published_at=first.published_at + timedelta(minutes=17 * n),
+            url=f"https://asean.thuathienhue.gov.vn/bai?id={n}&lang='vi'",
+            figures={"views": n * 37, "comments": None} if n % 3 else {},
+            collected_at=first.collected_at,
+        )
+        for n in range(1, count + 1)
+    ]
+    return ReportData(**{**data.__dict__, "rows": rows})
+
+
+def _appendix_links(doc: DocxDocument) -> list[tuple[str, str, str]]:
+    """Each appendix row's number, title and the target of its hyperlink's relationship."""
+    appendix = doc.tables[-1]
+    rels = doc.part.rels
+    found = []
+    for row in appendix.rows[1:]:
+        cells = row.cells
+        (link,) = cells[5]._tc.iter(qn("w:hyperlink"))
+        rel = rels[link.get(qn("r:id"))]
+        assert rel.is_external and cells[5].text == rel.target_ref
+        found.append((cells[0].text, cells[4].text, rel.target_ref))
+    return found
+
+
+def test_a_long_appendix_has_every_hyperlink_resolving(year: Year, tmp_path: Path) -> None:
+    """3,000 items: each its own row, its link a relationship of the document's part."""
+    data = _many_rows(report_of(year.db), 3000)
+    path = tmp_path / "dai.docx"
+    doc = _write(data, path)
+    found = _appendix_links(doc)
+    assert len(found) == 3000
+    assert found == [
+        (str(n), row.title.replace("\x01", ""), row.url) for n, row in enumerate(data.rows, start=1)
+    ]
+    appendix = doc.tables[-1]
+    assert [row._tr.trPr.find(qn("w:tblHeader")) is not None for row in appendix.rows[:2]] == [
+        True,
+        False,
+    ]
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+        rels = package.read("word/_rels/document.xml.rels").decode()
+        xml = package.read("word/document.xml").decode()
+    ids = re.findall(r'Id="([^"]+)"', rels)
+    assert len(ids) == len(set(ids))  # no relationship id used twice
+    assert len(re.findall(r"<w:hyperlink ", xml)) == 3000
+    assert "<!--" not in xml  # the marker the rows replaced is gone
+    assert "Lượt xem: 1.147" in xml and "Lượt xem: 110.963" in xml  # items 31 and 2999
+    appendix_xml = xml[xml.index("PHỤ LỤC") :]
+    assert appendix_xml.count(">—</w:t>") == 1000  # no figures: a dash, as in the short list
+
+
+def test_a_long_appendix_opens_in_libreoffice(year: Year, tmp_path: Path) -> None:
+    soffice = _tool("soffice (apt-get install libreoffice-writer)", "soffice")
+    path = tmp_path / "dai.docx"
+    data = _many_rows(report_of(year.db), 3000)
+    _write(data, path)
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+         "txt:Text (encoded):UTF8", "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    text = (tmp_path / "dai.txt").read_text(encoding="utf-8-sig")
+    for row in (data.rows[0], data.rows[6], data.rows[-1]):
+        assert row.title.replace("\x01", "") in text
+        assert row.url is not None and row.url in text
+
+
+def _tool(hint: str, name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        if IN_CI:
+            pytest.fail(f"{hint} not installed; CI=true requires the DOCX tests with it to run")
+        pytest.skip(f"{hint} not installed")
+    return found
 
 
 def test_the_first_page_rendered_by_libreoffice(docx_path: Path, tmp_path: Path) -> None:
