@@ -9,7 +9,7 @@ to now); the format is taken from the file's extension unless `--format` says ot
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from loa.cli_state import state_of
+from loa.stats_show import local_day
 
 if TYPE_CHECKING:
     from content.report_data import ReportData
@@ -30,21 +31,6 @@ def loa_version() -> str:
         return version("loa")
     except PackageNotFoundError:  # running from a checkout that was never installed
         return "0+unknown"
-
-
-def _day(text: str, option: str, tz: tzinfo) -> datetime:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"ngày dạng YYYY-MM-DD, không phải {text!r} / a date as YYYY-MM-DD, not {text!r}",
-            param_hint=option,
-        ) from None
-    if not 2000 <= day.year < 2100:
-        raise typer.BadParameter(
-            "năm phải từ 2000 đến 2099 / the year must be 2000-2099", param_hint=option
-        )
-    return datetime.combine(day, time(0), tzinfo=tz)
 
 
 def report(
@@ -101,9 +87,9 @@ def report(
     chosen_year = year or current_year(now, tz)
     first, last = reporting_year(chosen_year, tz, now)
     if start:
-        first = _day(start, "--from", tz)
+        first = local_day(start, "--from", tz)
     if end:
-        last = _day(end, "--to", tz) + timedelta(days=1)
+        last = local_day(end, "--to", tz) + timedelta(days=1)
     if last <= first:
         raise typer.BadParameter(
             state.say(

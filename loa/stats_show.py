@@ -58,8 +58,8 @@ def stats_show(
     loa = state.app()
     tz = loa.config.zone
     now = utcnow()
-    first = _day(start, "--from", tz) if start else reporting_year_start(now, tz)
-    last = _day(end, "--to", tz) + timedelta(days=1) if end else now
+    first = local_day(start, "--from", tz) if start else reporting_year_start(now, tz)
+    last = local_day(end, "--to", tz) + timedelta(days=1) if end else now
     if last <= first:
         raise typer.BadParameter(
             state.say("phải sau --from", "must be after --from"), param_hint="--to"
@@ -72,7 +72,9 @@ def stats_show(
         typer.echo(line)
 
 
-def _day(text: str, option: str, tz: tzinfo) -> datetime:
+def local_day(text: str, option: str, tz: tzinfo) -> datetime:
+    """The start of the day `text` (YYYY-MM-DD) names in `tz`; a clear bilingual refusal of
+    anything else (`loa stats show` and `loa report` take their periods this way)."""
     from datetime import date, time
 
     try:
