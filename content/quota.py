@@ -9,7 +9,7 @@ the caller (content knows nothing of channels).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,6 +38,22 @@ def upload_cost(costs: Mapping[str, int], with_thumbnail: bool, with_playlist: b
     units += costs.get("thumbnails.set", 0) if with_thumbnail else 0
     units += costs.get("playlistItems.insert", 0) if with_playlist else 0
     return units
+
+
+def uploads_cost(
+    session: Session, post_ids: Iterable[int], costs: Mapping[str, int], with_playlist: bool
+) -> int:
+    """Units the uploads of these posts cost: each its upload, its thumbnail when the post has
+    an image (the first becomes the thumbnail), its playlist item when one is configured."""
+    posts = set(post_ids)
+    with_images = set(
+        session.exec(
+            select(PostMedia.post_id)
+            .join(Media, col(Media.sha256) == col(PostMedia.media_sha256))
+            .where(col(PostMedia.post_id).in_(posts), Media.kind == MediaKind.image)
+        ).all()
+    )
+    return sum(upload_cost(costs, pid in with_images, with_playlist) for pid in posts)
 
 
 @dataclass(frozen=True)

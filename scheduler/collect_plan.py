@@ -20,11 +20,8 @@ from content.models import (
     ChannelState,
     Delivery,
     DeliveryState,
-    Media,
-    MediaKind,
-    PostMedia,
 )
-from content.quota import quota_day, units_used, upload_cost
+from content.quota import quota_day, units_used, uploads_cost
 from content.timeutil import as_utc
 
 D = DeliveryState
@@ -172,14 +169,7 @@ def quota_budget(
             )
         ).all()
     )
-    with_images = set(  # the first image becomes the thumbnail, at a cost of its own
-        session.exec(
-            select(PostMedia.post_id)
-            .join(Media, col(Media.sha256) == col(PostMedia.media_sha256))
-            .where(col(PostMedia.post_id).in_(planned_posts), Media.kind == MediaKind.image)
-        ).all()
-    )
-    planned = sum(upload_cost(costs, pid in with_images, playlist) for pid in planned_posts)
+    planned = uploads_cost(session, planned_posts, costs, playlist)
     cost = int(costs.get("videos.list", DEFAULT_CALL_COST))
     return QuotaBudget(end, quota, used, planned, cost)
 

@@ -15,8 +15,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from channels.registry import adapter_class
-from content.models import Channel, Delivery, Media, MediaKind, PostMedia
-from content.quota import PACIFIC, PLANNED, quota_day, upload_cost
+from content.models import Channel, Delivery
+from content.quota import PACIFIC, PLANNED, quota_day, upload_cost, uploads_cost
 
 __all__ = ["PACIFIC", "PLANNED", "QuotaWarning", "quota_day", "quota_warnings", "upload_cost"]
 
@@ -66,15 +66,8 @@ def quota_warnings(session: Session, post_id: int) -> list[QuotaWarning]:
                 col(Delivery.due_at) < end,
             )
         ).all()
-        with_images = set(  # the first image becomes the thumbnail, at a cost of its own
-            session.exec(
-                select(PostMedia.post_id)
-                .join(Media, col(Media.sha256) == col(PostMedia.media_sha256))
-                .where(col(PostMedia.post_id).in_(planned), Media.kind == MediaKind.image)
-            ).all()
-        )
         playlist = bool(channel.settings.get("playlist_id"))
-        units = sum(upload_cost(costs, pid in with_images, playlist) for pid in set(planned))
+        units = uploads_cost(session, planned, costs, playlist)
         if units > quota:
             warnings.append(QuotaWarning(channel.id, day, units, quota))
     return warnings
