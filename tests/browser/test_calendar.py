@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from content.models import Post
 from content.timeutil import to_local
 from tests.browser.conftest import EDITOR, OFFICER, Shoot, Site
-from tests.browser.helpers import log_in
+from tests.browser.helpers import drag, log_in
 from tests.factories import post_input
 
 
@@ -67,7 +67,7 @@ def test_the_month_view_shows_posts_and_a_drag_moves_one_to_another_day_and_hour
     chip = page.locator(f".chip[data-post='{post_id}']")
     slot = f".slot[data-drop-date='{day.isoformat()}'][data-drop-hour='{{}}']"
     expect(page.locator(slot.format(10)).locator(chip)).to_be_visible()
-    chip.drag_to(page.locator(slot.format(12)))
+    drag(page, chip, page.locator(slot.format(12)))
     status = page.locator("#cal-status")
     expect(status).to_contain_text(f"#{post_id}")
     expect(status).to_contain_text("12:15")
@@ -84,7 +84,7 @@ def test_the_month_view_shows_posts_and_a_drag_moves_one_to_another_day_and_hour
     page.goto(f"/calendar?view=month&date={day.isoformat()}")
     target = page.locator(f".cal-day[data-drop-date='{after.isoformat()}']")
     chip = page.locator(f".chip[data-post='{post_id}']")
-    chip.drag_to(target)
+    drag(page, chip, target)
     expect(target.locator(chip)).to_contain_text("10:15")
     expect(status).to_contain_text(f"{after:%d/%m/%Y} 10:15")
     assert scheduled_at(site, post_id) == when + timedelta(days=1)

@@ -23,7 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from content.models import Post
 from content.timeutil import to_local
 from tests.browser.conftest import EDITOR, OFFICER, Shoot, Site
-from tests.browser.helpers import log_in
+from tests.browser.helpers import drag, log_in
 
 CHANNELS = ("web-asean", "zalo-asean-hue")  # both shared: open to every department's officers
 
@@ -134,7 +134,7 @@ def test_compose_review_approve_drag_and_see_it_published(
     expect(chips).to_have_count(len(CHANNELS))  # one per delivery
     slot = f".slot[data-drop-date='{when:%Y-%m-%d}'][data-drop-hour='{{}}']"
     expect(editor.locator(slot.format(when.hour)).locator(chips)).to_have_count(len(CHANNELS))
-    chips.first.drag_to(editor.locator(slot.format(later.hour)))
+    drag(editor, chips.first, editor.locator(slot.format(later.hour)))
     status = editor.locator("#cal-status")
     expect(status).to_contain_text(f"#{post_id}")
     expect(status).to_contain_text(f"{later:%d/%m/%Y %H:%M}")
