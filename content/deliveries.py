@@ -20,21 +20,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from content import audit
 from content.corrections import latest_changes, queue_change
 from content.db import Database
-from content.errors import InvalidInput, NotFound, TransitionRefused
+from content.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
 from content.inputs import problem, time_problem
 from content.models import (
     Attempt,
     ChangeAction,
+    Channel,
     Delivery,
     DeliveryChange,
     DeliveryState,
     EditorialState,
     Post,
+    Role,
 )
 from content.timeutil import as_utc, format_local, utcnow
 from content.workflow import Actor, in_language
@@ -142,26 +146,30 @@ class DeliveryService:
                     f"cannot retry: post #{post.id} is not approved ({post.state})",
                     f"Không thể thử lại: bài #{post.id} chưa được duyệt hoặc đã hủy.",
                 )
-            old = delivery.state
-            delivery.state = D.scheduled
-            delivery.due_at = as_utc(when) if when is not None else now
-            delivery.attempts = 0  # a fresh budget of tries; the Attempt rows stay as evidence
-            delivery.lease_owner = None
-            delivery.lease_expires_at = None
-            delivery.updated_at = now
-            session.add(delivery)
-            audit.record(
-                session,
-                actor.username,
-                "delivery.retried",
-                post_id=post.id,
-                channel_id=delivery.channel_id,
-                at=now,
-                state=[old, D.scheduled],
-                due_at=delivery.due_at,
-                last_error=delivery.last_error,
-            )
+            _reschedule(session, actor, delivery, as_utc(when) if when is not None else now, now)
             return delivery
+
+    def retry_failed_on_channel(self, actor: Actor, channel_id: str) -> int:
+        """Every failed delivery of an approved post on one channel back to scheduled, due now,
+        in one transaction (each with its own `delivery.retried` event, as a single retry, and
+        one `channel.failed_retried` event with the count); administrators only. How many."""
+        if actor.role != Role.admin:
+            raise PermissionDenied(
+                "only administrators retry a channel's failed deliveries at once",
+                "Chỉ quản trị viên được thử lại mọi lượt đăng thất bại của một kênh.",
+            )
+        now = self.clock()
+        with self.db.write() as session:
+            if session.get(Channel, channel_id) is None:
+                raise NotFound(f"no channel {channel_id!r}", f"Không có kênh “{channel_id}”.")
+            found = session.exec(_failed_on(channel_id).with_for_update()).all()
+            for delivery in found:
+                _reschedule(session, actor, delivery, now, now)
+            audit.record(
+                session, actor.username, "channel.failed_retried", channel_id=channel_id, at=now,
+                count=len(found),
+            )  # fmt: skip
+            return len(found)
 
     def cancel(self, actor: Actor, delivery_id: int, reason: str | None = None) -> Delivery:
         now = self.clock()
@@ -206,3 +214,52 @@ class DeliveryService:
             # another department's: "not found", as if it did not exist (no owner named)
             raise NotFound(f"no delivery #{delivery_id}", f"Không có lượt đăng #{delivery_id}.")
         return delivery, post
+
+
+def failed_counts(session: Session) -> dict[str, int]:
+    """How many deliveries `retry_failed_on_channel` would retry, by channel."""
+    query = (
+        select(Delivery.channel_id, func.count())
+        .join(Post, col(Post.id) == col(Delivery.post_id))
+        .where(Delivery.state == D.failed, Post.state == EditorialState.approved)
+        .group_by(col(Delivery.channel_id))
+    )
+    return {channel_id: count for channel_id, count in session.exec(query).all()}
+
+
+def _failed_on(channel_id: str) -> SelectOfScalar[Delivery]:
+    return (
+        select(Delivery)
+        .join(Post, col(Post.id) == col(Delivery.post_id))
+        .where(
+            Delivery.channel_id == channel_id,
+            Delivery.state == D.failed,
+            Post.state == EditorialState.approved,
+        )
+        .order_by(col(Delivery.id))
+    )
+
+
+def _reschedule(
+    session: Session, actor: Actor, delivery: Delivery, due_at: datetime, now: datetime
+) -> None:
+    """Back to scheduled with a fresh budget of tries; the Attempt rows stay as evidence."""
+    old = delivery.state
+    delivery.state = D.scheduled
+    delivery.due_at = due_at
+    delivery.attempts = 0
+    delivery.lease_owner = None
+    delivery.lease_expires_at = None
+    delivery.updated_at = now
+    session.add(delivery)
+    audit.record(
+        session,
+        actor.username,
+        "delivery.retried",
+        post_id=delivery.post_id,
+        channel_id=delivery.channel_id,
+        at=now,
+        state=[old, D.scheduled],
+        due_at=delivery.due_at,
+        last_error=delivery.last_error,
+    )
