@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from channels.registry import RegistryError, adapter_class
 from content import channel_admin
 from content.channel_admin import ChannelOverview
+from content.deliveries import failed_counts
 from content.models import Role
 from content.quota import QuotaUse, units_used
 from content.workflow import CHANNEL_STATE_WORDS, Actor
@@ -123,6 +124,7 @@ def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response
         found = channel_admin.overviews(session)
         declared = {channel.id: declared_metrics(channel.type) for channel in found}
         year_start, figures = channel_figures(session, now, services.zone, declared, lang)
+        failed = failed_counts(session) if actor.role == Role.admin else {}
     rows = []
     for channel in found:
         display = services.channel(channel.id)
@@ -142,6 +144,7 @@ def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response
         "is_admin": actor.role == Role.admin,
         "done": done if done in ("paused", "resumed") else "",
         "error_kinds": ERROR_KINDS,
+        "failed": failed,  # retryable failed deliveries per channel (web/pages_admin.py)
     }
     return render(request, "channels.html", context)
 
