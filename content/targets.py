@@ -22,6 +22,7 @@ DEFAULT_POSTS_PER_MONTH = 4
 DEFAULT_TOPIC_MIN_PER_QUARTER = 1
 DEFAULT_PILLAR_MIN_SHARE = 0.15
 AVERAGE_MONTH_DAYS = 365.25 / 12
+SHORTEST_DAYS = {1: 28, 3: 90}  # February; January to March of a common year
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,26 @@ class Progress:
     actual: float
     vi: str
     en: str
+    # The period is shorter than the target's unit (a month, a quarter): `target` is then the
+    # whole unit's, and falling short of it is not yet a miss.
+    early: bool = False
 
     @property
     def met(self) -> bool:
         return self.actual >= self.target
+
+    @property
+    def not_due(self) -> bool:
+        """Neither met nor missed: "chưa đến kỳ đánh giá / not due yet"."""
+        return self.early and not self.met
+
+    @property
+    def missed(self) -> bool:
+        return not self.met and not self.early
+
+    @property
+    def state(self) -> str:
+        return "met" if self.met else "not_due" if self.early else "missed"
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,13 @@ class Names:
 def months_in(start: datetime, end: datetime) -> float:
     """The period's length in months (an average month), at least one tenth of a month."""
     return max((end - start) / timedelta(days=AVERAGE_MONTH_DAYS), 0.1)
+
+
+def shorter_than(start: datetime, end: datetime, months: int) -> bool:
+    """Whether [start, end) is shorter than the shortest run of `months` calendar months (28
+    days, 90 for a quarter): a target of that unit cannot be judged on it. An hour of slack for
+    a zone whose day can be 23 hours."""
+    return end - start + timedelta(hours=1) < timedelta(days=SHORTEST_DAYS[months])
 
 
 def quarter_start(moment: datetime, tz: tzinfo) -> datetime:
@@ -121,9 +145,13 @@ def progress(
         posts_by_channel.setdefault(row.channel_id, set()).add(row.post_id)
     months = months_in(start, end)
     quarters = max(months / 3, 1 / 3)
+    # Over a period shorter than a target's unit the prorated figure can round to nothing
+    # (4 a month over one day is 0): the whole unit's figure is shown instead, not yet due.
+    month_early, quarter_early = shorter_than(start, end, 1), shorter_than(start, end, 3)
     found: list[Progress] = []
     for code in departments:
-        target = round(targets.monthly_posts(code) * months)
+        monthly = targets.monthly_posts(code)
+        target = monthly if month_early else round(monthly * months)
         done = len(posts_by_department.get(code, ()))
         vi, en = names.of("department", code)
         found.append(
@@ -134,10 +162,12 @@ def progress(
                 done,
                 f"{vi}: {done}/{target} bài ({targets.monthly_posts(code)} bài/tháng)",
                 f"{en}: {done}/{target} posts ({targets.monthly_posts(code)} a month)",
+                month_early,
             )
         )
     for code in topics:
-        target = max(round(targets.topic_min_per_quarter * quarters), 1)
+        per = targets.topic_min_per_quarter
+        target = max(per if quarter_early else round(per * quarters), 1)
         done = len(posts_by_topic.get(code, ()))
         vi, en = names.of("topic", code)
         found.append(
@@ -148,6 +178,7 @@ def progress(
                 done,
                 f"Chủ đề {code} ({vi}): {done}/{target} bài",
                 f"Topic {code} ({en}): {done}/{target} posts",
+                quarter_early,
             )
         )
     total = len(every_post)
@@ -163,6 +194,7 @@ def progress(
                 share,
                 f"Trụ cột {code} ({vi}): {share:.0%} số bài (tối thiểu {least})",
                 f"Pillar {code} ({en}): {share:.0%} of posts (at least {least})",
+                month_early,
             )
         )
     expected = list(targets.channels) if targets.channels is not None else list(channels)
@@ -178,6 +210,7 @@ def progress(
                 done,
                 f"Kênh {vi}: {done}/{target} bài",
                 f"Channel {en}: {done}/{target} posts",
+                month_early,
             )
         )
     return found
