@@ -104,6 +104,9 @@ add_messages(
         "reports.targets_met": ("Đạt {met}/{total} chỉ tiêu", "{met} of {total} targets met"),
         "reports.met": ("Đạt", "Met"),
         "reports.missed": ("Chưa đạt", "Not met"),
+        # A period shorter than the target's unit (a month, a quarter): neither met nor missed.
+        "reports.not_due": ("Chưa đến kỳ đánh giá", "Not due yet"),
+        "reports.targets_not_due": ("{count} chưa đến kỳ đánh giá", "{count} not due yet"),
         "reports.kind.department": ("Số bài của đơn vị", "Posts per department"),
         "reports.kind.topic": ("Chủ đề", "Topics"),
         "reports.kind.pillar": ("Trụ cột", "Pillars"),
@@ -206,6 +209,7 @@ def reports_page(request: Request, actor: Signed) -> Response:
             if any(p.kind == kind for p in data.progress)
         ],
         "met": sum(1 for p in data.progress if p.met),
+        "not_due": sum(1 for p in data.progress if p.not_due),
         "shortfalls": [
             (s, names.of("channel", s.channel_id)[pick], delivery_state_words(s.state, lang))
             for s in data.shortfalls

@@ -255,3 +255,25 @@ def test_the_page_in_english(editor_client: TestClient) -> None:
     assert '<th scope="row">Aug 2026</th>' in html
     chart = editor_client.get("/reports/charts/month.svg", params={"year": YEAR, "lang": "en"})
     assert "Posts by month" in chart.text or "Aug" in chart.text
+
+
+def test_a_day_is_too_short_to_judge_a_monthly_target(editor_client: TestClient) -> None:
+    # 6 August: two of STTTT's posts. Prorated to one day, 4 a month rounds to 0; the page shows
+    # the whole month's figure as not due yet, never met with nothing published.
+    html = editor_client.get("/reports", params={"from": "2026-08-06", "to": "2026-08-06"}).text
+    targets = section(html, "targets")
+    tourism = re.search(
+        r'class="target (\w+)">\s*<span class="target-text">Sở Du lịch: 0/4', targets
+    )
+    assert tourism is not None and tourism.group(1) == "not_due"
+    assert "Chưa đến kỳ đánh giá" in targets and "chưa đến kỳ đánh giá" in targets
+    met = re.search(r"Đạt (\d+)/(\d+) chỉ tiêu; (\d+) chưa đến kỳ đánh giá", targets)
+    assert met is not None
+    assert int(met.group(1)) + int(met.group(3)) <= int(met.group(2))
+    assert targets.count('class="target met"') == int(met.group(1))
+    assert targets.count('class="target not_due"') == int(met.group(3))
+    assert 'class="target missed"' not in targets
+    english = editor_client.get(
+        "/reports", params={"from": "2026-08-06", "to": "2026-08-06", "lang": "en"}
+    ).text
+    assert "Not due yet" in section(english, "targets")
