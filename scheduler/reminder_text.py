@@ -92,19 +92,25 @@ def _figures_line(data: ReportData, tz: tzinfo, lang: str) -> str:
 def _progress_lines(data: ReportData, lang: str) -> list[str]:
     # The department's own posts target in full; the others (nine topics, three pillars, every
     # channel) counted by kind with the codes missed, so the message stays short enough to act
-    # on: the gaps below say in words what is missing.
+    # on: the gaps below say in words what is missing. A target whose unit (a quarter) is longer
+    # than the month is "not due yet", neither met nor missed.
     if not data.progress:
         return []
     vi = lang == "vi"
     met = sum(1 for p in data.progress if p.met)
-    mark = {True: "đạt", False: "chưa đạt"} if vi else {True: "met", False: "not met"}
+    not_due = sum(1 for p in data.progress if p.not_due)
+    marks = {"met": ("đạt", "met"), "missed": ("chưa đạt", "not met"),
+             "not_due": ("chưa đến kỳ đánh giá", "not due yet")}  # fmt: skip
+    mark = {state: words[0 if vi else 1] for state, words in marks.items()}
     if vi:
-        lines = [f"Tiến độ so với chỉ tiêu: đạt {met}/{len(data.progress)} chỉ tiêu."]
+        later = f", {not_due} chưa đến kỳ đánh giá" if not_due else ""
+        lines = [f"Tiến độ so với chỉ tiêu: đạt {met}/{len(data.progress)} chỉ tiêu{later}."]
     else:
-        lines = [f"Progress against the targets: {met} of {len(data.progress)} met."]
+        later = f", {not_due} not due yet" if not_due else ""
+        lines = [f"Progress against the targets: {met} of {len(data.progress)} met{later}."]
     for item in data.progress:
         if item.kind == "department":
-            lines.append(f"  - {item.vi if vi else item.en} ({mark[item.met]})")
+            lines.append(f"  - {item.vi if vi else item.en} ({mark[item.state]})")
     kinds = {"topic": ("Chủ đề", "Topics"), "pillar": ("Trụ cột", "Pillars"),
              "channel": ("Kênh", "Channels")}  # fmt: skip
     for kind, (kind_vi, kind_en) in kinds.items():
@@ -112,13 +118,15 @@ def _progress_lines(data: ReportData, lang: str) -> list[str]:
         if not items:
             continue
         done = sum(1 for p in items if p.met)
-        missed = ", ".join(p.subject for p in items if not p.met)
-        if vi:
-            line = f"  - {kind_vi}: đạt {done}/{len(items)}"
-            lines.append(line + (f" (chưa đạt: {missed})" if missed else ""))
-        else:
-            line = f"  - {kind_en}: {done} of {len(items)} met"
-            lines.append(line + (f" (not met: {missed})" if missed else ""))
+        line = (
+            f"  - {kind_vi}: đạt {done}/{len(items)}"
+            if vi
+            else f"  - {kind_en}: {done} of {len(items)} met"
+        )
+        for state in ("missed", "not_due"):
+            codes = ", ".join(p.subject for p in items if p.state == state)
+            line += f" ({mark[state]}: {codes})" if codes else ""
+        lines.append(line)
     return lines
 
 

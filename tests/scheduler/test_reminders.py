@@ -136,6 +136,12 @@ def test_digest_tells_each_department_its_month_in_vietnamese_then_english(desk:
     assert "Lượt thích, cảm xúc 40." in body
     # Four posts a month is the default target: two is not enough, and it says so.
     assert "  - Sở Du lịch: 2/4 bài (4 bài/tháng) (chưa đạt)" in body
+    # Topics are asked for each quarter: a month without one is not a miss yet.
+    topics = re.search(r"  - Chủ đề: đạt (\d+)/9 \(chưa đến kỳ đánh giá: ([a-i, ]+)\)\n", body)
+    assert topics is not None and "h" not in topics.group(2).split(", ")
+    assert int(topics.group(1)) + len(topics.group(2).split(", ")) == 9
+    assert re.search(r"đạt \d+/\d+ chỉ tiêu, \d+ chưa đến kỳ đánh giá\.", body)
+    assert "Topics: 1 of 9 met (not due yet: a, b, c, d, e, f, g, i)" in body
     assert "Chủ đề a (" in body and ") chưa có bài trong quý này" in body
     assert "Xem báo cáo: http://127.0.0.1:8000/reports" in body
     english = body.index("Department of Tourism — November 2026 digest")
