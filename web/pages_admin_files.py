@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,7 +26,7 @@ from content.import_files import neutralise_formula
 from content.timeutil import EARLIEST, LATEST
 from web.pages_reports import content_disposition
 
-Cell = str | int | float | None
+Cell = str | int | float | datetime | None  # datetimes: local wall-clock, naive
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -85,10 +86,16 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            ["" if v is None else neutralise_formula(v) if isinstance(v, str) else v for v in row]
-        )
+        writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Cell) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
@@ -96,16 +103,20 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     sheet = book.create_sheet(title[:31])
     sheet.append(list(header))
     for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _text_cell(sheet: object, value: Cell) -> object:
+def _xlsx_cell(sheet: Any, value: Cell) -> Any:
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = "dd/mm/yyyy hh:mm"  # a real date: sorts and filters as one
+        return cell
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]
+    cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"  # never "f": a title starting with "=" stays a title
     return cell
 
