@@ -145,13 +145,17 @@ def summary_lines(data: ReportData, output: Path, lang: str, tz: tzinfo) -> list
     total = data.total.total
     posts, deliveries = figure(len(total.posts), lang), figure(total.deliveries, lang)
     met, targets = sum(1 for p in data.progress if p.met), len(data.progress)
+    # Targets whose unit (a month, a quarter) is longer than the period: neither met nor missed.
+    not_due = sum(1 for p in data.progress if p.not_due)
     lines = [
         (f"Đã viết báo cáo: {output}" if vi else f"Report written: {output}"),
         (f"Kỳ báo cáo: {period}" if vi else f"Period: {period}"),
         (
             f"{posts} bài, {deliveries} lượt đăng; đạt {met}/{targets} chỉ tiêu"
+            + (f", {not_due} chưa đến kỳ đánh giá" if not_due else "")
             if vi
             else f"{posts} posts, {deliveries} deliveries; {met}/{targets} targets met"
+            + (f", {not_due} not due yet" if not_due else "")
         ),
     ]
     if data.empty:

@@ -37,7 +37,14 @@ from reports.excel_evidence import (
     save_with_evidence,
 )
 from reports.files import atomic_path
-from reports.wording import BREAKDOWN_TITLES, EVIDENCE_METRICS, subject
+from reports.wording import (
+    BREAKDOWN_TITLES,
+    EVIDENCE_METRICS,
+    STATE_ORDER,
+    TARGET_STATES,
+    subject,
+    targets_tally,
+)
 
 SUMMARY_SHEET = "Tổng hợp"
 DATETIME_FORMAT = r"dd\/mm\/yyyy hh:mm"
@@ -60,6 +67,7 @@ TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 MET_FONT = Font(color="006100")
 MISSED_FONT = Font(color="9C0006")
+NOT_DUE_FONT = Font(color="595959")
 
 
 def write_xlsx(
@@ -197,12 +205,12 @@ def _totals(lines: _Lines, data: ReportData) -> None:
 
 
 def _targets_and_gaps(lines: _Lines, data: ReportData) -> None:
-    met = sum(1 for item in data.progress if item.met)
-    lines.heading(f"Chỉ tiêu của kế hoạch: đạt {met}/{len(data.progress)} / Targets met")
+    lines.heading(f"Chỉ tiêu của kế hoạch: {targets_tally(data.progress)}")
     lines.texts("Kết quả / Result", "Chỉ tiêu", "Target", font=BOLD)
-    for item in sorted(data.progress, key=lambda p: p.met):  # the missed ones first
-        lines.texts("Đạt / Met" if item.met else "Chưa đạt / Not met", item.vi, item.en)
-        lines.sheet.cell(row=lines.row - 1, column=1).font = MET_FONT if item.met else MISSED_FONT
+    fonts = {"met": MET_FONT, "missed": MISSED_FONT, "not_due": NOT_DUE_FONT}
+    for item in sorted(data.progress, key=lambda p: STATE_ORDER.index(p.state)):
+        lines.texts(" / ".join(TARGET_STATES[item.state]), item.vi, item.en)
+        lines.sheet.cell(row=lines.row - 1, column=1).font = fonts[item.state]
     lines.heading("Những việc còn thiếu / Gaps")
     if not data.gaps:
         lines.texts("Không có / None")

@@ -29,6 +29,11 @@ NOTHING_PUBLISHED = "Trong kỳ báo cáo không có bài nào được đăng t
 CHARTED = ("month", "topic")
 ORDER = ("month", "channel", "platform", "topic", "pillar", "department")
 STATES = {"failed": "Không thành công", "missed": "Bị lỡ"}
+ALL_MET = "Tất cả các chỉ tiêu đều đã đạt."
+NOT_DUE_NOTE = (
+    "Kỳ báo cáo ngắn hơn đơn vị tính của các chỉ tiêu sau (tháng, quý): chỉ tiêu được ghi theo "
+    "cả tháng, cả quý và sẽ được đánh giá khi hết kỳ."
+)
 
 
 @dataclass
@@ -273,14 +278,21 @@ def assessment(ctx: Context) -> None:
     data = ctx.data
     ctx.heading("II. ĐÁNH GIÁ", 1)
     met = [p.vi for p in data.progress if p.met]
-    missed = [p.vi for p in data.progress if not p.met]
+    missed = [p.vi for p in data.progress if p.missed]
+    not_due = [p.vi for p in data.progress if p.not_due]
     ctx.heading("1. Các chỉ tiêu đã đạt", 2)
     _list(ctx, met, "Chưa có chỉ tiêu nào đạt.")
     ctx.heading("2. Các chỉ tiêu chưa đạt", 2)
-    _list(ctx, missed, "Tất cả các chỉ tiêu đều đã đạt.")
-    ctx.heading("3. Những nội dung còn thiếu", 2)
+    _list(ctx, missed, "Không có chỉ tiêu nào chưa đạt." if not_due else ALL_MET)
+    number = 3
+    if not_due:  # a period shorter than a target's month or quarter: judged at its end
+        ctx.heading(f"{number}. Các chỉ tiêu chưa đến kỳ đánh giá", 2)
+        ctx.body(NOT_DUE_NOTE, italic=True)
+        _list(ctx, not_due, "")
+        number += 1
+    ctx.heading(f"{number}. Những nội dung còn thiếu", 2)
     _list(ctx, [gap.vi for gap in data.gaps], "Không có nội dung nào còn thiếu.")
-    ctx.heading("4. Bài đăng không thành công hoặc bị lỡ", 2)
+    ctx.heading(f"{number + 1}. Bài đăng không thành công hoặc bị lỡ", 2)
     if not data.shortfalls:
         ctx.body("Không có bài đăng nào không thành công hoặc bị lỡ trong kỳ báo cáo.")
     else:
@@ -302,7 +314,7 @@ def assessment(ctx: Context) -> None:
             rows,
             [22, 28, 26, 35, 20, width - 131],
         )
-    ctx.heading("5. Nhận xét, đánh giá của đơn vị", 2)
+    ctx.heading(f"{number + 2}. Nhận xét, đánh giá của đơn vị", 2)
     ctx.body("(Ưu điểm, hạn chế và nguyên nhân; phần này do đơn vị tự viết.)", italic=True)
     ctx.to_fill(5)
 

@@ -5,9 +5,11 @@ One place, so the DOCX, the XLSX and the CSV name the same things the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from content.labels import metric_label
+from content.targets import Progress
 
 ISSUER = "ỦY BAN NHÂN DÂN TỈNH THỪA THIÊN HUẾ"
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -17,6 +19,26 @@ TITLE = "BÁO CÁO"
 
 def subject(year: int) -> str:
     return f"Kết quả thực hiện công tác tuyên truyền, quảng bá ASEAN năm {year}"
+
+
+# A target's state (content.targets.Progress.state): "not_due" when the period is shorter than
+# the target's unit (a month, a quarter) and it is not reached yet, neither met nor missed.
+TARGET_STATES = {
+    "met": ("Đạt", "Met"),
+    "missed": ("Chưa đạt", "Not met"),
+    "not_due": ("Chưa đến kỳ đánh giá", "Not due yet"),
+}
+STATE_ORDER = ("missed", "not_due", "met")  # what needs doing first
+
+
+def targets_tally(progress: Sequence[Progress]) -> str:
+    """ "đạt 3/30 chỉ tiêu, 27 chưa đến kỳ đánh giá / 3 of 30 targets met, 27 not due yet"."""
+    met = sum(1 for p in progress if p.met)
+    not_due = sum(1 for p in progress if p.not_due)
+    vi, en = f"đạt {met}/{len(progress)} chỉ tiêu", f"{met} of {len(progress)} targets met"
+    if not_due:
+        vi, en = f"{vi}, {not_due} chưa đến kỳ đánh giá", f"{en}, {not_due} not due yet"
+    return f"{vi} / {en}"
 
 
 BREAKDOWN_TITLES = {

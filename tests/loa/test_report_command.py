@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +78,24 @@ def test_a_departments_report_of_a_chosen_period_in_english(
     assert "Nothing was published in this period." in out
     with path.open(encoding="utf-8-sig", newline="") as file:
         assert len(list(csv.reader(file))) == 1
+
+
+def test_a_one_day_report_judges_no_monthly_target(
+    h: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Prorated to one day, "8 posts a month" is 0 posts: it was counted met with nothing done.
+    day = f"{h.clock.now.astimezone(h.app.config.zone):%Y-%m-%d}"
+    path = tmp_path / "ngay.docx"
+    code, out = run(h, capsys, "report", "--from", day, "--to", day, "-o", str(path))
+    assert code == 0, out
+    counts = re.search(r"đạt (\d+)/(\d+) chỉ tiêu, (\d+) chưa đến kỳ đánh giá", out)
+    assert counts is not None, out
+    met, total, not_due = (int(n) for n in counts.groups())
+    assert met + not_due == total and 0 < met < total  # the day's post met its topic's target
+    code, out = run(
+        h, capsys, "--lang", "en", "report", "--from", day, "--to", day, "-o", str(path)
+    )
+    assert f"{met}/{total} targets met, {not_due} not due yet" in out
 
 
 @pytest.mark.parametrize(
