@@ -10,7 +10,7 @@ from PIL import Image
 
 from content.db import Database
 from reports.charts import Chart, breakdown_chart, font_files, png, svg
-from tests.reports.report_year import HCM, NAMES, report_of, seed_year
+from tests.reports.year_data import HCM, NAMES, report_of
 
 TOPICS = Chart("Số bài đăng theo chủ đề", ["a. Cộng đồng ASEAN", "h. Du lịch"], [3, 1234],
                horizontal=True)  # fmt: skip
@@ -43,8 +43,8 @@ def test_the_same_chart_gives_the_same_bytes_on_any_thread() -> None:
     assert drawings == [svg(chart) for chart in charts]
 
 
-def test_the_month_chart_shows_every_month_of_the_period(db: Database) -> None:
-    data = report_of(seed_year(db).db)
+def test_the_month_chart_shows_every_month_of_the_period(year: Database) -> None:
+    data = report_of(year)
     chart = breakdown_chart(data.breakdowns["month"], NAMES, HCM)
     assert chart.labels[0] == "11/2025" and chart.labels[-1] == "10/2026"
     assert len(chart.labels) == 12

@@ -7,19 +7,20 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
-
 from content.db import Database
-from content.models import Post
 from reports.evidence_csv import write_csv
 from reports.wording import EVIDENCE_METRICS, evidence_headers
-from tests.reports.year_data import END, HCM, NAMES, START, TITLES, published, report_of, seed_year
-
-
-@pytest.fixture
-def year(db: Database) -> Database:
-    seed_year(db)
-    return db
+from tests.reports.year_data import (
+    END,
+    FORMULA_TITLE,
+    HCM,
+    NAMES,
+    START,
+    TITLES,
+    published,
+    report_of,
+    retitle_first_post,
+)
 
 
 def _rows(path: Path) -> tuple[bytes, list[list[str]]]:
@@ -54,12 +55,8 @@ def test_every_published_item_with_names_dates_links_and_figures(
 
 
 def test_a_title_that_looks_like_a_formula_is_neutralised(year: Database, tmp_path: Path) -> None:
-    attack = '=HYPERLINK("https://example.invalid/steal","Bấm vào đây")'
-    with year.write() as session:
-        post = session.get(Post, 1)
-        assert post is not None
-        post.title = attack
-        session.add(post)
+    attack = FORMULA_TITLE
+    retitle_first_post(year, attack)
     path = tmp_path / "bang-chung.csv"
     write_csv(report_of(year), path, tz=HCM, names=NAMES)
     _, rows = _rows(path)

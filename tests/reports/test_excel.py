@@ -18,13 +18,13 @@ from openpyxl.workbook import Workbook
 
 from content.db import Database
 from content.labels import metric_label
-from content.models import Post
 from content.report_data import ReportData
 from reports.excel import EMPTY, SUMMARY_SHEET, write_xlsx
 from reports.excel_evidence import DATE_FORMAT, EVIDENCE_SHEET, NUMBER_FORMAT
 from reports.wording import BREAKDOWN_TITLES, EVIDENCE_COLUMNS, EVIDENCE_METRICS
 from tests.reports.year_data import (
     END,
+    FORMULA_TITLE,
     HCM,
     NAMES,
     START,
@@ -32,15 +32,8 @@ from tests.reports.year_data import (
     count_by,
     published,
     report_of,
-    seed_year,
+    retitle_first_post,
 )
-
-
-@pytest.fixture
-def year(db: Database) -> Database:
-    seed_year(db)
-    return db
-
 
 BREAKDOWN_SHEETS = [vi for vi, _en in BREAKDOWN_TITLES.values()]
 GROUP_KEYS = {"channel": "channel", "department": "department", "topic": "topic", "month": "month"}
@@ -170,12 +163,8 @@ def test_each_breakdown_sheet_has_a_native_chart_of_its_cells(
 
 
 def test_a_title_that_looks_like_a_formula_stays_text(year: Database, tmp_path: Path) -> None:
-    attack = '=HYPERLINK("https://example.invalid/steal","Bấm vào đây")'
-    with year.write() as session:
-        post = session.get(Post, 1)
-        assert post is not None
-        post.title = attack
-        session.add(post)
+    attack = FORMULA_TITLE
+    retitle_first_post(year, attack)
     path, book = _written(report_of(year), tmp_path)
     (cell,) = [c for c in book[EVIDENCE_SHEET]["E"] if c.value == attack]
     assert cell.data_type == "s"

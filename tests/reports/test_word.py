@@ -34,7 +34,7 @@ from content.stats import PublishedRow
 from content.timeutil import as_utc
 from reports.word import write_docx
 from reports.word_parts import NOTHING_PUBLISHED, grouped
-from tests.reports.report_year import END, HCM, NAMES, START, TITLES, Year, report_of, seed_year
+from tests.reports.year_data import END, HCM, NAMES, START, TITLES, report_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("LOA_TEST_REPORTS") or ROOT / "test-artifacts/reports")
@@ -50,14 +50,9 @@ def _write(data: ReportData, path: Path, department_name: str | None = None) -> 
 
 
 @pytest.fixture
-def year(db: Database) -> Year:
-    return seed_year(db)
-
-
-@pytest.fixture
-def docx_path(year: Year, tmp_path: Path) -> Path:
+def docx_path(year: Database, tmp_path: Path) -> Path:
     path = tmp_path / "bao-cao-2026.docx"
-    _write(report_of(year.db), path, "Sở Thông tin và Truyền thông")
+    _write(report_of(year), path, "Sở Thông tin và Truyền thông")
     return path
 
 
@@ -185,8 +180,8 @@ def test_every_data_table_repeats_its_header_row(docx_path: Path) -> None:
         assert all(row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
 
 
-def test_every_total_equals_a_recount_from_the_database(year: Year, docx_path: Path) -> None:
-    recount = _published(year.db)
+def test_every_total_equals_a_recount_from_the_database(year: Database, docx_path: Path) -> None:
+    recount = _published(year)
     assert len(recount) == 5
     keys = {
         "Số bài đăng theo kênh": lambda d, p, c: NAMES.of("channel", d.channel_id)[0],
@@ -213,12 +208,14 @@ def test_every_total_equals_a_recount_from_the_database(year: Year, docx_path: P
         assert _number(total[headers.index("Lượt xem")]) == views == 1350
 
 
-def test_the_appendix_lists_every_item_with_a_real_hyperlink(year: Year, docx_path: Path) -> None:
+def test_the_appendix_lists_every_item_with_a_real_hyperlink(
+    year: Database, docx_path: Path
+) -> None:
     doc = Document(str(docx_path))
     appendix = doc.tables[-1]
     assert [c.text for c in appendix.rows[0].cells][:5] == ["STT", "Ngày đăng", "Đơn vị", "Kênh",
                                                             "Tiêu đề"]  # fmt: skip
-    recount = sorted(_published(year.db), key=lambda r: (r[0].published_at, r[0].id))
+    recount = sorted(_published(year), key=lambda r: (r[0].published_at, r[0].id))
     rows = appendix.rows[1:]
     assert len(rows) == len(recount)
     rels = doc.part.rels
@@ -269,9 +266,9 @@ def test_a_period_without_posts_is_a_valid_report_that_says_so(
 
 
 def test_the_same_data_gives_the_same_document_written_atomically(
-    year: Year, tmp_path: Path
+    year: Database, tmp_path: Path
 ) -> None:
-    data = report_of(year.db)
+    data = report_of(year)
     first, second = tmp_path / "a" / "bao-cao.docx", tmp_path / "b" / "bao-cao.docx"
     first.parent.mkdir()
     second.parent.mkdir()
@@ -333,9 +330,9 @@ def _appendix_links(doc: DocxDocument) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_a_long_appendix_has_every_hyperlink_resolving(year: Year, tmp_path: Path) -> None:
+def test_a_long_appendix_has_every_hyperlink_resolving(year: Database, tmp_path: Path) -> None:
     """3,000 items: each its own row, its link a relationship of the document's part."""
-    data = _many_rows(report_of(year.db), 3000)
+    data = _many_rows(report_of(year), 3000)
     path = tmp_path / "dai.docx"
     doc = _write(data, path)
     found = _appendix_links(doc)
@@ -361,10 +358,10 @@ def test_a_long_appendix_has_every_hyperlink_resolving(year: Year, tmp_path: Pat
     assert appendix_xml.count(">—</w:t>") == 1000  # no figures: a dash, as in the short list
 
 
-def test_a_long_appendix_opens_in_libreoffice(year: Year, tmp_path: Path) -> None:
+def test_a_long_appendix_opens_in_libreoffice(year: Database, tmp_path: Path) -> None:
     soffice = _tool("soffice (apt-get install libreoffice-writer)", "soffice")
     path = tmp_path / "dai.docx"
-    data = _many_rows(report_of(year.db), 3000)
+    data = _many_rows(report_of(year), 3000)
     _write(data, path)
     profile = tmp_path / "lo-profile"
     subprocess.run(
@@ -421,8 +418,8 @@ def test_the_first_page_rendered_by_libreoffice(docx_path: Path, tmp_path: Path)
             assert line in first
 
 
-def test_generation_time_is_the_only_clock(year: Year, tmp_path: Path) -> None:
-    data = report_of(year.db)
+def test_generation_time_is_the_only_clock(year: Database, tmp_path: Path) -> None:
+    data = report_of(year)
     later = ReportData(**{**data.__dict__, "generated_at": datetime(2026, 10, 21, 2, tzinfo=HCM)})
     doc = _write(later, tmp_path / "sau.docx")
     assert doc.tables[0].cell(1, 1).text == "Thừa Thiên Huế, ngày 21 tháng 10 năm 2026"

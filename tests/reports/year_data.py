@@ -1,6 +1,7 @@
-"""A year of published posts for the XLSX and CSV tests, its report as content.report_data reads
-it, and an independent recount straight from the tables to hold the files' totals against (no
-content.stats or report_data code in the recount)."""
+"""A year of published posts in a real database for the report files' tests (DOCX, XLSX, CSV,
+charts, the `/reports` page), its report as content.report_data reads it, and an independent
+recount straight from the tables to hold the files' totals against (no content.stats or
+report_data code in the recount)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ from sqlalchemy import select
 from content import metrics
 from content.db import Database
 from content.models import Delivery, DeliveryMetrics, DeliveryState, Post
+from content.observances import Observance
 from content.report_data import ReportData, build
 from content.targets import Names, Targets
-from content.timeutil import zone
+from content.timeutil import as_utc, zone
 from tests.factories import published_deliveries
 
 HCM = zone("Asia/Ho_Chi_Minh")
 START = datetime(2025, 11, 1, tzinfo=HCM)
 END = datetime(2026, 11, 1, tzinfo=HCM)
 NOW = datetime(2026, 10, 20, 9, 5, tzinfo=UTC)
+ASEAN_DAY = Observance("Ngày ASEAN", "ASEAN Day", 8, 8, year=1967)
 NAMES = Names(
     departments={
         "STTTT": ("Sở Thông tin và Truyền thông", "Department of Information"),
@@ -64,6 +67,7 @@ def seed_year(db: Database) -> list[int]:
         ),
         *published_deliveries(db, 1, _at(12, 15, 2025), channel_id="web-asean", topic="h"),
     ]
+    # One delivery outside the period and one that failed, neither counted as published.
     published_deliveries(db, 1, _at(10, 20, 2025))
     failed = published_deliveries(db, 1, _at(9, 1), channel_id="zalo-asean-hue")[0]
     with db.write() as session:
@@ -78,6 +82,7 @@ def seed_year(db: Database) -> list[int]:
         row = session.get(Delivery, failed)
         assert row is not None
         row.state, row.published_at, row.remote_id = DeliveryState.failed, None, None
+        row.last_error = "Zalo từ chối: ảnh bìa quá nhỏ / Zalo refused: cover too small"
         session.add(row)
         session.flush()
         metrics.schedule_new(session)
@@ -90,21 +95,39 @@ def seed_year(db: Database) -> list[int]:
     return made
 
 
-def report_of(db: Database, departments: list[str] | None = None) -> ReportData:
+def report_of(
+    db: Database,
+    departments: list[str] | None = None,
+    *,
+    start: datetime = START,
+    end: datetime = END,
+) -> ReportData:
     with db.read() as session:
         return build(
             session,
-            START,
-            END,
+            as_utc(start),
+            as_utc(end),
             HCM,
-            now=NOW,
+            now=NOW if end == END else as_utc(end),
             departments=departments,
             all_departments=["STTTT", "SDL", "SVHTT"],
             topics=["a", "h"],
             pillars=["ASCC", "AEC"],
             targets=Targets(),
             names=NAMES,
+            observances=[ASEAN_DAY],
         )
+
+
+FORMULA_TITLE = '=HYPERLINK("https://example.invalid/steal","Bấm vào đây")'
+
+
+def retitle_first_post(db: Database, title: str) -> None:
+    with db.write() as session:
+        post = session.get(Post, 1)
+        assert post is not None
+        post.title = title
+        session.add(post)
 
 
 @dataclass
