@@ -63,9 +63,14 @@ class ImportReport:
 
 
 class Importer:
-    def __init__(self, service: PostService, media: MediaStore) -> None:
+    def __init__(
+        self, service: PostService, media: MediaStore, *, media_within: Path | None = None
+    ) -> None:
+        """`media_within`: media paths must lie inside it (an upload from the web page may
+        name files already in the media store, never any other file on the server)."""
         self.service = service
         self.media = media
+        self.media_within = media_within.resolve() if media_within is not None else None
 
     def run(
         self, actor: Actor, path: Path, *, dry_run: bool = False, encoding: str | None = None
@@ -230,7 +235,21 @@ class Importer:
                 fail("media", "Thiếu đường dẫn tệp.", "a media entry has no path")
                 continue
             path = Path(str(path_text)).expanduser()
-            result.append((path if path.is_absolute() else base / path, str(alt or "")))
+            path = path if path.is_absolute() else base / path
+            if self.media_within is not None and not path.resolve().is_relative_to(
+                self.media_within
+            ):
+                fail(
+                    "media",
+                    f"{path.name}: tệp nhập trên trang web chỉ dùng được ảnh, video đã có trong"
+                    " kho của Loa (như cột media của tệp xuất); hãy tải tệp lên trong trang soạn"
+                    " bài, hoặc nhập bằng lệnh loa import trên máy chủ.",
+                    f"{path.name}: an import from the web page can only use media already in"
+                    " Loa's store (as the media column of an export); upload the file in the"
+                    " composer, or import with loa import on the server",
+                )
+                continue
+            result.append((path, str(alt or "")))
         return result
 
     def _validate_all(
