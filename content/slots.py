@@ -2,19 +2,36 @@
 
 A slot is a set of weekdays and a wall-clock time in the configured zone; slot times are
 computed in that zone and converted to UTC, so "08:00" stays 08:00 across DST changes.
+
+Several channels rarely share a slot (Facebook at 09:00, the website at 07:30, Zalo at 08:00),
+and a post has one time for all its channels (every delivery's due time is the post's). So
+`plan_slot` looks for one time in three steps, the first that finds one wins:
+
+1. "shared": a free slot of every channel at the same time;
+2. "near": the earliest time at which every channel has a free slot within `tolerance`
+   (the post stands in for that slot, which then counts as taken);
+3. "gap": the earliest slot time of any channel at which each other channel has no post
+   closer than `min_gap` (and, if given, fewer than its daily cap that day).
+
+A busy time takes the slot of its channel nearest to it (within `tolerance`), so a post placed
+near a slot keeps the next one from taking that slot again.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Literal
 
 from content.timeutil import as_utc
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SLOT_SHAPE = re.compile(r"^\s*(?P<days>[a-z,\-]+)\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*$")
+DEFAULT_TOLERANCE = timedelta(minutes=60)  # a slot "near" the chosen time stands in for it
+DEFAULT_MIN_GAP = timedelta(hours=2)  # between two posts of one channel placed off its slots
 SLOT_EXAMPLE = 'write a slot as "mon-fri 08:00", "sat 09:00", "daily 12:00" or "mon,wed 10:30"'
 
 
@@ -74,6 +91,135 @@ def slot_times(slots: Iterable[Slot], after: datetime, tz: tzinfo, days: int) ->
                 yield moment
 
 
+Fit = Literal["slot", "near", "gap"]
+
+
+@dataclass(frozen=True)
+class ChannelFit:
+    """Why the chosen time suits one channel."""
+
+    channel_id: str
+    fit: Fit  # "slot": one of its slots; "near": a slot within the tolerance; "gap": neither
+    slot: datetime | None  # the channel's own slot the post takes ("slot" and "near")
+    previous: datetime | None  # the channel's latest other post before the time, if any
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    at: datetime  # aware UTC
+    fits: tuple[ChannelFit, ...]
+    tolerance: timedelta
+    min_gap: timedelta
+
+    @property
+    def rule(self) -> Literal["shared", "near", "gap"]:
+        kinds = {fit.fit for fit in self.fits}
+        if kinds <= {"slot"}:
+            return "shared"
+        return "near" if "gap" not in kinds else "gap"
+
+
+@dataclass
+class _Channel:
+    """One channel's free slots and posts, sorted, for the search."""
+
+    channel_id: str
+    free: list[datetime]
+    busy: list[datetime]
+
+    def nearest_free(self, moment: datetime, within: timedelta) -> datetime | None:
+        return _nearest(self.free, moment, within)
+
+    def busy_within(self, moment: datetime, within: timedelta) -> bool:
+        found = _nearest(self.busy, moment, within)
+        return found is not None and abs(found - moment) < within
+
+    def previous(self, moment: datetime) -> datetime | None:
+        index = bisect.bisect_left(self.busy, moment)
+        return self.busy[index - 1] if index else None
+
+
+def _nearest(ordered: Sequence[datetime], moment: datetime, within: timedelta) -> datetime | None:
+    """The item of `ordered` closest to `moment` and at most `within` away (the earlier on ties)."""
+    index = bisect.bisect_left(ordered, moment)
+    around = [ordered[i] for i in (index - 1, index) if 0 <= i < len(ordered)]
+    close = [item for item in around if abs(item - moment) <= within]
+    return min(close, key=lambda item: (abs(item - moment), item)) if close else None
+
+
+def _prepare(
+    channel_id: str,
+    slots: list[Slot],
+    busy: Iterable[datetime],
+    after: datetime,
+    tz: tzinfo,
+    days: int,
+    tolerance: timedelta,
+) -> _Channel:
+    times = list(slot_times(slots, after - tolerance - timedelta(days=1), tz, days + 2))
+    taken = sorted(as_utc(moment) for moment in busy)
+    claimed = {_nearest(times, moment, tolerance) for moment in taken}
+    return _Channel(channel_id, [t for t in times if t not in claimed], taken)
+
+
+def plan_slot(
+    slots_by_channel: Mapping[str, list[Slot]],
+    busy: Mapping[str, set[datetime]],
+    after: datetime,
+    tz: tzinfo,
+    horizon_days: int = 60,
+    *,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+    min_gap: timedelta = DEFAULT_MIN_GAP,
+    daily_caps: Mapping[str, int] | None = None,
+) -> SlotPlan | None:
+    """One time for a post on every channel of `slots_by_channel`, strictly after `after` and
+    within `horizon_days`, with why it suits each channel (see the module docstring)."""
+    after = as_utc(after)
+    channels = [
+        _prepare(cid, slots, busy.get(cid, set()), after, tz, horizon_days, tolerance)
+        for cid, slots in slots_by_channel.items()
+    ]
+    end = after + timedelta(days=horizon_days)
+    candidates = sorted({t for c in channels for t in c.free if after < t <= end})
+    if not channels:
+        return None
+    for allow_gap in (False, True):
+        for moment in candidates:
+            fits = [
+                _fit(c, moment, tolerance, min_gap, allow_gap, tz, daily_caps) for c in channels
+            ]
+            if all(fit is not None for fit in fits):
+                chosen = tuple(fit for fit in fits if fit is not None)
+                return SlotPlan(moment, chosen, tolerance, min_gap)
+    return None
+
+
+def _fit(
+    channel: _Channel,
+    moment: datetime,
+    tolerance: timedelta,
+    min_gap: timedelta,
+    allow_gap: bool,
+    tz: tzinfo,
+    daily_caps: Mapping[str, int] | None,
+) -> ChannelFit | None:
+    previous = channel.previous(moment)
+    slot = channel.nearest_free(moment, tolerance)
+    if slot == moment:
+        return ChannelFit(channel.channel_id, "slot", slot, previous)
+    if slot is not None and not channel.busy_within(moment, tolerance):
+        return ChannelFit(channel.channel_id, "near", slot, previous)
+    if not allow_gap or channel.busy_within(moment, min_gap):
+        return None
+    cap = (daily_caps or {}).get(channel.channel_id)
+    if cap is not None:
+        day = moment.astimezone(tz).date()
+        if sum(1 for b in channel.busy if b.astimezone(tz).date() == day) >= cap:
+            return None
+    return ChannelFit(channel.channel_id, "gap", None, previous)
+
+
 def next_free_slot(
     slots_by_channel: Mapping[str, list[Slot]],
     busy: Mapping[str, set[datetime]],
@@ -81,22 +227,6 @@ def next_free_slot(
     tz: tzinfo,
     horizon_days: int = 60,
 ) -> datetime | None:
-    """The first time that is a slot of every channel and taken on none of them."""
-    if not slots_by_channel or any(not slots for slots in slots_by_channel.values()):
-        return None
-    channels = list(slots_by_channel)
-    first, others = channels[0], channels[1:]
-    for moment in slot_times(slots_by_channel[first], after, tz, horizon_days):
-        local_day = moment.astimezone(tz)
-        if any(
-            not _is_slot(slots_by_channel[channel], local_day.date(), local_day.time())
-            for channel in others
-        ):
-            continue
-        if all(moment not in busy.get(channel, set()) for channel in channels):
-            return moment
-    return None
-
-
-def _is_slot(slots: list[Slot], day: date, at: time) -> bool:
-    return any(slot.occurs_on(day) and slot.at == at.replace(tzinfo=None) for slot in slots)
+    """The time `plan_slot` chooses, as the post services store it."""
+    plan = plan_slot(slots_by_channel, busy, after, tz, horizon_days)
+    return plan.at if plan else None
