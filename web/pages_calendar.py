@@ -31,17 +31,16 @@ from content.timeutil import to_local
 from content.workflow import Actor
 from web.access_errors import Forbidden
 from web.auth import current_actor
-from web.calendar_view import (
+from web.calendar_query import (
     FILTERS,
     heading,
     invalid,
-    load_page,
-    month_cells,
     neighbours,
     parse_date,
     parse_query,
     weeks_of,
 )
+from web.calendar_view import load_page
 from web.errors import refusal_of
 from web.i18n import format_datetime, t
 from web.render import lang_of, render
@@ -85,12 +84,6 @@ def calendar_page(request: Request, actor: Signed) -> Response:
             pillars=_named(services.pillars, vocabulary.pillars, lang),
         )
     previous, following = neighbours(query)
-    first_of_post: set[int] = set()
-    seen: set[int] = set()
-    for chip in page.chips:
-        if chip.post_id not in seen:
-            seen.add(chip.post_id)
-            first_of_post.add(chip.delivery_id)
     here = _here(request)
     context: dict[str, Any] = {
         "page": page,
@@ -101,11 +94,9 @@ def calendar_page(request: Request, actor: Signed) -> Response:
         "today_url": query.url(day=today),
         "clear_url": "/calendar?" + urlencode({"view": query.view, "date": query.day.isoformat()}),
         "weeks": weeks_of(page.start, page.end) if query.view == "month" else [],
-        "month_cells": month_cells(page.by_day) if query.view == "month" else {},
         "week_days": weeks_of(page.start, page.end)[0] if query.view == "week" else [],
         "weekdays": WEEKDAYS_SHORT[lang],
         "hours": HOURS,
-        "first_of_post": first_of_post,
         "return_to": here,
         "moved": _moved_notice(request, here),
     }

@@ -1,8 +1,10 @@
-"""The calendar in a real browser: the month view, and moving a post by drag and drop."""
+"""The calendar in a real browser: the month view, moving a post by drag and drop, and a busy
+month (one entry per post, badges per channel, "+N bài nữa", a legend) on a desktop and a phone."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -10,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from content.models import Post
 from content.timeutil import to_local
-from tests.browser.conftest import EDITOR, OFFICER, Shoot, Site
+from tests.browser.conftest import EDITOR, OFFICER, ROOT, Shoot, Site
+from tests.browser.dense import BUSIEST_POSTS, dense_month
 from tests.browser.helpers import drag, log_in
 from tests.factories import post_input
 
@@ -60,6 +63,7 @@ def test_the_month_view_shows_posts_and_a_drag_moves_one_to_another_day_and_hour
     expect(chip).to_contain_text("10:15")
     expect(chip).to_contain_text("Tuần Văn hóa ASEAN tại Huế")
     expect(chip).to_have_attribute("draggable", "true")  # the editor may move it
+    expect(chip.locator(".badge")).to_have_text(["◷ Trang web: Chờ đăng"])  # its one channel
     shoot(page, "calendar-month")
 
     # The week of that day, one row per hour: drag the post from 10:00 to 12:00.
@@ -119,3 +123,105 @@ def test_on_a_phone_the_pages_fit_the_screen(
     page.goto(f"/calendar?view=month&date={day.isoformat()}")
     expect(page.get_by_text("Tuần lễ ASEAN trên điện thoại").first).to_be_visible()
     shoot(page, "calendar-phone")
+
+
+MONTH_CELL_POSTS = 3
+DESKTOP = {"width": 1440, "height": 900}
+
+
+def sideways(page: Page) -> int:
+    """How far the page scrolls sideways (0: it fits its window)."""
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
+
+
+def test_a_busy_month_is_one_entry_per_post_with_badges_overflow_and_a_legend(
+    new_page: Callable[..., Page], site: Site, shoot: Shoot
+) -> None:
+    dense = dense_month(site)
+    assert len(dense.posts) == 128 and dense.deliveries == 300
+    per_day = dense.per_day()
+    assert per_day[dense.busiest] >= BUSIEST_POSTS > MONTH_CELL_POSTS
+    month = f"/calendar?view=month&date={dense.first.isoformat()}"
+    page = new_page()
+    page.set_viewport_size(DESKTOP)
+    log_in(page, EDITOR)
+    page.goto(month)
+    grid = page.locator(".month")
+    # One entry per post (never per delivery), at most three a day, "+N bài nữa" for the rest.
+    for day, count in per_day.items():
+        cell = grid.locator(f".cal-day[data-drop-date='{day.isoformat()}']")
+        entries = cell.locator(".chip")
+        expect(entries).to_have_count(min(count, MONTH_CELL_POSTS))
+        posts = [entry.get_attribute("data-post") for entry in entries.all()]
+        assert len(set(posts)) == len(posts), f"{day}: a post shown twice"
+        more = cell.locator(".more a")
+        if count > MONTH_CELL_POSTS:
+            expect(more).to_have_text(f"+{count - MONTH_CELL_POSTS} bài nữa")
+        else:
+            expect(more).to_have_count(0)
+    # Channels are labelled by platform, with their state; the legend says what marks mean.
+    badges = grid.locator(".badge")
+    for platform in ("Facebook", "Zalo OA", "YouTube", "Trang web"):
+        expect(badges.filter(has_text=platform).first).to_be_visible()
+    assert badges.count() < sum(min(c, MONTH_CELL_POSTS) for c in per_day.values()) * 4
+    legend = page.locator(".cal-legend")
+    expect(legend).to_contain_text("Trang web")
+    expect(legend).to_contain_text("✗ Thất bại")
+    expect(legend).to_contain_text("↩ Bị trả lại")
+    # A rejected post and one waiting for review do not look alike.
+    rejected = grid.locator(".post-state.ps-rejected").first
+    waiting = grid.locator(".post-state.ps-in_review").first
+    expect(rejected).to_contain_text("Bị trả lại")
+    expect(waiting).to_contain_text("Chờ duyệt")
+    looks = [
+        locator.evaluate(
+            "e => getComputedStyle(e).backgroundColor + getComputedStyle(e).borderColor"
+        )
+        for locator in (rejected, waiting)
+    ]
+    assert looks[0] != looks[1]
+    # The grid keeps to the window, and no week row stretches past the others.
+    assert sideways(page) <= 0, f"the month scrolls {sideways(page)} px sideways at 1440 px"
+    heights = [
+        box["height"] for box in (c.bounding_box() for c in grid.locator(".cal-day").all()) if box
+    ]
+    assert max(heights) <= 1.25 * min(heights), heights
+    picture = shoot(page, "calendar-dense")
+    shutil.copyfile(picture, ROOT / "docs/screenshots/calendar-dense.png")
+
+    # "+N bài nữa" opens the day, which lists all of its posts.
+    grid.locator(f".cal-day[data-drop-date='{dense.busiest.isoformat()}'] .more a").click()
+    expect(page).to_have_url(re.compile(rf"view=day&date={dense.busiest.isoformat()}"))
+    expect(page.locator(".day-view .chip")).to_have_count(per_day[dense.busiest])
+    assert sideways(page) <= 0
+
+    # A drag still moves a post in the busy month: from a day ahead to the last day.
+    movable = grid_entry = None
+    page.goto(month)
+    for day in sorted(per_day):
+        if day > dense.today + timedelta(days=2):
+            found = grid.locator(
+                f".cal-day[data-drop-date='{day.isoformat()}'] .chip[draggable='true']"
+            )
+            if found.count():
+                movable, grid_entry = day, found.first
+                break
+    assert movable is not None and grid_entry is not None
+    post_id = int(grid_entry.get_attribute("data-post") or 0)
+    before = scheduled_at(site, post_id)
+    target_day = max(day for day in per_day if day != movable)
+    target = grid.locator(f".cal-day[data-drop-date='{target_day.isoformat()}']")
+    drag(page, grid_entry, target)
+    expect(page.locator("#cal-status")).to_contain_text(f"#{post_id}")
+    expect(target.locator(f".chip[data-post='{post_id}']")).to_be_visible()
+    assert scheduled_at(site, post_id) == before + (target_day - movable)
+
+    # On a phone: the month is a list of days, with the same entries, and fits the screen.
+    phone = new_page(phone=True)
+    log_in(phone, EDITOR)
+    phone.goto(month)
+    expect(phone.locator(".cal-day .more a").first).to_be_visible()
+    assert sideways(phone) <= 0, f"the month scrolls {sideways(phone)} px sideways on a phone"
+    shoot(phone, "calendar-dense-phone")

@@ -130,19 +130,22 @@ def test_compose_review_approve_drag_and_see_it_published(
     # --- the editor drags it an hour later on the calendar --------------------------------
     later = when + timedelta(hours=1)
     editor.goto(f"/calendar?view=week&date={when:%Y-%m-%d}")
-    chips = editor.locator(f".chip[data-post='{post_id}']")
-    expect(chips).to_have_count(len(CHANNELS))  # one per delivery
+    entry = editor.locator(f".chip[data-post='{post_id}']")
+    expect(entry).to_have_count(1)  # one entry per post, its channels as badges
     slot = f".slot[data-drop-date='{when:%Y-%m-%d}'][data-drop-hour='{{}}']"
-    expect(editor.locator(slot.format(when.hour)).locator(chips)).to_have_count(len(CHANNELS))
-    drag(editor, chips.first, editor.locator(slot.format(later.hour)))
+    badges = editor.locator(slot.format(when.hour)).locator(entry).locator(".badge")
+    expect(badges).to_have_text(["◷ Zalo OA: Chờ đăng", "◷ Trang web: Chờ đăng"])  # both waiting
+    drag(editor, entry, editor.locator(slot.format(later.hour)))
     status = editor.locator("#cal-status")
     expect(status).to_contain_text(f"#{post_id}")
     expect(status).to_contain_text(f"{later:%d/%m/%Y %H:%M}")
-    moved = editor.locator(slot.format(later.hour)).locator(chips)
-    expect(moved).to_have_count(len(CHANNELS))
-    expect(moved.first).to_contain_text(f"{later:%H:%M}")
-    editor.reload()  # the server has it too
-    expect(editor.locator(slot.format(later.hour)).locator(chips)).to_have_count(len(CHANNELS))
+    moved = editor.locator(slot.format(later.hour)).locator(entry)
+    expect(moved).to_have_count(1)
+    expect(moved).to_contain_text(f"{later:%H:%M}")
+    editor.reload()  # the server has both deliveries there too
+    badges = editor.locator(slot.format(later.hour)).locator(entry).locator(".badge")
+    expect(badges).to_have_count(len(CHANNELS))
+    expect(editor.locator(slot.format(when.hour)).locator(entry)).to_have_count(0)
 
     # --- the worker publishes it at its new time ------------------------------------------
     request.getfixturevalue("worker")  # started only now: nothing could go out before the move

@@ -191,11 +191,18 @@ def test_an_officer_sees_only_their_department(service: PostService, client_for:
     assert f'data-post="{own}"' in editor and f'data-post="{other}"' in editor
 
 
-def test_channel_colours_and_a_mark_in_words_per_delivery_state(
+def entries_in(html: str) -> list[str]:
+    """The entries (one per post) of a piece of a page, each as its HTML."""
+    return re.findall(r'<li class="chip .*?</li>', html, re.S)
+
+
+def test_one_entry_per_post_with_a_labelled_badge_and_state_per_channel(
     service: PostService, db: Database, editor_client: TestClient
 ) -> None:
     post_id = make(
-        service, channels=["zalo-asean-hue", "web-asean"], scheduled_at=at(2026, 12, 3, 9)
+        service,
+        channels=["zalo-asean-hue", "web-asean", "fb-asean-hue"],
+        scheduled_at=at(2026, 12, 3, 9),
     )
     approve(service, post_id)
     with db.write() as session:
@@ -204,15 +211,129 @@ def test_channel_colours_and_a_mark_in_words_per_delivery_state(
                 delivery.state = DeliveryState.failed
                 session.add(delivery)
     html = cell(editor_client.get("/calendar?view=month&date=2026-12-03").text, "2026-12-03")
-    # zalo-asean-hue is the first channel (ch-0), web-asean the fifth (ch-4).
-    assert re.search(r'class="chip ch-0 st-failed"', html)
-    assert re.search(r'class="chip ch-4 st-scheduled"', html)
-    assert "✗" in html and "Thất bại" in html and "◷" in html and "Chờ đăng" in html
+    (entry,) = entries_in(html)  # three deliveries, one entry
+    assert f'data-post="{post_id}" data-time="09:00"' in entry
+    # Badges in the channels' order (zalo-asean-hue is ch-0, fb-asean-hue ch-1, web-asean
+    # ch-4), each named by its platform, with the state's mark, and its words for readers.
+    badges = re.findall(r'<span class="badge (ch-\d) st-(\w+)" title="([^"]*)">(.*?)</span>', entry)
+    assert [(css, state) for css, state, _, _ in badges] == [
+        ("ch-0", "failed"), ("ch-1", "scheduled"), ("ch-4", "scheduled")
+    ]  # fmt: skip
+    assert [title for _, _, title, _ in badges] == [
+        "zalo-asean-hue: Thất bại", "fb-asean-hue: Chờ đăng", "web-asean: Chờ đăng"
+    ]  # fmt: skip
+    assert "✗</i> Zalo OA" in badges[0][3] and "◷</i> Facebook" in badges[1][3]
+    assert "◷</i> Trang web" in badges[2][3]
+    assert '<span class="sr">: Thất bại' in entry
     css = editor_client.get("/calendar/channels.css")
     assert css.headers["content-type"].startswith("text/css")
     assert ".ch-0 { --ch: #1565c0; }" in css.text and ".ch-4 { --ch: #ef6c00; }" in css.text
+    # The full views write the states out, in English too.
     day = editor_client.get("/calendar?view=day&date=2026-12-03&lang=en").text
-    assert "✗ Failed" in day and "◷ Scheduled" in day and "Approved" in day
+    (entry,) = entries_in(cell(day, "2026-12-03", 9))
+    assert '✗</i> Zalo OA <span class="state-words">· Failed' in entry
+    assert '◷</i> Website <span class="state-words">· Scheduled' in entry
+    assert "Approved · Department of Information and Communications" in entry
+
+
+def test_deliveries_of_a_post_at_two_times_of_a_day_are_one_entry_in_the_month(
+    service: PostService, db: Database, editor_client: TestClient
+) -> None:
+    post_id = make(service, channels=["web-asean", "fb-asean-hue"], scheduled_at=at(2026, 12, 3, 9))
+    approve(service, post_id)
+    with db.write() as session:
+        facebook = session.exec(
+            select(Delivery).where(
+                Delivery.post_id == post_id, Delivery.channel_id == "fb-asean-hue"
+            )
+        ).one()
+        facebook.due_at = at(2026, 12, 3, 20)
+        session.add(facebook)
+    month = editor_client.get("/calendar?view=month&date=2026-12-03").text
+    (entry,) = entries_in(cell(month, "2026-12-03"))
+    assert 'data-time="09:00"' in entry and "Facebook" in entry and "Trang web" in entry
+    # The hour slots of the week show each delivery at its hour; the move form once.
+    week = editor_client.get("/calendar?view=week&date=2026-12-03").text
+    (morning,) = entries_in(cell(week, "2026-12-03", 9))
+    (evening,) = entries_in(cell(week, "2026-12-03", 20))
+    assert "Trang web" in morning and "Facebook" not in morning
+    assert "Facebook" in evening and 'data-time="20:00"' in evening
+    day = editor_client.get("/calendar?view=day&date=2026-12-03").text
+    assert day.count(f'class="reschedule" data-post="{post_id}"') == 1
+
+
+def test_a_rejected_post_looks_different_from_one_waiting_for_review(
+    service: PostService, editor_client: TestClient
+) -> None:
+    waiting = make(service, title="Chờ biên tập", scheduled_at=at(2026, 12, 3, 9))
+    service.submit(service.actor("cbtt.stttt"), waiting)
+    rejected = make(service, title="Cần sửa", scheduled_at=at(2026, 12, 3, 10))
+    service.submit(service.actor("cbtt.stttt"), rejected)
+    service.reject(service.actor("bientap"), rejected, "Thiếu nguồn ảnh")
+    draft = make(service, title="Đang viết", scheduled_at=at(2026, 12, 3, 11))
+    html = cell(editor_client.get("/calendar?view=month&date=2026-12-03").text, "2026-12-03")
+    found = {
+        int(post): (state, words)
+        for post, state, words in re.findall(
+            r'data-post="(\d+)".*?<span class="post-state ps-(\w+)"><i aria-hidden="true">.</i> '
+            r"([^<]+)</span>",
+            html,
+            re.S,
+        )
+    }
+    assert found == {
+        waiting: ("in_review", "Chờ duyệt"),
+        rejected: ("rejected", "Bị trả lại"),
+        draft: ("draft", "Nháp"),
+    }
+    assert f'class="chip ps-rejected" data-post="{rejected}"' in html
+    assert f'class="chip ps-in_review" data-post="{waiting}"' in html
+    assert "⚑</i> Chờ duyệt" in html and "↩</i> Bị trả lại" in html  # marks, not colour only
+
+
+def test_a_busy_day_shows_three_posts_and_opens_the_day_for_the_rest(
+    service: PostService, editor_client: TestClient
+) -> None:
+    posts = [
+        make(service, title=f"Bài số {n}", scheduled_at=at(2026, 12, 3, 8 + n)) for n in range(5)
+    ]
+    html = cell(
+        editor_client.get("/calendar?view=month&date=2026-12-03&topic=a").text, "2026-12-03"
+    )
+    shown = [int(post) for post in re.findall(r'class="chip [^"]*" data-post="(\d+)"', html)]
+    assert shown == posts[:3]  # the earliest, in time order
+    more = re.search(r'<li class="more"><a href="([^"]+)" aria-label="([^"]+)">([^<]+)</a>', html)
+    assert more is not None
+    assert more.group(1) == "/calendar?view=day&amp;date=2026-12-03&amp;topic=a"  # filter kept
+    assert more.group(3) == "+2 bài nữa"
+    assert more.group(2) == "Còn 2 bài nữa trong ngày Thứ Năm, 03/12/2026: mở xem theo ngày"
+    day = editor_client.get("/calendar?view=day&date=2026-12-03").text
+    assert all(f'data-post="{post}"' in day for post in posts)
+    english = editor_client.get("/calendar?view=month&date=2026-12-03&lang=en").text
+    assert "+2 more posts" in english
+    # Three or fewer: no link.
+    assert 'class="more"' not in cell(
+        editor_client.get("/calendar?view=month&date=2026-12-03").text, "2026-12-04"
+    )
+
+
+def test_the_legend_names_channels_marks_and_post_states(
+    editor_client: TestClient, client_for: ClientFor
+) -> None:
+    for view in ("month", "week", "day", "list"):
+        html = editor_client.get(f"/calendar?view={view}&date=2026-12-03").text
+        legend = html.split('<section class="cal-legend"', 1)[1].split("</section>", 1)[0]
+        assert '<span class="badge ch-0">Zalo OA</span> zalo-asean-hue' in legend, view
+        assert '<span class="badge ch-2">Facebook</span> fb-dulich-hue' in legend, view
+        assert '<span class="badge ch-3">YouTube</span> yt-hue-asean' in legend, view
+        assert '<span class="badge ch-4">Trang web</span> web-asean' in legend, view
+        for mark, words in (("✓", "Đã đăng"), ("✗", "Thất bại"), ("◷", "Chờ đăng")):
+            assert f'<i aria-hidden="true">{mark}</i> {words}</li>' in legend, view
+        for mark, words in (("✎", "Nháp"), ("⚑", "Chờ duyệt"), ("↩", "Bị trả lại")):
+            assert f'<i aria-hidden="true">{mark}</i> {words}</span>' in legend, view
+    # An officer's legend holds the channels they may see: not another department's own.
+    officer = client_for("cbtt.stttt").get("/calendar?view=month&date=2026-12-03").text
+    assert "fb-dulich-hue" not in officer.split('class="cal-legend"', 1)[1]
 
 
 def test_the_pause_banner(db: Database, editor_client: TestClient) -> None:
@@ -266,7 +387,9 @@ def test_a_title_with_markup_shows_as_text(service: PostService, editor_client: 
 def test_entries_link_to_their_post_page(service: PostService, editor_client: TestClient) -> None:
     post_id = make(service, scheduled_at=at(2026, 12, 3, 9))
     html = editor_client.get("/calendar?view=month&date=2026-12-03").text
-    assert f'<a href="/posts/{post_id}">' in html
+    assert f'<a href="/posts/{post_id}" title="' in html  # the whole title on hover
+    day = editor_client.get("/calendar?view=day&date=2026-12-03").text
+    assert f'<a href="/posts/{post_id}">' in day
 
 
 def test_a_bad_date_is_a_clear_refusal(editor_client: TestClient) -> None:

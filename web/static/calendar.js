@@ -31,6 +31,7 @@
     }
   }
 
+  // Each post is one entry (its channels are badges inside it), found by its post number.
   // Where a post at (date, time) goes in this view: the hour slot if the view has them,
   // else the day cell; null when the day is not shown (the chips are then taken away).
   function cellFor(date, time) {
@@ -52,7 +53,8 @@
       if (dateInput) { dateInput.value = answer.date; }
       if (timeInput) { timeInput.value = answer.time; }
       if (list) {
-        list.appendChild(chip);
+        // Before a month cell's "+N bài nữa", which stays last.
+        list.insertBefore(chip, list.querySelector(":scope > .more"));
         target.classList.remove("empty");
       } else if (chip.parentNode) {
         chip.parentNode.removeChild(chip);
