@@ -107,6 +107,7 @@ class User(SQLModel, table=True):
     active: bool = True
     password_hash: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    email: str | None = Field(default=None, max_length=320)  # where notifications are mailed
 
 
 class Channel(SQLModel, table=True):
@@ -436,3 +437,55 @@ class SentReminder(SQLModel, table=True):
     subject: str = Field(default="", max_length=300)
     worker_id: str = Field(default="", max_length=200)
     sent_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class Notification(SQLModel, table=True):
+    """One thing a person was told (content.notifications): shown in the page, mailed, or both.
+
+    The row is also the e-mail outbox and its ledger: `email_state` goes queued -> sending ->
+    sent (or failed after its retries, or unknown when a worker died while sending, which is
+    never sent again). (user, key) is unique, so telling someone the same thing twice is a no-op.
+    """
+
+    __table_args__ = (
+        Unique("user_id", "key", name="uq_notification_user_key"),
+        Index("ix_notification_user_unread", "user_id", "in_page", "read_at"),
+        Index("ix_notification_email_due", "email_state", "email_due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    event: str = Field(max_length=32)
+    key: str = Field(max_length=200)
+    title_vi: str = Field(max_length=300)
+    title_en: str = Field(max_length=300)
+    body_vi: str = Field(default="", sa_type=Text)
+    body_en: str = Field(default="", sa_type=Text)
+    link: str = Field(default="", max_length=2000)  # a path inside Loa ("/posts/12")
+    post_id: int | None = Field(default=None)
+    channel_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    in_page: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    read_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    email_to: str | None = Field(default=None, max_length=320)
+    email_state: str = Field(default="none", sa_type=String(16))
+    email_attempts: int = 0
+    email_due_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    email_owner: str | None = Field(default=None, max_length=200)
+    email_sent_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    email_error: str | None = Field(default=None, max_length=500)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A person's choice for one kind of event; no row means the default (both on)."""
+
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    event: str = Field(primary_key=True, max_length=32)
+    in_page: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    email: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
