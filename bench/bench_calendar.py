@@ -1,0 +1,93 @@
+"""Calendar benchmark that prints figures (never asserted by the tests). See bench/README.md.
+
+The month view with 2,000 posts in that month (about 4,000 deliveries, 8,000 posts around it),
+rendered on the server through the real app as a signed-in editor (FastAPI's TestClient:
+routing, session lookup, the calendar query, the grouping into one entry per post, the
+templates and the security middleware all included): its server time, p50 and p95, against
+the issue's goal of 300 ms p95. Also the same month filtered to one channel, and the week and
+list views of that month, which draw every post rather than three a day.
+
+.venv/bin/python -m bench.bench_calendar [--posts 2000] [--others 8000] [--runs 40] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+
+from bench.bench_queue import p95, record, results, summary, workspace
+from bench.bench_web import MONTH, Parts, seed_month, signed_in
+from content.calendar import entries, month_window
+
+GOAL_MS = 300.0
+
+
+def bench(count: int, others: int, runs: int, profile: bool) -> None:
+    print(f"\nmonth {MONTH[0]}-{MONTH[1]:02d}: {count:,} posts in it, {others:,} around it")
+    with workspace() as app:
+        began = time.perf_counter()
+        seed_month(app, count, others, random.Random(88))
+        print(f"  setup (bulk insert, not a figure): {time.perf_counter() - began:.1f} s")
+        start, end = month_window(*MONTH, app.config.zone)
+        with app.db.read() as session:
+            found = entries(session, start, end)
+        posts = len({entry.post_id for entry in found})
+        print(f"  the month's deliveries (cancelled left out): {len(found):,}, of {posts:,} posts")
+        client = signed_in(app)
+        day = f"{MONTH[0]}-{MONTH[1]:02d}"
+        pages = (
+            ("month view", f"/calendar?view=month&date={day}-01"),
+            ("month view, one channel", f"/calendar?view=month&date={day}-01&channel=web-asean"),
+            ("week view (its busiest week)", f"/calendar?view=week&date={day}-12"),
+            ("list view (every post of the month)", f"/calendar?view=list&date={day}-01"),
+        )
+        parts = Parts()
+        for label, path in pages:
+            timings: list[float] = []
+            with parts.watching():
+                for _ in range(runs + 1):  # the first run warms the caches and is not counted
+                    began = time.perf_counter()
+                    response = client.get(path)
+                    timings.append((time.perf_counter() - began) * 1000)
+                    assert response.status_code == 200, response.text[:500]
+            drawn = response.text.count('class="chip ')
+            more = response.text.count('<li class="more">')
+            print(
+                f"  {label}: {drawn:,} entries drawn, {more} '+N bài nữa', page"
+                f" {len(response.content) / 1024:,.0f} KiB; median of the query and entries"
+                f" {parts.median('load'):.0f} ms, of the templates {parts.median('render'):.0f} ms"
+            )
+            goal = GOAL_MS if label.startswith("month") else None
+            record(f"{label} p50", statistics.median(timings[1:]), goal, "ms")
+            record(f"{label} p95", p95(timings[1:]), goal, "ms")
+        over = any(value >= (target or 0) for _, value, target, _ in results if target)
+        if profile or over:
+            print("\n  cProfile of the month view's work, one request (top 25 by own time):")
+            with parts.watching(parts.profiler):
+                client.get(pages[0][1])
+            stats = pstats.Stats(parts.profiler, stream=sys.stdout)
+            stats.sort_stats("tottime").print_stats(25)
+        client.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Loa calendar benchmark (figures, not tests)")
+    parser.add_argument("--posts", type=int, default=2_000, help="posts in the month")
+    parser.add_argument("--others", type=int, default=8_000, help="posts in other months")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top 25")
+    args = parser.parse_args(argv)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"Loa calendar benchmark, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs,"
+          f" load {load}")  # fmt: skip
+    bench(args.posts, args.others, args.runs, args.profile)
+    summary()
+
+
+if __name__ == "__main__":
+    main()
