@@ -38,6 +38,7 @@ from pydantic import (
 from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
 from content.slots import parse_slot
+from loa.report_config import ProvinceReportSettings, ReportSettings
 from loa.targets_config import TargetsConfig
 from loa.zalo_config import with_zalo_settings, zalo_setting_problems
 
@@ -155,6 +156,7 @@ class Department(_Model):
     code: DeptCode
     name_vi: Text
     name_en: Text
+    report: ReportSettings | None = None  # its report's signer and recipients (report_config)
 
 
 class Topic(_Model):
@@ -330,6 +332,7 @@ class LoaConfig(_Model):
     worker: WorkerConfig = WorkerConfig()
     alerts: AlertsConfig = AlertsConfig()
     targets: TargetsConfig = TargetsConfig()
+    report: ProvinceReportSettings = ProvinceReportSettings()
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _file: str = PrivateAttr(default="")
@@ -554,6 +557,7 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     (): LoaConfig, ("departments",): Department, ("topics",): Topic, ("pillars",): Pillar,
     ("users",): UserConfig, ("channels",): ChannelConfig, ("worker",): WorkerConfig,
     ("observances",): ObservanceConfig, ("targets",): TargetsConfig,
+    ("report",): ProvinceReportSettings, ("departments", "report"): ReportSettings,
 }  # fmt: skip
 _LIST, _MAPPING = "should be a list (lines starting with '- ')", "should be a mapping (key: value)"
 _MESSAGES = {"missing": "required key missing", "tuple_type": _LIST, "list_type": _LIST,

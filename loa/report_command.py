@@ -113,6 +113,7 @@ def write_report(
     tz, names = loa.config.zone, report_names(loa.config)
     department_name = loa.config.department(department).name_vi if department else None
     if kind == "docx":
+        from loa.report_config import formalities_for
         from reports.word import write_docx
 
         write_docx(
@@ -124,6 +125,7 @@ def write_report(
             issuer=ISSUER,
             department_name=department_name,
             version=loa_version(),
+            formalities=formalities_for(loa.config, department),
         )
     elif kind == "xlsx":
         from reports.excel import write_xlsx

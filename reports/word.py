@@ -20,7 +20,6 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from content.report_data import ReportData
@@ -28,7 +27,16 @@ from content.targets import Names
 from reports import docx_kit as kit
 from reports import docx_stream
 from reports import word_parts as parts
-from reports.wording import MOTTO, TITLE, date_vi, place_and_date, subject
+from reports.word_closing import closing
+from reports.wording import (
+    MOTTO,
+    TITLE,
+    Formalities,
+    date_vi,
+    place_and_date,
+    plan_reference,
+    subject,
+)
 
 NUMBER_LINE = "Số: ……/BC-……"
 # The first page's two blocks; the table reaches 5 mm into the left margin so that the motto
@@ -46,13 +54,17 @@ def write_docx(
     issuer: str,
     department_name: str | None,
     version: str,
+    formalities: Formalities | None = None,
 ) -> None:
     """Write the report of `data` to `path` atomically (a temporary file beside it, renamed).
 
     python-docx lays the document out with the appendix's header row only; its rows go
-    straight into the file as it is written (reports.docx_stream).
+    straight into the file as it is written (reports.docx_stream). `formalities`: the signer,
+    the recipients and the plan's date from config.yaml; without them, dotted lines to fill.
     """
-    ctx = parts.Context(data, tz, names, year, issuer, department_name, version)
+    ctx = parts.Context(
+        data, tz, names, year, issuer, department_name, version, formalities or Formalities()
+    )
     document = build(ctx)
     package = io.BytesIO()
     document.save(package)
@@ -76,7 +88,7 @@ def build(ctx: parts.Context) -> DocxDocument:
     parts.results(ctx)
     parts.assessment(ctx)
     parts.direction(ctx)
-    _closing(ctx)
+    closing(ctx)
     parts.appendix(ctx)
     return doc
 
@@ -163,29 +175,6 @@ def _title(ctx: parts.Context) -> None:
         italic=True,
     )
     ctx.body(
-        "Thực hiện Kế hoạch số 275/KH-UBND của Ủy ban nhân dân tỉnh về thông tin, tuyên truyền "
-        "về Cộng đồng ASEAN, kết quả thực hiện trong kỳ báo cáo như sau:"
+        f"Thực hiện {plan_reference(ctx.formalities.plan_date)}, kết quả thực hiện trong kỳ "
+        "báo cáo như sau:"
     )
-
-
-def _closing(ctx: parts.Context) -> None:
-    """ "Nơi nhận:" bottom-left, the signature block bottom-right."""
-    doc = ctx.doc
-    spacer = doc.add_paragraph()
-    spacer.paragraph_format.space_after = Pt(0)
-    width = kit.text_width_mm(doc.sections[0])
-    table = doc.add_table(rows=1, cols=2)
-    table.autofit = False
-    kit.borderless(table)
-    kit.fix_widths(table, (width * 0.45, width * 0.55))
-    left, right = table.cell(0, 0), table.cell(0, 1)
-    heading = left.paragraphs[0]
-    ctx.line(heading, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    heading.paragraph_format.space_after = Pt(0)
-    for recipient in ctx.recipients():
-        ctx.line(left.add_paragraph(), recipient, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    ctx.line(right.paragraphs[0], "THỦ TRƯỞNG CƠ QUAN", size=13, bold=True)
-    ctx.line(right.add_paragraph(), "(Ký, ghi rõ họ tên và đóng dấu)", size=13, italic=True)
-    for _ in range(4):
-        ctx.line(right.add_paragraph(), "", size=13)
-    ctx.line(right.add_paragraph(), "……………………………", size=13, bold=True)

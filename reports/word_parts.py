@@ -23,7 +23,7 @@ from content.stats import Stats, metric_names
 from content.targets import Names
 from reports import charts, docx_stream
 from reports import docx_kit as kit
-from reports.wording import BREAKDOWN_TITLES, EVIDENCE_METRICS, date_vi
+from reports.wording import BREAKDOWN_TITLES, EVIDENCE_METRICS, Formalities, date_vi
 
 NOTHING_PUBLISHED = "Trong kỳ báo cáo không có bài nào được đăng trên các kênh của đơn vị."
 CHARTED = ("month", "topic")
@@ -45,6 +45,7 @@ class Context:
     issuer: str
     department_name: str | None
     version: str
+    formalities: Formalities = field(default_factory=Formalities)
     doc: Any = None
     links: Any = None
     numbers: dict[str, int] = field(default_factory=lambda: {"table": 0, "chart": 0})
@@ -53,14 +54,6 @@ class Context:
     def attach(self, doc: Document) -> None:
         self.doc = doc
         self.links = kit.Links(doc.part)
-
-    def recipients(self) -> list[str]:
-        first = (
-            "- Sở Thông tin và Truyền thông (để tổng hợp);"
-            if self.department_name
-            else "- ……………… (để báo cáo);"
-        )
-        return [first, "- ………………;", "- Lưu: VT, …."]
 
     def line(
         self,

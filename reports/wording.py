@@ -6,7 +6,8 @@ One place, so the DOCX, the XLSX and the CSV name the same things the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 
 from content.labels import metric_label
 from content.targets import Progress
@@ -19,6 +20,45 @@ TITLE = "BÁO CÁO"
 
 def subject(year: int) -> str:
     return f"Kết quả thực hiện công tác tuyên truyền, quảng bá ASEAN năm {year}"
+
+
+# The plan as the province published it (sxd.thuathienhue.gov.vn, 8 September 2021: "Kế hoạch
+# triển khai Chương trình hành động của Chính phủ về tuyên truyền, quảng bá ASEAN trên địa bàn
+# tỉnh Thừa Thiên Huế giai đoạn 2021 - 2025, tầm nhìn 2030", its topics a-i those of config.yaml).
+# Its date of issue is not known here: `report: plan_date` in config.yaml, else a fill-in.
+PLAN_NUMBER = "275/KH-UBND"
+PLAN_ISSUER = "Ủy ban nhân dân tỉnh Thừa Thiên Huế"
+PLAN_TITLE = (
+    "triển khai Chương trình hành động của Chính phủ về tuyên truyền, quảng bá ASEAN trên địa "
+    "bàn tỉnh Thừa Thiên Huế giai đoạn 2021 - 2025, tầm nhìn 2030"
+)
+TO_FILL = "……"
+
+
+@dataclass(frozen=True)
+class Formalities:
+    """What the DOCX's opening and closing take from the office (config.yaml's `report:`);
+    whatever is empty is printed as dotted lines to fill in."""
+
+    signer_title: tuple[str, ...] = ()  # ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()  # "Nơi nhận" entries, without the "- " and ";"
+    filed_by: str = ""  # the drafting unit's code in "Lưu: VT, <code>."
+    plan_date: date | None = None
+
+
+def long_date(day: date | None) -> str:
+    """ "ngày 05 tháng 8 năm 2021" (Decree 30's zeros, as place_and_date), or a fill-in."""
+    if day is None:
+        return f"ngày {TO_FILL} tháng {TO_FILL} năm {TO_FILL}"
+    number = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {number} tháng {month} năm {day.year}"
+
+
+def plan_reference(plan_date: date | None) -> str:
+    """The plan cited in full: number, date, issuer and title."""
+    return f"Kế hoạch số {PLAN_NUMBER} {long_date(plan_date)} của {PLAN_ISSUER} về {PLAN_TITLE}"
 
 
 # A target's state (content.targets.Progress.state): "not_due" when the period is shorter than
@@ -88,7 +128,4 @@ def date_vi(moment: datetime, tz: tzinfo) -> str:
 def place_and_date(moment: datetime, tz: tzinfo) -> str:
     """ "Thừa Thiên Huế, ngày 05 tháng 12 năm 2026": Decree 30/2020 writes a 0 before days 1-9
     and before months 1 and 2 (and only those)."""
-    local = moment.astimezone(tz)
-    day = f"{local.day:02d}" if local.day < 10 else str(local.day)
-    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-    return f"{PLACE}, ngày {day} tháng {month} năm {local.year}"
+    return f"{PLACE}, {long_date(moment.astimezone(tz).date())}"
