@@ -75,6 +75,8 @@ D = DeliveryState
 # Changing only these keeps an editor's approval: moving a post in time is part of reviewing.
 SCHEDULE_FIELDS = frozenset({"scheduled_at", "missed_policy", "grace_minutes"})
 SLOT_HORIZON_DAYS = 60
+# A decision can be undone while every delivery is still Loa's alone (nothing handed over).
+UNDOABLE_DELIVERY_STATES = frozenset({D.pending, D.scheduled, D.failed, D.missed, D.cancelled})
 
 Checker = Callable[[Session, Post, Sequence[Delivery]], list[FieldProblem]]
 """Runs each chosen channel's own checks; wired by `loa` from the channel adapters."""
@@ -404,11 +406,31 @@ class PostService:
                 ]
             )
         with self.db.write() as session:
-            post, _ = self._load_for_change(session, actor, post_id, Action.reject)
-            post.review_comment = comment.strip()
-            return self._move(
-                session, actor, post, EditorialState.rejected, "post.rejected", comment=comment
+            return self.reject_in(session, actor, post_id, comment)
+
+    def reject_in(self, session: Session, actor: Actor, post_id: int, comment: str) -> Post:
+        post, _ = self._load_for_change(session, actor, post_id, Action.reject)
+        post.review_comment = comment.strip()
+        return self._move(
+            session, actor, post, EditorialState.rejected, "post.rejected", comment=comment
+        )
+
+    def reopen_in(self, session: Session, actor: Actor, post_id: int) -> Post:
+        """An approval or a rejection undone: the post waits for review again, as if the
+        decision had not been taken. Refused once a delivery has left for a platform (the
+        post's page edits or cancels it there instead)."""
+        post, deliveries = self._load_for_change(session, actor, post_id, Action.reopen)
+        gone = [d.channel_id for d in deliveries if d.state not in UNDOABLE_DELIVERY_STATES]
+        if gone:
+            raise Conflict(
+                f"post #{post_id} already went to {', '.join(gone)}; edit or cancel it instead",
+                f"Bài #{post_id} đã lên {', '.join(gone)}; hãy sửa hoặc hủy bài thay vì hoàn tác.",
             )
+        undone = post.state
+        post.review_comment = None
+        return self._move(
+            session, actor, post, EditorialState.in_review, "post.reopened", undone=undone
+        )
 
     def cancel(self, actor: Actor, post_id: int, reason: str | None = None) -> Post:
         with self.db.write() as session:

@@ -5,6 +5,7 @@
       │                reject                    v
       └──edit── rejected <┘                  in_review
     any state but cancelled ──cancel──> cancelled
+    approved, rejected ──reopen──> in_review   (an editor's decision undone)
 
 Pure rules with no database access, so the command line, the web pages and the API refuse the
 same things with the same words.
@@ -37,6 +38,7 @@ class Action(StrEnum):
     reject = "reject"
     cancel = "cancel"
     reschedule = "reschedule"
+    reopen = "reopen"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ ALLOWED_FROM: dict[Action, frozenset[str]] = {
     Action.reject: frozenset({S.in_review}),
     Action.cancel: frozenset({S.draft, S.in_review, S.approved, S.rejected}),
     Action.reschedule: frozenset({S.draft, S.in_review, S.approved, S.rejected}),
+    Action.reopen: frozenset({S.approved, S.rejected}),
 }
 
 ACTION_LABELS: dict[Action, tuple[str, str]] = {
@@ -70,6 +73,7 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.reject: ("trả lại", "reject"),
     Action.cancel: ("hủy", "cancel"),
     Action.reschedule: ("đổi lịch", "reschedule"),
+    Action.reopen: ("mở lại", "reopen"),
 }
 
 HINTS: dict[tuple[Action, str], tuple[str, str]] = {
@@ -85,6 +89,11 @@ HINTS: dict[tuple[Action, str], tuple[str, str]] = {
     ),
     (Action.approve, S.approved): ("không cần duyệt lại", "nothing to do"),
     (Action.reject, S.draft): ("bài chưa được gửi duyệt", "it has not been submitted"),
+    (Action.reopen, S.in_review): ("bài đang chờ duyệt rồi", "it is already waiting for review"),
+    (Action.reopen, S.draft): (
+        "người viết đã sửa bài sau khi bị trả lại",
+        "its author has edited it since it was sent back",
+    ),
 }
 
 
@@ -166,7 +175,7 @@ def require_permission(
     refusal must not tell an officer which department owns a post, nor even that it exists.
     """
     act_vi, act_en = ACTION_LABELS[action]
-    if action in (Action.approve, Action.reject):
+    if action in (Action.approve, Action.reject, Action.reopen):
         if not actor.reviews:
             raise PermissionDenied(
                 f"only editors may {act_en} posts; {actor.username} is an {actor.role}",

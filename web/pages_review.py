@@ -1,39 +1,47 @@
-"""The review queue: posts waiting for review, the longest-waiting first.
+"""The review queue: posts waiting for review, the longest-waiting first, shown as they will go
+out (their images with alt text, their text folded when long, their channels by name).
 
-Editors and administrators see every department's, each with approve (an optional comment) and
-reject (a comment required) inline; the forms post to the post page's actions and come back
-here. Officers see their own department's posts in review, read-only, so they know what is
+Editors and administrators see every department's. Each post has approve (an optional comment)
+and reject (a comment required) inline, posting to the post page's actions and coming back
+here; ticking several posts approves or sends them all back at once (`/review/approve`,
+`/review/reject`: one transaction, all or nothing, a refusal names the post). Every decision
+comes back as a message naming the posts, with "Hoàn tác" (`/review/undo`) returning them to
+review. Officers see their own department's posts in review, read-only, so they know what is
 waiting; reviewing is not theirs (the menu shows the page to reviewers only).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy import func
-from sqlmodel import col, select
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse, Response
 
-from content.models import AuditEvent, Delivery, DeliveryState, EditorialState, Post, User
+from content.errors import InvalidInput, PermissionDenied, UserError
+from content.labels import platform_name
+from content.review_actions import Decision, decide
+from content.review_queue import titles_of, waiting_posts
 from content.workflow import Actor
 from web.auth import current_actor
 from web.i18n import add_messages
-from web.render import render
+from web.pages_posts import HISTORY_ACTIONS
+from web.path_ids import MAX_ID
+from web.render import lang_of, render
 from web.services import services_of
 
-router = APIRouter()
+router = APIRouter(prefix="/review")
 Signed = Annotated[Actor, Depends(current_actor)]
+Text = Annotated[str, Form(max_length=5000)]
+PostIds = Annotated[list[int], Form(default_factory=list, max_length=200)]
 
 add_messages(
     {
         "review.title": ("Bài chờ duyệt", "Posts awaiting review"),
         "review.intro_editor": (
-            "Bài chờ lâu nhất ở trên cùng. Duyệt thì bài lên lịch đăng; trả lại cần ghi lý do.",
+            "Bài chờ lâu nhất ở trên cùng. Duyệt thì bài lên lịch đăng; trả lại cần ghi lý do."
+            " Đánh dấu nhiều bài để duyệt hoặc trả lại cùng lúc.",
             "The longest-waiting post is first. Approving schedules it; sending back needs a"
-            " reason.",
+            " reason. Tick several posts to approve or send them back at once.",
         ),
         "review.intro_officer": (
             "Bài của đơn vị bạn đang chờ biên tập viên duyệt (chỉ xem).",
@@ -44,51 +52,157 @@ add_messages(
         "review.channels": ("Kênh", "Channels"),
         "review.when": ("Giờ đăng", "To publish"),
         "review.open": ("Mở bài", "Open"),
+        "review.media": ("Ảnh và video", "Photos and videos"),
+        "review.no_alt": ("(chưa có mô tả ảnh)", "(no alt text)"),
+        "review.whole_text": (
+            "Xem toàn bộ nội dung ({n} ký tự)",
+            "Show the whole text ({n} characters)",
+        ),
+        "review.pick": ("Chọn bài #{id}", "Select post #{id}"),
+        "review.many": (
+            "Duyệt hoặc trả lại các bài đã chọn",
+            "Approve or send back the selected posts",
+        ),
+        "review.many_hint": (
+            "Đánh dấu ô “Chọn bài” ở từng bài. Lý do trả lại áp dụng cho mọi bài đã chọn;"
+            " nếu một bài không thay đổi được thì không bài nào thay đổi.",
+            "Tick “Select post” on each post. The reason applies to every selected post;"
+            " if one cannot change, none does.",
+        ),
+        "review.many_comment": (
+            "Góp ý (bắt buộc khi trả lại)",
+            "Comment (required to send back)",
+        ),
+        "review.approve_many": ("Duyệt các bài đã chọn", "Approve the selected posts"),
+        "review.reject_many": ("Trả lại các bài đã chọn", "Send back the selected posts"),
+        "review.done.approved": ("Đã duyệt bài {names}.", "Approved post {names}."),
+        "review.done.rejected": ("Đã trả lại bài {names}.", "Sent back post {names}."),
+        "review.done.reopened": (
+            "Đã hoàn tác: bài {names} trở lại chờ duyệt.",
+            "Undone: post {names} is waiting for review again.",
+        ),
+        "review.done_many.approved": ("Đã duyệt {n} bài: {names}.", "Approved {n} posts: {names}."),
+        "review.done_many.rejected": (
+            "Đã trả lại {n} bài: {names}.",
+            "Sent back {n} posts: {names}.",
+        ),
+        "review.done_many.reopened": (
+            "Đã hoàn tác: {n} bài trở lại chờ duyệt: {names}.",
+            "Undone: {n} posts are waiting for review again: {names}.",
+        ),
+        "review.undo": ("Hoàn tác", "Undo"),
     }
 )
+# The post page's history names the undo as it names the decisions.
+HISTORY_ACTIONS["post.reopened"] = ("hoàn tác quyết định duyệt", "undid the review decision")
+DONE_STATES = frozenset({"approved", "rejected", "reopened"})
+
+# A long text is folded (<details>), so the queue stays a list one can run an eye down.
+FOLD_AT = 400
+MAX_NAMED = 200  # posts named in one status message
 
 
-@dataclass(frozen=True)
-class Waiting:
-    post: Post
-    submitted_at: datetime
-    author: str
-    channels: list[str]
+@router.get("")
+def review_page(request: Request, actor: Signed, done: str = "", posts: str = "") -> Response:
+    return _page(request, actor, done=done if done in DONE_STATES else "", named=posts)
 
 
-def waiting_posts(actor: Actor, request: Request) -> list[Waiting]:
+@router.post("/approve")
+def approve_many(request: Request, actor: Signed, posts: PostIds, comment: Text = "") -> Response:
+    return _decide(request, actor, posts, Decision.approve, comment)
+
+
+@router.post("/reject")
+def reject_many(request: Request, actor: Signed, posts: PostIds, comment: Text = "") -> Response:
+    return _decide(request, actor, posts, Decision.reject, comment)
+
+
+@router.post("/undo")
+def undo(request: Request, actor: Signed, posts: PostIds) -> Response:
+    return _decide(request, actor, posts, Decision.reopen, "")
+
+
+DONE_OF = {Decision.approve: "approved", Decision.reject: "rejected", Decision.reopen: "reopened"}
+
+
+def _decide(
+    request: Request, actor: Actor, post_ids: list[int], decision: Decision, comment: str
+) -> Response:
+    if not actor.reviews:  # a clear 403, not a refusal naming the first post
+        raise PermissionDenied(
+            f"only editors review posts; {actor.username} is an {actor.role}",
+            f"Chỉ biên tập viên mới được duyệt bài; {actor.username} không phải biên tập viên.",
+        )
+    wanted = [post_id for post_id in post_ids if 1 <= post_id <= MAX_ID]
+    try:
+        changed = decide(services_of(request).posts, actor, wanted, decision, comment)
+    except UserError as error:
+        lang = lang_of(request)
+        field = "comment" if isinstance(error, InvalidInput) and _about(error, "comment") else ""
+        return _page(
+            request,
+            actor,
+            refusal=error.text(lang),
+            refused_field=field,
+            picked=wanted,
+            comment=comment,
+            status=422,
+        )
+    named = ",".join(str(post.id) for post in changed)
+    return RedirectResponse(f"/review?done={DONE_OF[decision]}&posts={named}", status_code=303)
+
+
+def _about(error: InvalidInput, field: str) -> bool:
+    return any(problem.field == field for problem in error.problems)
+
+
+def _named_ids(text: str) -> list[int]:
+    found = []
+    for part in text.split(",")[:MAX_NAMED]:
+        if part.strip().isdigit() and 1 <= int(part) <= MAX_ID:
+            found.append(int(part))
+    return found
+
+
+def _page(
+    request: Request,
+    actor: Actor,
+    *,
+    done: str = "",
+    named: str = "",
+    refusal: str = "",
+    refused_field: str = "",
+    picked: list[int] | None = None,
+    comment: str = "",
+    status: int = 200,
+) -> Response:
     services = services_of(request)
+    lang = lang_of(request)
     with services.db.read() as session:
-        submitted = (
-            select(AuditEvent.post_id, func.max(AuditEvent.at).label("at"))
-            .where(AuditEvent.action == "post.submitted")
-            .group_by(col(AuditEvent.post_id))
-            .subquery()
-        )
-        query = (
-            select(Post, submitted.c.at, User.full_name, User.username)
-            .join(User, col(User.id) == col(Post.author_id))
-            .outerjoin(submitted, submitted.c.post_id == col(Post.id))
-            .where(Post.state == EditorialState.in_review)
-        )
-        if not actor.reviews:
-            query = query.where(Post.department_code == (actor.department_code or ""))
-        rows = session.exec(query).all()
-        ids = [post.id for post, *_ in rows]
-        channels: dict[int, list[str]] = {}
-        for post_id, channel_id in session.exec(
-            select(Delivery.post_id, Delivery.channel_id)
-            .where(col(Delivery.post_id).in_(ids), Delivery.state != DeliveryState.cancelled)
-            .order_by(col(Delivery.channel_id))
-        ).all():
-            channels.setdefault(post_id, []).append(channel_id)
-    found = [
-        Waiting(post, at or post.updated_at, full_name or username, channels.get(post.id or 0, []))
-        for post, at, full_name, username in rows
-    ]
-    return sorted(found, key=lambda item: (item.submitted_at, item.post.id or 0))
+        waiting = waiting_posts(session, actor)
+        done_posts = titles_of(session, _named_ids(named), actor) if done else []
+    channels = {c.id: c for c in services.channels}
+    context: dict[str, Any] = {
+        "waiting": waiting,
+        "channel_label": lambda channel_id: _channel_label(channels, channel_id, lang),
+        "fold_at": FOLD_AT,
+        "done": done if done_posts else "",
+        "done_posts": done_posts,
+        # Undo only while every named post still stands as the decision left it.
+        "can_undo": actor.reviews
+        and done in ("approved", "rejected")
+        and all(post.state == done for post in done_posts),
+        "refusal": refusal,
+        "refused_field": refused_field,
+        "picked": set(picked or []),
+        "comment": comment,
+    }
+    return render(request, "review.html", context, status_code=status)
 
 
-@router.get("/review")
-def review_page(request: Request, actor: Signed) -> Response:
-    return render(request, "review.html", {"waiting": waiting_posts(actor, request)})
+def _channel_label(channels: dict[str, Any], channel_id: str, lang: str) -> tuple[str, str]:
+    """(platform name, channel name): "Facebook", "Trang ASEAN Huế"."""
+    display = channels.get(channel_id)
+    if display is None:
+        return ("", channel_id)
+    return (platform_name(display.type, lang), display.name)
