@@ -95,10 +95,11 @@ def _seed(site: Site, rng: random.Random) -> DenseMonth:
     rng.shuffle(counts)
     dense = DenseMonth(first, today, busiest)
     with site.app.db.write() as session:
-        authors = {
-            code: session.exec(select(User.id).where(User.username == name)).one()
-            for code, name in AUTHORS.items()
-        }
+        authors: dict[str, int] = {}
+        for code, name in AUTHORS.items():
+            author = session.exec(select(User.id).where(User.username == name)).one()
+            assert author is not None
+            authors[code] = author
         next_id = (session.exec(select(Post.id).order_by(col(Post.id).desc())).first() or 0) + 1
         posts: list[dict[str, Any]] = []
         deliveries: list[dict[str, Any]] = []

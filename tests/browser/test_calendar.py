@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from content.models import Post
 from content.timeutil import to_local
@@ -126,7 +126,7 @@ def test_on_a_phone_the_pages_fit_the_screen(
 
 
 MONTH_CELL_POSTS = 3
-DESKTOP = {"width": 1440, "height": 900}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 
 
 def sideways(page: Page) -> int:
