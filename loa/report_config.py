@@ -4,7 +4,7 @@
       signer_title: [KT. CHỦ TỊCH, PHÓ CHỦ TỊCH]
       signer_name: Nguyễn Văn A
       recipients: ["Bộ Thông tin và Truyền thông (để báo cáo)", "Lưu: VT, VX."]
-      plan_date: 2021-08-10             # the date of Plan 275/KH-UBND, if the office has it
+      plan_date: YYYY-MM-DD             # the date of Plan 275/KH-UBND, if the office has it
     departments:
       - code: SDL
         ...
