@@ -85,6 +85,7 @@ add_messages(
             "{total} events · page {page}/{pages}",
         ),
         "audit.none": ("Không có sự kiện nào khớp bộ lọc.", "No event matches the filters."),
+        "audit.pages": ("Các trang của nhật ký", "Pages of the trail"),
         "audit.newer": ("← Mới hơn", "← Newer"),
         "audit.older": ("Cũ hơn →", "Older →"),
         "audit.day_hint": ("dd/mm/yyyy", "dd/mm/yyyy"),

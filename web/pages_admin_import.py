@@ -261,6 +261,8 @@ def _render(request: Request, preview: Preview | None, *, status_code: int = 200
         "columns_words": COLUMN_WORDS,
         "problem_text": lambda problem: _problem_text(problem, lang),
         "where_label": lambda where: where_label(where, lang),
+        # What the file says, in words; empty is the importer's default, a draft.
+        "state_words": lambda state: state_label(state or "draft", lang),
         "done": done,
         "gone": gone,
     }
