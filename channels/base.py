@@ -1,16 +1,8 @@
 """The adapter contract: what Loa hands an adapter, what it gets back, and how it fails.
 
 An adapter never sees a database object. It gets a plain `Publication` and returns a `Receipt`,
-or raises one of the errors below. Errors are data: the worker decides what to do from the
-class alone, so every platform error code and every transport failure maps to exactly one::
-
-    ChannelError                      anything an adapter raises on purpose
-     ├── Retryable(retry_after)       try again later (5xx, timeouts before sending, -214 ...)
-     │    └── RateLimited             the platform says slow down: the channel cools down
-     ├── QuotaExceeded(until)         the day's quota is spent: wait for its reset
-     ├── AuthRequired                 credentials no longer work: a person must reconnect
-     ├── Rejected                     permanent: the platform refused this content (reason kept)
-     └── OutcomeUnknown               the request may have landed: reconcile, never blind-retry
+or raises one of the errors of `channels.errors` (re-exported here), each worded in Vietnamese
+and English with the platform's own words kept apart.
 
 What a platform accepts is declared as frozen `Capabilities` data, so `check` needs no I/O and
 runs when a post is queued and again when it is approved.
@@ -24,6 +16,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+from channels.errors import (
+    AuthRequired,
+    ChannelError,
+    OutcomeUnknown,
+    QuotaExceeded,
+    RateLimited,
+    Rejected,
+    Retryable,
+    Step,
+)
+
+# Adapters and the scheduler import the error tree from here.
+__all__ = [
+    "AuthRequired",
+    "ChannelError",
+    "OutcomeUnknown",
+    "QuotaExceeded",
+    "RateLimited",
+    "Rejected",
+    "Retryable",
+    "Step",
+]
 
 MiB = 1024 * 1024
 
@@ -155,14 +170,18 @@ class ChannelSetup:
         try:
             return self.bases[key].rstrip("/")
         except KeyError:
-            raise Rejected(f"channel {self.id}: `{key}` is not configured") from None
+            raise Rejected(
+                f"kênh {self.id}: chưa cấu hình địa chỉ `{key}`",
+                f"channel {self.id}: `{key}` is not configured",
+            ) from None
 
     def secret(self, name: str) -> str:
         try:
             return self.secrets[name]
         except KeyError:
             raise AuthRequired(
-                f"channel {self.id}: the secret {name!r} is not configured"
+                f"kênh {self.id}: chưa cấu hình khoá bí mật {name!r}",
+                f"channel {self.id}: the secret {name!r} is not configured",
             ) from None
 
 
@@ -313,35 +332,3 @@ class Measurable(Protocol):
     """
 
     def read_metrics(self, remote_ids: Sequence[str]) -> list[Figures]: ...
-
-
-class ChannelError(Exception):
-    """Base of every error an adapter raises on purpose. Messages never carry secrets."""
-
-
-class Retryable(ChannelError):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class RateLimited(Retryable):
-    pass
-
-
-class QuotaExceeded(ChannelError):
-    def __init__(self, message: str, until: datetime | None = None) -> None:
-        super().__init__(message)
-        self.until = until
-
-
-class AuthRequired(ChannelError):
-    pass
-
-
-class Rejected(ChannelError):
-    pass
-
-
-class OutcomeUnknown(ChannelError):
-    pass

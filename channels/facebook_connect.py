@@ -29,6 +29,7 @@ from channels.base import (
     CredentialStore,
     Retryable,
 )
+from channels.errors import Step
 from channels.facebook_errors import TOKEN_SUBCODES, GraphFault
 from channels.facebook_graph import Graph, required
 
@@ -57,17 +58,28 @@ def keep_page_token(adapter: PageAdapter, graph: Graph, user_token: str) -> None
     adapter.page_id()  # an unconfigured page is refused before anything is sent
     exchanged = graph.sdk(
         user_token,
-        "exchanging the user token for a long-lived one",
+        Step("exchanging the user token for a long-lived one", "đổi mã người dùng lấy mã dài hạn"),
         lambda api: api.extend_access_token(app_id, app_secret),
         publishes=False,
         on_fault=_app_fault,
     )
-    long_token = required(exchanged, "access_token", "exchanging the user token", Retryable)
+    long_token = required(
+        exchanged, "access_token", Step("exchanging the user token", "đổi mã người dùng"), Retryable
+    )
     adapter.known_secrets.append(long_token)
     page = _assigned_page(
         adapter, graph, long_token, "this Facebook user", "người dùng Facebook này"
     )
-    _store(adapter, required(page, "access_token", "reading the page token", Retryable), page)
+    _store(
+        adapter,
+        required(
+            page,
+            "access_token",
+            Step("reading the page token", "đọc mã truy cập của Trang"),
+            Retryable,
+        ),
+        page,
+    )
 
 
 def connect_token(adapter: PageAdapter, graph: Graph, token: str) -> Account:
@@ -75,11 +87,11 @@ def connect_token(adapter: PageAdapter, graph: Graph, token: str) -> Account:
     token = token.strip()
     page_id = adapter.page_id()
     if not token:
-        raise AuthRequired("Chưa có mã truy cập Facebook / no Facebook access token was given")
+        raise AuthRequired("chưa có mã truy cập Facebook", "no Facebook access token was given")
     adapter.known_secrets.append(token)
     me = graph.sdk(
         token,
-        "checking the token",
+        Step("checking the token", "kiểm tra mã truy cập"),
         lambda api: api.get_object("me", fields="id,name"),
         publishes=False,
         on_fault=_refused_token,
@@ -89,7 +101,12 @@ def connect_token(adapter: PageAdapter, graph: Graph, token: str) -> Account:
     else:
         who = f"“{me.get('name') or me.get('id')}”"
         page = _assigned_page(adapter, graph, token, who, who)
-        token = required(page, "access_token", "reading the page token", Retryable)
+        token = required(
+            page,
+            "access_token",
+            Step("reading the page token", "đọc mã truy cập của Trang"),
+            Retryable,
+        )
     _store(adapter, token, page)
     return Account(page_id, str(page.get("name") or ""))
 
@@ -116,17 +133,20 @@ def _assigned_page(
         raise AuthRequired(
             f"Kênh {setup.id}: {who_vi} không quản lý Trang {page_id}; các Trang được giao:"
             f" {names}. Hãy dùng mã của quản trị viên Trang, hoặc giao Trang cho người dùng hệ"
-            f" thống. / channel {setup.id}: {who_en} does not manage page {page_id};"
+            " thống.",
+            f"channel {setup.id}: {who_en} does not manage page {page_id};"
             f" the pages they manage: {names}. Sign in as an admin of the page, or assign the"
-            " page to the system user."
+            " page to the system user.",
         )
     tasks = set(page.get("tasks") or ("CREATE_CONTENT",))
     if "CREATE_CONTENT" not in tasks:
         raise AuthRequired(
             f"Kênh {setup.id}: vai trò của {who_vi} trên Trang {page_id} không cho phép đăng"
-            f" bài (cần CREATE_CONTENT). / channel {setup.id}: {who_en}'s role on page"
+            " bài (cần CREATE_CONTENT); hãy nhờ quản trị viên Trang kết nối kênh hoặc giao"
+            " việc Tạo nội dung cho người dùng hệ thống.",
+            f"channel {setup.id}: {who_en}'s role on page"
             f" {page_id} does not allow creating content; ask an admin to connect the channel"
-            " or to give the system user the Create content task"
+            " or to give the system user the Create content task",
         )
     return page
 
@@ -136,7 +156,7 @@ def _managed_pages(graph: Graph, token: str) -> Iterator[Mapping[str, Any]]:
     for _ in range(SCAN_PAGES):
         page = graph.sdk(
             token,
-            "listing the pages this user manages",
+            Step("listing the pages this user manages", "liệt kê các Trang người dùng này quản lý"),
             lambda api: api.get_connections("me", "accounts", **args),
             publishes=False,
             on_fault=_another_pages_token,
@@ -151,11 +171,13 @@ def _managed_pages(graph: Graph, token: str) -> Iterator[Mapping[str, Any]]:
 def _refused_token(fault: GraphFault) -> ChannelError | None:
     """While connecting, a token Facebook refuses is the pasted one, not a stored Page token."""
     if fault.code in (102, 190) or fault.subcode in TOKEN_SUBCODES:
-        reason = TOKEN_SUBCODES.get(fault.subcode or 0, "the token is not valid")
+        vi, en = TOKEN_SUBCODES.get(
+            fault.subcode or 0, ("mã không hợp lệ", "the token is not valid")
+        )
         return AuthRequired(
-            "Facebook không chấp nhận mã này (hết hạn, bị thu hồi hoặc sai); hãy tạo mã mới."
-            f" / Facebook does not accept this token: {reason}; generate a new one"
-            f" ({fault.said()})"
+            f"Facebook không chấp nhận mã này: {vi}; hãy tạo mã mới",
+            f"Facebook does not accept this token: {en}; generate a new one",
+            fault.said(),
         )
     return None
 
@@ -164,9 +186,9 @@ def _another_pages_token(fault: GraphFault) -> ChannelError | None:
     """`/me/accounts` of a Page token: it answered `/me` as a Page, but not the configured one."""
     if fault.code == 100 and "node type (Page)" in fault.message:
         return AuthRequired(
-            "Đây là mã của một Trang khác, không phải Trang đã cấu hình (settings.page_id)."
-            " / This is the token of another Page than the configured one (settings.page_id)"
-            f" ({fault.said()})"
+            "Đây là mã của một Trang khác, không phải Trang đã cấu hình (settings.page_id).",
+            "This is the token of another Page than the configured one (settings.page_id)",
+            fault.said(),
         )
     return None
 
@@ -176,7 +198,10 @@ def _app_fault(fault: GraphFault) -> ChannelError | None:
     while connecting, a person is waiting, so say what to fix."""
     if fault.code == 101 or (fault.code == 1 and "secret" in fault.message.lower()):
         return AuthRequired(
+            "Facebook từ chối mã ứng dụng hoặc khoá bí mật ứng dụng của Loa: hãy kiểm tra"
+            " settings.app_id và khoá bí mật app_secret",
             "Facebook refused Loa's app id or app secret: check settings.app_id and the"
-            f" app_secret secret ({fault.said()})"
+            " app_secret secret",
+            fault.said(),
         )
     return None

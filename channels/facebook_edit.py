@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import ChannelError, Receipt, Rejected, Retryable
+from channels.errors import Step
 from channels.facebook_errors import GraphFault
 from channels.facebook_graph import Graph, required
 
@@ -28,7 +29,7 @@ class _Gone(Rejected):
 
 def _gone(fault: GraphFault) -> ChannelError | None:
     if fault.code == 100 and fault.subcode == GONE_SUBCODE:
-        return _Gone(fault.said())
+        return _Gone("bài không còn trên Facebook", "the post is gone from Facebook", fault.said())
     return None
 
 
@@ -39,21 +40,26 @@ def update_text(
     field = "description" if video else "message"
     answer = graph.sdk(
         token,
-        "correcting the post's text",
+        Step("correcting the post's text", "sửa nội dung bài"),
         lambda api: api.request(
             f"{api.version}/{sent.remote_id}", post_args={field: text}, method="POST"
         ),
         publishes=False,  # the post is public already: sending the same text again is harmless
     )
     if not (isinstance(answer, Mapping) and answer.get("success") is True):
-        raise Retryable(f"correcting the post's text: unexpected answer {answer!r:.200}")
+        raise Retryable(
+            "Facebook trả lời không như mong đợi", "unexpected answer", f"{answer!r:.200}",
+            step=Step("correcting the post's text", "sửa nội dung bài"),
+        )  # fmt: skip
     now = graph.sdk(
         token,
-        "reading the corrected post",
+        Step("reading the corrected post", "đọc lại bài đã sửa"),
         lambda api: api.get_object(sent.remote_id, fields=READ_BACK),
         publishes=False,
     )
-    remote = required(now, "id", "reading the corrected post", Retryable)
+    remote = required(
+        now, "id", Step("reading the corrected post", "đọc lại bài đã sửa"), Retryable
+    )
     return _receipt(now, remote, url, sent)
 
 
@@ -61,7 +67,7 @@ def remove(graph: Graph, token: str, sent: Receipt) -> None:
     try:
         graph.sdk(
             token,
-            "taking the post down",
+            Step("taking the post down", "gỡ bài"),
             lambda api: api.delete_object(sent.remote_id),
             publishes=False,
             on_fault=_gone,

@@ -40,14 +40,18 @@ RATE_CODES = frozenset({4, 17, 32, 613, 80001, 341})
 DEFAULT_RATE_WAIT = 300.0  # seconds, when the usage header gives no estimate
 POLICY_BLOCK_WAIT = 3600.0
 LINK_UNREADABLE = 1609005
-TOKEN_SUBCODES = {
-    458: "the person who connected the page removed Loa's Facebook app",
-    459: "the Facebook account is locked at a checkpoint",
-    460: "the password of the Facebook account changed",
-    463: "the token expired",
-    464: "the Facebook account is not confirmed",
-    467: "the token is no longer valid (the person logged out)",
-}
+TOKEN_SUBCODES = {  # subcode -> (Vietnamese, English)
+    458: ("người kết nối Trang đã gỡ ứng dụng Facebook của Loa",
+          "the person who connected the page removed Loa's Facebook app"),
+    459: ("tài khoản Facebook đang bị khoá tại bước kiểm tra bảo mật",
+          "the Facebook account is locked at a checkpoint"),
+    460: ("mật khẩu tài khoản Facebook đã đổi", "the password of the Facebook account changed"),
+    463: ("mã truy cập đã hết hạn", "the token expired"),
+    464: ("tài khoản Facebook chưa được xác nhận", "the Facebook account is not confirmed"),
+    467: ("mã truy cập không còn hiệu lực (người dùng đã đăng xuất)",
+          "the token is no longer valid (the person logged out)"),
+}  # fmt: skip
+BAD_TOKEN = ("mã truy cập của Trang không hợp lệ", "the page token is not valid")
 
 
 @dataclass(frozen=True)
@@ -102,44 +106,62 @@ def classify(
     code, said = fault.code, fault.said()
     if code in RATE_CODES:
         wait = regain_seconds(headers) or DEFAULT_RATE_WAIT
+        minutes = f"{wait / 60:.0f}"
         return RateLimited(
-            f"{what}: Facebook asks Loa to slow down for {wait / 60:.0f} minutes ({said})",
-            retry_after=wait,
-        )
+            f"Facebook yêu cầu Loa gọi chậm lại trong {minutes} phút",
+            f"Facebook asks Loa to slow down for {minutes} minutes",
+            said, step=what, retry_after=wait,
+        )  # fmt: skip
     if fault.transient or code in (1, 2):
-        return Retryable(f"{what}: Facebook had a temporary problem ({said})", retry_after=60)
+        return Retryable(
+            "Facebook đang gặp sự cố tạm thời", "Facebook had a temporary problem",
+            said, step=what, retry_after=60,
+        )  # fmt: skip
     if code == 368:
         return Retryable(
-            f"{what}: Facebook temporarily blocks posting from this page for policy reasons;"
-            f" Loa waits an hour ({said})",
-            retry_after=POLICY_BLOCK_WAIT,
-        )
+            "Facebook tạm chặn đăng bài từ Trang này vì lý do chính sách; Loa chờ một giờ",
+            "Facebook temporarily blocks posting from this page for policy reasons;"
+            " Loa waits an hour",
+            said, step=what, retry_after=POLICY_BLOCK_WAIT,
+        )  # fmt: skip
     if code in (102, 190) or fault.subcode in TOKEN_SUBCODES:
-        reason = TOKEN_SUBCODES.get(fault.subcode or 0, "the page token is not valid")
+        vi, en = TOKEN_SUBCODES.get(fault.subcode or 0, BAD_TOKEN)
         return AuthRequired(
-            f"{what}: Facebook no longer accepts the page's token: {reason}. Reconnect the"
-            f" channel with `loa channels connect` ({said})"
-        )
+            f"Facebook không còn chấp nhận mã truy cập của Trang: {vi}. Hãy kết nối lại kênh"
+            " (`loa channels connect`)",
+            f"Facebook no longer accepts the page's token: {en}. Reconnect the"
+            " channel with `loa channels connect`",
+            said, step=what,
+        )  # fmt: skip
     if LINK_UNREADABLE in (code, fault.subcode):
         return Rejected(
-            f"{what}: Facebook could not read the link; check that the address opens for"
-            f" the public ({said})"
-        )
+            "Facebook không đọc được liên kết; hãy kiểm tra địa chỉ mở được với mọi người",
+            "Facebook could not read the link; check that the address opens for the public",
+            said, step=what,
+        )  # fmt: skip
     if code == 10 or (code is not None and 200 <= code <= 299):
         return Rejected(
-            f"{what}: the page token lacks a permission this needs: reconnect with"
-            f" pages_manage_posts, by a person who manages the page ({said})"
-        )
+            "mã của Trang thiếu quyền cần cho việc này: hãy để người quản lý Trang kết nối lại"
+            " với quyền pages_manage_posts",
+            "the page token lacks a permission this needs: reconnect with"
+            " pages_manage_posts, by a person who manages the page",
+            said, step=what,
+        )  # fmt: skip
     if code == 100:
-        return Rejected(f"{what}: Facebook refused a value in the post ({said})")
+        return Rejected(
+            "Facebook từ chối một giá trị trong bài", "Facebook refused a value in the post",
+            said, step=what,
+        )  # fmt: skip
     if code == 506:
         return OutcomeUnknown(
-            f"{what}: Facebook says the same post was just published; it was probably"
-            f" published already, Loa checks the page ({said})"
-        )
+            "Facebook báo bài giống hệt vừa được đăng; có lẽ bài đã lên, Loa kiểm tra lại Trang",
+            "Facebook says the same post was just published; it was probably"
+            " published already, Loa checks the page",
+            said, step=what,
+        )  # fmt: skip
     if status >= 500:
-        return Retryable(f"{what}: Facebook failed ({said})", retry_after=60)
-    return Rejected(f"{what}: Facebook refused it ({said})")
+        return Retryable("Facebook gặp lỗi", "Facebook failed", said, step=what, retry_after=60)
+    return Rejected("Facebook từ chối yêu cầu", "Facebook refused it", said, step=what)
 
 
 def _usage_entries(headers: Mapping[str, str]) -> list[Mapping[str, Any]]:

@@ -68,11 +68,14 @@ class UsageNote:
         with self._lock:
             remaining = self._until - time.monotonic()
         if remaining > 0:
+            minutes = f"{remaining / 60:.0f}"
             raise RateLimited(
-                f"{what}: the page has used almost all of Facebook's call allowance; Loa"
-                f" waits {remaining / 60:.0f} more minutes before calling again",
-                retry_after=remaining,
-            )
+                f"Trang đã dùng gần hết hạn mức gọi của Facebook; Loa chờ thêm {minutes} phút"
+                " rồi mới gọi lại",
+                f"the page has used almost all of Facebook's call allowance; Loa"
+                f" waits {minutes} more minutes before calling again",
+                step=what, retry_after=remaining,
+            )  # fmt: skip
 
 
 class _CallSession:
@@ -196,18 +199,25 @@ class Graph:
             # "Maintype was not text, image, or querystring": an HTML page from a proxy.
             if response is not None:
                 return unreadable_answer(response, safe_method(publishes), what)
-            return Retryable(f"{what}: {mask(str(error))}", retry_after=60)
+            return Retryable(
+                "Facebook trả lời không đọc được", "Facebook's answer could not be read",
+                mask(str(error)), step=what, retry_after=60,
+            )  # fmt: skip
         if response is None:
             return classify(fault, what=what, status=400, headers={})
         return classify(fault, what=what, status=response.status_code, headers=response.headers)
 
     def _scrubbed(self, error: ChannelError) -> ChannelError:
         """The same error with every token and secret of this channel blanked out."""
-        text = mask(str(error))
-        for secret in self._secrets():
-            if secret:
+        secrets = [secret for secret in self._secrets() if secret]
+
+        def clean(text: str) -> str:
+            text = mask(text)
+            for secret in secrets:
                 text = text.replace(secret, "***")
-        error.args = (text,)
+            return text
+
+        error.scrub(clean)
         return error
 
 
@@ -215,5 +225,8 @@ def required(answer: Mapping[str, Any], key: str, what: str, error: type[Channel
     """A value Facebook always sends on success; without it the outcome is `error`."""
     value = answer.get(key) if isinstance(answer, Mapping) else None
     if value in (None, ""):
-        raise error(f"{what}: Facebook answered without {key!r}")
+        raise error(
+            f"Facebook trả lời thiếu trường {key!r}", f"Facebook answered without {key!r}",
+            step=what,
+        )  # fmt: skip
     return str(value)

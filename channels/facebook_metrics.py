@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from channels.base import ChannelError, Figures, Problem, as_count
+from channels.errors import Step
 from channels.facebook_errors import GraphFault
 from channels.facebook_graph import Graph
 
@@ -66,7 +67,10 @@ class _Gone(ChannelError):
     """Graph does not know these ids any more (803, or 100/33 for one object)."""
 
     def __init__(self, ids: list[str]) -> None:
-        super().__init__(f"Facebook no longer knows {len(ids)} of the posts")
+        super().__init__(
+            f"Facebook không còn biết {len(ids)} bài trong số này",
+            f"Facebook no longer knows {len(ids)} of the posts",
+        )
         self.ids = ids
 
 
@@ -136,12 +140,19 @@ class FacebookMetrics:
                 return _Gone(unknown)
             code = fault.code or 0
             if insights and (code == 10 or 200 <= code <= 299):
-                return _InsightsRefused(fault.said())
+                return _InsightsRefused(
+                    "Facebook không cho đọc số liệu chi tiết của Trang",
+                    "Facebook refused the page's insights",
+                    fault.said(),
+                )
             return None
 
         return graph.sdk(
             token,
-            f"reading the figures of {len(ids)} Facebook {kind}s",
+            Step(
+                f"reading the figures of {len(ids)} Facebook {kind}s",
+                f"đọc số liệu của {len(ids)} bài Facebook",
+            ),
             lambda api: api.get_objects(ids, fields=fields),
             publishes=False,
             on_fault=special,

@@ -52,6 +52,7 @@ from channels.base import (
     Retryable,
 )
 from channels.checks import check_capabilities
+from channels.errors import Step, vietnam_time
 from channels.facebook_graph import Graph, UsageNote, required
 from channels.facebook_metrics import BATCH, FacebookMetrics
 from channels.facebook_video import DEFAULT_CHUNK, VideoTarget, upload_video
@@ -158,11 +159,11 @@ class FacebookPage(FacebookMetrics):
         token, page_id = self._token()
         page = self._graph().sdk(
             token,
-            "checking the page",
+            Step("checking the page", "kiểm tra Trang"),
             lambda api: api.get_object(page_id, fields="id,name,link"),
             publishes=False,
         )
-        page_id = required(page, "id", "checking the page", Retryable)
+        page_id = required(page, "id", Step("checking the page", "kiểm tra Trang"), Retryable)
         return Account(page_id, str(page.get("name") or ""), page.get("link"))
 
     # -- publishing ------------------------------------------------------------------------
@@ -189,11 +190,13 @@ class FacebookPage(FacebookMetrics):
                 data["link"] = card
             answer = graph.sdk(
                 token,
-                "publishing the post",
+                Step("publishing the post", "đăng bài"),
                 lambda api: api.put_object(page_id, "feed", **data),
                 publishes=True,
             )
-            post_id = required(answer, "id", "publishing the post", OutcomeUnknown)
+            post_id = required(
+                answer, "id", Step("publishing the post", "đăng bài"), OutcomeUnknown
+            )
         return Receipt(post_id, self._web_url(post_id), when or datetime.now(UTC), when)
 
     @staticmethod
@@ -219,11 +222,11 @@ class FacebookPage(FacebookMetrics):
         with media.path.open("rb") as image:
             answer = graph.sdk(
                 token,
-                "publishing the photo",
+                Step("publishing the photo", "đăng ảnh"),
                 lambda api: api.put_photo(image, f"{page_id}/photos", message=caption),
                 publishes=True,
             )
-        return required(answer, "post_id", "publishing the photo", OutcomeUnknown)
+        return required(answer, "post_id", Step("publishing the photo", "đăng ảnh"), OutcomeUnknown)
 
     def _stage_photo(
         self, graph: Graph, token: str, page_id: str, media: MediaFile, scheduled: bool
@@ -233,11 +236,14 @@ class FacebookPage(FacebookMetrics):
         with media.path.open("rb") as image:
             answer = graph.sdk(
                 token,
-                f"uploading the photo {media.path.name}",
+                Step(
+                    f"uploading the photo {media.original_name or media.path.name}",
+                    f"tải ảnh {media.original_name or media.path.name} lên",
+                ),
                 lambda api: api.put_photo(image, f"{page_id}/photos", published="false", **extra),
                 publishes=False,
             )
-        return required(answer, "id", "uploading a photo", Retryable)
+        return required(answer, "id", Step("uploading a photo", "tải ảnh lên"), Retryable)
 
     def _publish_video(
         self,
@@ -265,9 +271,11 @@ class FacebookPage(FacebookMetrics):
         if ahead < NATIVE_MIN:
             return None
         if ahead > NATIVE_MAX:
+            due = vietnam_time(pub.scheduled_at)
             raise Rejected(
-                f"channel {self.setup.id}: Facebook holds scheduled posts for at most 30 days;"
-                f" this one is due {pub.scheduled_at:%Y-%m-%d %H:%M} UTC"
+                f"Facebook chỉ giữ bài hẹn giờ tối đa 30 ngày; bài này hẹn lúc {due} giờ Việt Nam",
+                f"Facebook holds scheduled posts for at most 30 days; this one is due {due}"
+                " Vietnam time",
             )
         return pub.scheduled_at
 
@@ -327,7 +335,10 @@ class FacebookPage(FacebookMetrics):
         for _ in range(SCAN_PAGES):
             page = graph.sdk(
                 token,
-                f"looking for the post among the page's {edge.replace('_', ' ')}",
+                Step(
+                    f"looking for the post among the page's {edge.replace('_', ' ')}",
+                    "tìm bài trên Trang",
+                ),
                 lambda api: api.get_connections(page_id, edge, **args),
                 publishes=False,
             )
@@ -356,13 +367,17 @@ class FacebookPage(FacebookMetrics):
         token = str(stored.get("page_token") or "")
         if not token:
             raise AuthRequired(
+                f"kênh chưa được kết nối với Facebook: hãy chạy `loa channels connect"
+                f" {self.setup.id}`",
                 f"channel {self.setup.id} is not connected to Facebook: run"
-                f" `loa channels connect {self.setup.id}`"
+                f" `loa channels connect {self.setup.id}`",
             )
         if str(stored.get("page_id")) != page_id:
             raise AuthRequired(
+                f"kênh đã được kết nối với Trang {stored.get('page_id')} nhưng cấu hình là Trang"
+                f" {page_id}: hãy kết nối lại",
                 f"channel {self.setup.id} was connected to page {stored.get('page_id')}, but"
-                f" is configured for page {page_id}: connect it again"
+                f" is configured for page {page_id}: connect it again",
             )
         if token not in self.known_secrets:
             self.known_secrets.append(token)
@@ -371,13 +386,19 @@ class FacebookPage(FacebookMetrics):
     def page_id(self) -> str:
         page_id = str(self.setup.settings.get("page_id") or "")
         if not page_id:
-            raise Rejected(f"channel {self.setup.id}: settings.page_id is not configured")
+            raise Rejected(
+                "chưa cấu hình mã Trang (settings.page_id)",
+                f"channel {self.setup.id}: settings.page_id is not configured",
+            )
         return page_id
 
     def app_id(self) -> str:
         app_id = str(self.setup.settings.get("app_id") or "")
         if not app_id:
-            raise Rejected(f"channel {self.setup.id}: settings.app_id is not configured")
+            raise Rejected(
+                "chưa cấu hình mã ứng dụng Facebook (settings.app_id)",
+                f"channel {self.setup.id}: settings.app_id is not configured",
+            )
         return app_id
 
     def _web_url(self, remote_id: str) -> str:

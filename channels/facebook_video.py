@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.base import MediaFile, OutcomeUnknown, Progress, RateLimited, Retryable
+from channels.errors import Step
 from channels.facebook_graph import Graph, required
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def upload_video(
     session = graph.raw(
         "POST",
         f"{target.video_base}/{target.app_id}/uploads",
-        "starting the video upload",
+        Step("starting the video upload", "bắt đầu tải video lên"),
         publishes=False,
         data={
             "file_name": media.path.name,
@@ -60,16 +61,19 @@ def upload_video(
     )
     upload_id = str(session.get("id") or "")
     if not upload_id.startswith("upload:"):
-        raise Retryable(f"starting the video upload: unexpected answer {session!r:.200}")
+        raise Retryable(
+            "Facebook trả lời không như mong đợi", "unexpected answer", f"{session!r:.200}",
+            step=Step("starting the video upload", "bắt đầu tải video lên"),
+        )  # fmt: skip
     handle = _transfer(graph, target, upload_id, media, chunk_bytes, progress)
     answer = graph.raw(
         "POST",
         f"{target.video_base}/{target.page_id}/videos",
-        "publishing the video",
+        Step("publishing the video", "đăng video"),
         publishes=True,
         data={"access_token": target.token, "fbuploader_video_file_chunk": handle, **fields},
     )
-    return required(answer, "id", "publishing the video", OutcomeUnknown)
+    return required(answer, "id", Step("publishing the video", "đăng video"), OutcomeUnknown)
 
 
 def _transfer(
@@ -92,7 +96,10 @@ def _transfer(
                 "file_offset": str(offset),
                 "Content-Type": "application/octet-stream",
             }
-            what = f"uploading the video (bytes {offset}-{offset + len(chunk)} of {total})"
+            what = Step(
+                f"uploading the video (bytes {offset}-{offset + len(chunk)} of {total})",
+                f"tải video lên (byte {offset}-{offset + len(chunk)} trên {total})",
+            )
             try:
                 answer = graph.raw("POST", url, what, publishes=False, data=chunk, headers=headers)
             except RateLimited:
@@ -113,12 +120,20 @@ def _transfer(
             if progress is not None:
                 progress(min(offset, total), total)
             if not chunk and offset >= total:
-                raise Retryable(f"{what}: Facebook took every byte but gave no upload handle")
+                raise Retryable(
+                    "Facebook đã nhận đủ dữ liệu nhưng không trả mã tệp tải lên",
+                    "Facebook took every byte but gave no upload handle",
+                    step=what,
+                )
 
 
 def _offset(graph: Graph, url: str, auth: dict[str, str]) -> int:
     answer = graph.raw(
-        "GET", url, "asking how much of the video arrived", publishes=False, headers=auth
+        "GET",
+        url,
+        Step("asking how much of the video arrived", "hỏi Facebook đã nhận bao nhiêu phần video"),
+        publishes=False,
+        headers=auth,
     )
     return _next_offset(answer, 0)
 

@@ -115,13 +115,17 @@ def transport_error(error: Exception, method: str, what: str) -> ChannelError:
     """The error-tree member for a failure below HTTP (no usable answer)."""
     write = method.upper() not in SAFE_METHODS
     detail = mask(f"{type(error).__name__}: {error}")
-    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
-        return Retryable(f"{what}: could not connect ({detail})", retry_after=30)
-    if isinstance(error, requests.ConnectionError) and not _was_sent(error):
-        return Retryable(f"{what}: could not connect ({detail})", retry_after=30)
+    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError) or (
+        isinstance(error, requests.ConnectionError) and not _was_sent(error)
+    ):
+        return Retryable(
+            "không kết nối được", "could not connect", detail, step=what, retry_after=30
+        )
     if write:
-        return OutcomeUnknown(f"{what}: sent, but no answer came ({detail})")
-    return Retryable(f"{what}: no answer ({detail})", retry_after=30)
+        return OutcomeUnknown(
+            "đã gửi nhưng không nhận được trả lời", "sent, but no answer came", detail, step=what
+        )
+    return Retryable("không có trả lời", "no answer", detail, step=what, retry_after=30)
 
 
 def _was_sent(error: requests.ConnectionError) -> bool:
@@ -134,10 +138,12 @@ def _was_sent(error: requests.ConnectionError) -> bool:
 def unreadable_answer(response: requests.Response, method: str, what: str) -> ChannelError:
     """An answer the platform would never give: an HTML error page, an empty body."""
     kind = response.headers.get("Content-Type", "no content type")
-    text = f"{what}: HTTP {response.status_code} with {kind} instead of the platform's answer"
+    vi = "nền tảng trả lời một trang không đúng định dạng (có thể do máy chủ trung gian)"
+    en = "the platform answered with a page it would never send (a proxy's, perhaps)"
+    detail = f"HTTP {response.status_code} with {kind}"
     if response.status_code >= 500 and method.upper() not in SAFE_METHODS:
-        return OutcomeUnknown(text)
-    return Retryable(text, retry_after=60)
+        return OutcomeUnknown(vi, en, detail, step=what)
+    return Retryable(vi, en, detail, step=what, retry_after=60)
 
 
 def json_or_none(response: requests.Response) -> Mapping[str, Any] | None:

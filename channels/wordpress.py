@@ -44,8 +44,9 @@ from channels.base import (
     Rejected,
 )
 from channels.checks import check_capabilities
+from channels.errors import Step
 from channels.http import TimeoutSession
-from channels.wordpress_api import RIGHTS_HINT, WordPressAPI, unexpected
+from channels.wordpress_api import RIGHTS_HINT, RIGHTS_HINT_VI, WordPressAPI, unexpected
 from channels.wordpress_library import Library, SiteMemo, Stored
 from channels.wordpress_metrics import BATCH, WordPressMetrics
 
@@ -122,8 +123,13 @@ class WordPress(WordPressMetrics):
         }
         optional = {"slug": pub.marker, **fields}
         body.update({key: value for key, value in optional.items() if value})
-        post, _ = self.api.call("POST", "/wp/v2/posts", json=body, what=f"publishing {pub.title!r}")
-        receipt = to_receipt(post, "publishing")
+        post, _ = self.api.call(
+            "POST",
+            "/wp/v2/posts",
+            json=body,
+            what=Step(f"publishing {pub.title!r}", f"đăng bài {pub.title!r}"),
+        )
+        receipt = to_receipt(post, Step("publishing", "đăng bài"))
         self.library.attach([item for _, item in stored], int(receipt.remote_id))
         log.info(
             "channel %s: post %s is %s at %s", self.setup.id, receipt.remote_id, status, receipt.url
@@ -159,10 +165,13 @@ class WordPress(WordPressMetrics):
             status, when = timing(pub, {**settings, "native_schedule": True}, datetime.now(UTC))
             body |= {"status": status, "date_gmt": when.astimezone(UTC).strftime(GMT_FORMAT)}
         post, _ = self.api.call(
-            "POST", f"/wp/v2/posts/{post_id}", json=body, what=f"updating post {post_id}"
+            "POST",
+            f"/wp/v2/posts/{post_id}",
+            json=body,
+            what=Step(f"updating post {post_id}", f"sửa bài {post_id}"),
         )
         self.library.attach([item for _, item in stored], post_id)
-        receipt = to_receipt(post, "updating a post")
+        receipt = to_receipt(post, Step("updating a post", "sửa bài"))
         log.info("channel %s: post %s updated (%s)", self.setup.id, post_id, post.get("status"))
         return receipt
 
@@ -173,7 +182,7 @@ class WordPress(WordPressMetrics):
         self.api.call(
             "DELETE",
             f"/wp/v2/posts/{post_id}",
-            what=f"removing post {post_id}",
+            what=Step(f"removing post {post_id}", f"gỡ bài {post_id}"),
             tolerate=frozenset({"rest_post_invalid_id", "rest_already_trashed"}),
         )
         log.info("channel %s: post %s moved to the trash", self.setup.id, post_id)
@@ -195,7 +204,9 @@ class WordPress(WordPressMetrics):
         """Our post by its slug (unique per post and channel); without one, by title and time."""
         params: dict[str, Any] = {"status": FOUND_STATUSES, "context": "edit", "per_page": 100}
         params |= {"slug": pub.marker} if pub.marker else {"search": pub.title}
-        found, _ = self.api.call("GET", "/wp/v2/posts", params=params, what="looking for a post")
+        found, _ = self.api.call(
+            "GET", "/wp/v2/posts", params=params, what=Step("looking for a post", "tìm bài")
+        )
         for post in found if isinstance(found, list) else []:
             if not isinstance(post, dict):
                 continue
@@ -207,12 +218,15 @@ class WordPress(WordPressMetrics):
                 published = gmt(post.get("date_gmt"))
                 mine = raw == as_html(pub.title) and published is not None and published >= since
             if mine:
-                return to_receipt(post, "looking for a post")
+                return to_receipt(post, Step("looking for a post", "tìm bài"))
         return None
 
     def verify(self) -> Account:
         me, _ = self.api.call(
-            "GET", "/wp/v2/users/me", params={"context": "edit"}, what="checking the account"
+            "GET",
+            "/wp/v2/users/me",
+            params={"context": "edit"},
+            what=Step("checking the account", "kiểm tra tài khoản"),
         )
         return self._account(me)
 
@@ -226,16 +240,16 @@ class WordPress(WordPressMetrics):
         username = str(self.setup.settings.get("username") or "")
         if not password or not username:
             raise AuthRequired(
-                f"Kênh {self.setup.id}: cần cả mật khẩu ứng dụng và thiết lập `username`"
-                f" / channel {self.setup.id}: an application password and the setting"
-                " `username` are both needed"
+                f"Kênh {self.setup.id}: cần cả mật khẩu ứng dụng và thiết lập `username`",
+                f"channel {self.setup.id}: an application password and the setting"
+                " `username` are both needed",
             )
         me, _ = self.api.call(
             "GET",
             "/wp/v2/users/me",
             params={"context": "edit"},
             login=(username, password),
-            what="checking the application password",
+            what=Step("checking the application password", "kiểm tra mật khẩu ứng dụng"),
         )
         account = self._account(me)
         self.credentials.save({"username": username, "app_password": password})
@@ -248,13 +262,14 @@ class WordPress(WordPressMetrics):
 
     def _account(self, me: Any) -> Account:
         if not isinstance(me, dict) or "id" not in me:
-            raise unexpected("checking the account")
+            raise unexpected(Step("checking the account", "kiểm tra tài khoản"))
         rights = me.get("capabilities")
         lacking = [r for r in NEEDED_RIGHTS if isinstance(rights, dict) and not rights.get(r)]
         if lacking:
+            who, rights = me.get("username") or me["id"], ", ".join(lacking)
             raise AuthRequired(
-                f"the WordPress user {me.get('username') or me['id']} lacks the rights"
-                f" {', '.join(lacking)}. {RIGHTS_HINT}"
+                f"người dùng WordPress {who} thiếu các quyền {rights}. {RIGHTS_HINT_VI}",
+                f"the WordPress user {who} lacks the rights {rights}. {RIGHTS_HINT}",
             )
         name = str(me.get("name") or me.get("username") or me["id"])
         return Account(str(me["id"]), name, self.setup.base())
@@ -337,7 +352,10 @@ def to_receipt(post: Any, what: str) -> Receipt:
 
 def _post_id(sent: Receipt) -> int:
     if not sent.remote_id.isdigit():
-        raise Rejected(f"{sent.remote_id!r} is not a WordPress post id")
+        raise Rejected(
+            f"{sent.remote_id!r} không phải mã bài WordPress",
+            f"{sent.remote_id!r} is not a WordPress post id",
+        )
     return int(sent.remote_id)
 
 

@@ -43,17 +43,21 @@ PLAIN_ENTRY = "/index.php"  # the front controller: `/?rest_route=` and this are
 RETRY_SERVER_ERROR = 60.0
 # WordPress answers a file type it refuses with a 500: retrying would never help.
 PERMANENT_CODES = frozenset({"rest_upload_sideload_error", "rest_upload_file_too_big"})
+AUTH_HINT_VI = (
+    "Hãy tạo mật khẩu ứng dụng mới cho người dùng này trong WordPress (Người dùng > Hồ sơ >"
+    " Mật khẩu ứng dụng) rồi chạy `loa channels connect {channel}`."
+)
 AUTH_HINT = (
-    "Create a new application password for this user in WordPress (Người dùng > Hồ sơ > "
-    "Mật khẩu ứng dụng / Users > Profile > Application Passwords) and run"
-    " `loa channels connect {channel}`."
+    "Create a new application password for this user in WordPress (Users > Profile >"
+    " Application Passwords) and run `loa channels connect {channel}`."
 )
 BAD_ADDRESS = (
     requests.exceptions.InvalidURL,
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidSchema,
 )
-RIGHTS_HINT = "Give the WordPress user the Editor role (Biên tập viên) so it can publish."
+RIGHTS_HINT_VI = "Hãy cấp vai trò Biên tập viên cho người dùng WordPress để có thể đăng bài."
+RIGHTS_HINT = "Give the WordPress user the Editor role so it can publish."
 
 
 @dataclass(frozen=True)
@@ -100,12 +104,15 @@ class WordPressAPI:
         password = stored.get("app_password") or self.setup.secrets.get("app_password")
         if not username:
             raise AuthRequired(
-                f"channel {self.setup.id}: no WordPress user is configured (settings: username)"
+                "chưa cấu hình người dùng WordPress (settings: username)",
+                f"channel {self.setup.id}: no WordPress user is configured (settings: username)",
             )
         if not password:
             raise AuthRequired(
+                "chưa có mật khẩu ứng dụng WordPress (khoá bí mật app_password). "
+                + AUTH_HINT_VI.format(channel=self.setup.id),
                 f"channel {self.setup.id}: no application password is stored or configured"
-                f" (secret app_password). " + AUTH_HINT.format(channel=self.setup.id)
+                " (secret app_password). " + AUTH_HINT.format(channel=self.setup.id),
             )
         return str(username), str(password)
 
@@ -162,7 +169,10 @@ class WordPressAPI:
             try:
                 data = _Reader(upload.path.open("rb"), upload.path.stat().st_size, upload.on_read)
             except OSError as error:  # nothing was sent
-                raise Rejected(f"{what}: the file cannot be read ({error.strerror})") from error
+                raise Rejected(
+                    "không đọc được tệp", "the file cannot be read", str(error.strerror),
+                    step=what,
+                ) from error  # fmt: skip
         try:
             return self.session.request(
                 method,
@@ -174,7 +184,11 @@ class WordPressAPI:
                 timeout=self.setup.timeout,
             )
         except BAD_ADDRESS as error:
-            raise Rejected(f"{what}: the configured address {base!r} is not valid") from error
+            raise Rejected(
+                f"địa chỉ trang web đã cấu hình {base!r} không hợp lệ",
+                f"the configured address {base!r} is not valid",
+                step=what,
+            ) from error
         except requests.RequestException as error:
             raise transport_error(error, method, what) from error
         finally:
@@ -212,39 +226,65 @@ def error_for(
     if not isinstance(body, dict) or "code" not in body:
         if status == 429:
             return RateLimited(
-                f"{what}: the site asks to slow down (HTTP 429)", retry_after(response)
-            )
+                "trang web yêu cầu gửi chậm lại", "the site asks to slow down", "HTTP 429",
+                step=what, retry_after=retry_after(response),
+            )  # fmt: skip
         if status == 413:
-            return Rejected(f"{what}: the web server refused the file as too large (HTTP 413)")
+            return Rejected(
+                "máy chủ web từ chối tệp vì quá lớn",
+                "the web server refused the file as too large",
+                "HTTP 413", step=what,
+            )  # fmt: skip
         return unreadable_answer(response, method, what)
     code = str(body["code"])
     data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
     said = f"WordPress says: {plain(body.get('message'))} ({code}, HTTP {status})"
     if status == 429:
-        return RateLimited(f"{what}: the site asks to slow down. {said}", retry_after(response))
+        return RateLimited(
+            "trang web yêu cầu gửi chậm lại", "the site asks to slow down", said,
+            step=what, retry_after=retry_after(response),
+        )  # fmt: skip
     if status == 401:
         return AuthRequired(
-            f"{what}: WordPress refused the login. {said}. " + AUTH_HINT.format(channel=channel)
-        )
+            "WordPress từ chối đăng nhập. " + AUTH_HINT_VI.format(channel=channel),
+            "WordPress refused the login. " + AUTH_HINT.format(channel=channel),
+            said, step=what,
+        )  # fmt: skip
     if status == 403:
-        return AuthRequired(f"{what}: the WordPress user lacks a right. {said}. {RIGHTS_HINT}")
+        return AuthRequired(
+            f"người dùng WordPress thiếu quyền. {RIGHTS_HINT_VI}",
+            f"the WordPress user lacks a right. {RIGHTS_HINT}",
+            said, step=what,
+        )  # fmt: skip
     if code == "rest_invalid_param" and isinstance(data.get("params"), dict):
         fields = "; ".join(f"{name}: {plain(why)}" for name, why in data["params"].items())
-        return Rejected(f"{what}: the site refused these fields: {fields}. {said}")
+        return Rejected(
+            f"trang web từ chối các trường: {fields}", f"the site refused these fields: {fields}",
+            said, step=what,
+        )  # fmt: skip
     if code in PERMANENT_CODES:
-        return Rejected(f"{what}: the site refused the file. {said}")
+        return Rejected("trang web từ chối tệp", "the site refused the file", said, step=what)
     if status >= 500:
-        return Retryable(f"{what}: the site had an error. {said}", RETRY_SERVER_ERROR)
+        return Retryable(
+            "trang web gặp lỗi", "the site had an error", said,
+            step=what, retry_after=RETRY_SERVER_ERROR,
+        )  # fmt: skip
     if code == "rest_no_route":
         return Rejected(
-            f"{what}: the site's REST API is switched off or the address is wrong. {said}"
-        )
-    return Rejected(f"{what}: the site refused it. {said}")
+            "REST API của trang web đang tắt hoặc địa chỉ sai",
+            "the site's REST API is switched off or the address is wrong",
+            said, step=what,
+        )  # fmt: skip
+    return Rejected("trang web từ chối yêu cầu", "the site refused it", said, step=what)
 
 
 def unexpected(what: str) -> ChannelError:
     """A JSON answer without the fields every WordPress answer has: not a WordPress site?"""
-    return Retryable(f"{what}: the site answered without the expected fields", RETRY_SERVER_ERROR)
+    return Retryable(
+        "trang web trả lời thiếu các trường cần có (có phải trang WordPress không?)",
+        "the site answered without the expected fields",
+        step=what, retry_after=RETRY_SERVER_ERROR,
+    )  # fmt: skip
 
 
 def plain(message: Any) -> str:

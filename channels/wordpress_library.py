@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.base import ChannelError, MediaFile
+from channels.errors import Step
 from channels.wordpress_api import Upload, WordPressAPI, unexpected
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ EXTENSIONS = {
 }
 SEARCH_PAGE = 20
 NOUNS = {"categories": "category", "tags": "tag"}
+NOUNS_VI = {"categories": "chuyên mục", "tags": "thẻ"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,10 @@ class Library:
                 "POST",
                 f"/wp/v2/media/{stored.id}",
                 json={"alt_text": media.alt_text},
-                what=f"setting the alt text of {media.path.name}",
+                what=Step(
+                    f"setting the alt text of {media.original_name or media.path.name}",
+                    f"đặt mô tả ảnh cho {media.original_name or media.path.name}",
+                ),
             )
             stored = _stored(body, "the media library")
         self.memo.files[slug] = stored
@@ -125,7 +130,10 @@ class Library:
                     "POST",
                     f"/wp/v2/media/{item.id}",
                     json={"post": post_id},
-                    what=f"attaching media {item.id} to post {post_id}",
+                    what=Step(
+                        f"attaching media {item.id} to post {post_id}",
+                        f"gắn tệp {item.id} vào bài {post_id}",
+                    ),
                 )
             except ChannelError as error:
                 log.warning("media %s stays unattached to post %s: %s", item.id, post_id, error)
@@ -146,7 +154,10 @@ class Library:
             "GET",
             "/wp/v2/media",
             params={"slug": slug, "context": "edit"},
-            what=f"looking for {media.path.name} in the media library",
+            what=Step(
+                f"looking for {media.original_name or media.path.name} in the media library",
+                f"tìm {media.original_name or media.path.name} trong thư viện tệp",
+            ),
         )
         for item in found if isinstance(found, list) else []:
             if isinstance(item, dict) and item.get("slug") == slug:
@@ -159,7 +170,10 @@ class Library:
             "GET",
             "/wp/v2/media",
             params={"search": name, "per_page": SEARCH_PAGE},
-            what=f"looking for {media.path.name} in the media library",
+            what=Step(
+                f"looking for {media.original_name or media.path.name} in the media library",
+                f"tìm {media.original_name or media.path.name} trong thư viện tệp",
+            ),
         )
         for item in found if isinstance(found, list) else []:
             filename = PurePosixPath(urlsplit(str(item.get("source_url", ""))).path).name
@@ -188,9 +202,18 @@ class Library:
             params={key: value for key, value in fields.items() if value},
             upload=Upload(media.path, on_read),
             headers=headers,
-            what=f"uploading {media.path.name}",
+            what=Step(
+                f"uploading {media.original_name or media.path.name}",
+                f"tải {media.original_name or media.path.name} lên",
+            ),
         )
-        stored = _stored(body, f"uploading {media.path.name}")
+        stored = _stored(
+            body,
+            Step(
+                f"uploading {media.original_name or media.path.name}",
+                f"tải {media.original_name or media.path.name} lên",
+            ),
+        )
         log.info("uploaded %s as media %s", media.path.name, stored.id)
         return stored
 
@@ -206,7 +229,9 @@ class Library:
         key = (taxonomy, name.casefold())
         if key in self.memo.terms:
             return self.memo.terms[key]
-        what = f"looking up the {NOUNS[taxonomy]} {name!r}"
+        what = Step(
+            f"looking up the {NOUNS[taxonomy]} {name!r}", f"tra {NOUNS_VI[taxonomy]} {name!r}"
+        )
         found, _ = self.api.call(
             "GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}, what=what
         )
@@ -224,7 +249,9 @@ class Library:
                 "POST",
                 f"/wp/v2/{taxonomy}",
                 json={"name": name},
-                what=f"creating the {NOUNS[taxonomy]} {name!r}",
+                what=Step(
+                    f"creating the {NOUNS[taxonomy]} {name!r}", f"tạo {NOUNS_VI[taxonomy]} {name!r}"
+                ),
                 tolerate=frozenset({"term_exists"}),
             )
             if body.get("code") == "term_exists":

@@ -28,6 +28,7 @@ from typing import Any
 import requests
 
 from channels.base import ChannelSetup, Figures, Problem, as_count
+from channels.errors import Step
 from channels.wordpress_api import WordPressAPI
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,9 @@ class WordPressMetrics:
             "per_page": PER_PAGE,
             "_fields": "id,status" + (f",{field}" if field else ""),
         }
-        found, _ = self.api.call("GET", "/wp/v2/posts", params=params, what="reading figures")
+        found, _ = self.api.call(
+            "GET", "/wp/v2/posts", params=params, what=Step("reading figures", "đọc số liệu")
+        )
         return {
             int(post["id"]): post
             for post in (found if isinstance(found, list) else [])
@@ -183,7 +186,11 @@ def _comments(
 ) -> tuple[list[Any] | None, requests.Response]:
     """A page of comments, or None when the site has no comments route."""
     found, response = api.call(
-        "GET", "/wp/v2/comments", params=params, what="reading comments", tolerate=NO_ROUTE
+        "GET",
+        "/wp/v2/comments",
+        params=params,
+        what=Step("reading comments", "đọc bình luận"),
+        tolerate=NO_ROUTE,
     )
     return (found if isinstance(found, list) else None), response
 

@@ -49,7 +49,8 @@ from channels.base import (
     Rejected,
 )
 from channels.checks import check_capabilities
-from channels.http import TimeoutSession
+from channels.errors import Step
+from channels.http import TimeoutSession, mask
 from channels.youtube_client import (
     build_service,
     classify,
@@ -137,7 +138,7 @@ class YouTube(YouTubeReading, YouTubeMetrics):
     def publish(self, pub: Publication, progress: Progress | None = None) -> Receipt:
         videos = pub.media_of("video")
         if not videos:
-            raise Rejected("a YouTube post needs a video")
+            raise Rejected("bài đăng YouTube cần có video", "a YouTube post needs a video")
         settings = {**self.setup.settings, **pub.settings}
         chunk = self._chunk_size(settings)
         body, publish_at = self._metadata(pub, settings)
@@ -147,7 +148,9 @@ class YouTube(YouTubeReading, YouTubeMetrics):
             video_id = str(resource.get("id") or "")
             if not video_id:  # the upload went through, so the video most likely exists
                 raise OutcomeUnknown(
-                    f"YouTube took the upload but answered no video id: {resource}"
+                    "YouTube đã nhận video nhưng không trả mã video",
+                    "YouTube took the upload but answered no video id",
+                    mask(f"{resource!r:.300}"),
                 )
             log.info(
                 "channel %s: video %s uploaded (post %s)", self.setup.id, video_id, pub.post_id
@@ -184,7 +187,11 @@ class YouTube(YouTubeReading, YouTubeMetrics):
                     notifySubscribers=bool(settings.get("notify_subscribers", True)),
                 )
             except ClientError as error:  # a type or size the client knows YouTube refuses
-                raise Rejected(f"the video cannot go to YouTube: {error!r}") from None
+                raise Rejected(
+                    "video này không đăng được lên YouTube",
+                    "the video cannot go to YouTube",
+                    repr(error),
+                ) from None
             resource = upload(
                 request,
                 size=int(media.size()),
@@ -217,7 +224,9 @@ class YouTube(YouTubeReading, YouTubeMetrics):
     def _set_thumbnail(
         self, service: Any, video_id: str, image: MediaFile, settings: Mapping[str, Any]
     ) -> None:
-        what = f"setting the thumbnail of video {video_id}"
+        what = Step(
+            f"setting the thumbnail of video {video_id}", f"đặt ảnh thu nhỏ cho video {video_id}"
+        )
         try:
             media = MediaFileUpload(str(image.path), mimetype=image.mime, resumable=False)
             try:
@@ -234,7 +243,10 @@ class YouTube(YouTubeReading, YouTubeMetrics):
     def _add_to_playlist(
         self, service: Any, video_id: str, playlist_id: str, settings: Mapping[str, Any]
     ) -> None:
-        what = f"adding video {video_id} to playlist {playlist_id}"
+        what = Step(
+            f"adding video {video_id} to playlist {playlist_id}",
+            f"thêm video {video_id} vào danh sách phát {playlist_id}",
+        )
         item = {
             "playlistId": playlist_id,
             "resourceId": {"kind": "youtube#video", "videoId": video_id},
@@ -254,11 +266,16 @@ class YouTube(YouTubeReading, YouTubeMetrics):
         """Title, description and tags of the video `sent` names; its time too while YouTube
         still holds it for later (a private video with a publishAt to come)."""
         settings = {**self.setup.settings, **pub.settings}
-        what = f"updating video {sent.remote_id} on YouTube"
+        what = Step(
+            f"updating video {sent.remote_id} on YouTube",
+            f"sửa video {sent.remote_id} trên YouTube",
+        )
         with self._service() as service:
             found = self._videos(service, [sent.remote_id], "status")
             if not found:
-                raise Rejected(f"{what}: the video is no longer on YouTube")
+                raise Rejected(
+                    "video không còn trên YouTube", "the video is no longer on YouTube", step=what
+                )
             body = {
                 "id": sent.remote_id,
                 "snippet": sent_snippet(pub, settings),
@@ -277,7 +294,10 @@ class YouTube(YouTubeReading, YouTubeMetrics):
         return self._receipt(dict(answer or {}))
 
     def remove(self, sent: Receipt) -> None:
-        what = f"deleting video {sent.remote_id} from YouTube"
+        what = Step(
+            f"deleting video {sent.remote_id} from YouTube",
+            f"xoá video {sent.remote_id} khỏi YouTube",
+        )
         with self._service() as service:
             try:
                 service.videos().delete(id=sent.remote_id).execute(num_retries=0)
@@ -297,7 +317,9 @@ class YouTube(YouTubeReading, YouTubeMetrics):
 
     def verify(self) -> Account:
         with self._service() as service:
-            channel = self._channel(service, "snippet", "checking the YouTube channel")
+            channel = self._channel(
+                service, "snippet", Step("checking the YouTube channel", "kiểm tra kênh YouTube")
+            )
         channel_id = str(channel["id"])
         name = str(channel.get("snippet", {}).get("title") or channel_id)
         return Account(channel_id, name, CHANNEL_URL.format(id=channel_id))
@@ -341,8 +363,9 @@ class YouTube(YouTubeReading, YouTubeMetrics):
         chunk = int(settings.get("chunk_size_bytes", DEFAULT_CHUNK))
         if chunk <= 0 or chunk % CHUNK_UNIT:
             raise Rejected(
+                f"`chunk_size_bytes` phải là bội số của 262144 (256 KiB), không phải {chunk}",
                 f"channel {self.setup.id}: `chunk_size_bytes` must be a multiple of 262144"
-                f" (256 KiB), not {chunk}"
+                f" (256 KiB), not {chunk}",
             )
         return chunk
 
@@ -356,4 +379,8 @@ def _open(video: MediaFile, chunk: int) -> ChunkedFileUpload:
             str(video.path), mimetype=video.mime, chunksize=chunk, resumable=True
         )
     except OSError as error:
-        raise Rejected(f"the video file cannot be read: {video.path.name} ({error})") from None
+        name = video.original_name or video.path.name
+        raise Rejected(
+            f"không đọc được tệp video {name}", f"the video file cannot be read: {name}",
+            str(error),
+        ) from None  # fmt: skip

@@ -54,6 +54,7 @@ from channels.base import (
     Rejected,
     Retryable,
 )
+from channels.errors import vietnam_time
 from channels.http import mask
 
 log = logging.getLogger(__name__)
@@ -127,11 +128,15 @@ def load_credentials(setup: ChannelSetup, store: CredentialStore) -> StoredCrede
     saved = store.load()
     if not saved or not (saved.get("token") or saved.get("refresh_token")):
         raise AuthRequired(
-            f"channel {setup.id}: YouTube is not connected; run `loa channels connect {setup.id}`"
+            f"kênh chưa được kết nối với YouTube: hãy chạy `loa channels connect {setup.id}`",
+            f"channel {setup.id}: YouTube is not connected; run `loa channels connect {setup.id}`",
         )
     client_id = setup.settings.get("client_id")
     if not client_id:
-        raise Rejected(f"channel {setup.id}: the setting `client_id` is not configured")
+        raise Rejected(
+            "chưa cấu hình `client_id`",
+            f"channel {setup.id}: the setting `client_id` is not configured",
+        )
     credentials = StoredCredentials(  # type: ignore[no-untyped-call]
         saved.get("token"),
         refresh_token=saved.get("refresh_token"),
@@ -182,7 +187,10 @@ def build_service(setup: ChannelSetup, credentials: Credentials) -> Any:
     root = setup.base() + "/"
     text = _static_document()
     if text is None:
-        raise Rejected("the YouTube discovery document is missing from google-api-python-client")
+        raise Rejected(
+            "thiếu tài liệu mô tả API YouTube trong google-api-python-client (lỗi cài đặt)",
+            "the YouTube discovery document is missing from google-api-python-client",
+        )
     transport = Transport(timeout=setup.timeout)
     # 308 means "resume incomplete" in the upload protocol, not a redirect to follow.
     transport.redirect_codes = transport.redirect_codes - {308}
@@ -195,7 +203,11 @@ def build_service(setup: ChannelSetup, credentials: Credentials) -> Any:
         document["rootUrl"] = document["mtlsRootUrl"] = root
         return build_from_document(document, http=authorized)
     except (ValueError, KeyError, TypeError) as error:
-        raise Rejected(f"the YouTube client could not be built for {root}: {error}") from None
+        raise Rejected(
+            f"không tạo được trình kết nối YouTube cho {root}",
+            f"the YouTube client could not be built for {root}",
+            str(error),
+        ) from None
 
 
 def next_pacific_midnight(now: datetime | None = None) -> datetime:
@@ -239,23 +251,42 @@ def classify(error: BaseException, what: str, *, may_have_landed: bool = False) 
     if isinstance(error, RefreshError):
         detail = mask(str(error.args[0]) if error.args else str(error))
         if error.retryable:
-            return Retryable(f"{what}: Google's sign-in service failed ({detail})", 60)
+            return Retryable(
+                "dịch vụ đăng nhập của Google gặp lỗi", "Google's sign-in service failed",
+                detail, step=what, retry_after=60,
+            )  # fmt: skip
         return AuthRequired(
-            f"{what}: Google no longer accepts Loa's sign-in ({detail}); connect the channel"
-            " again with `loa channels connect`"
-        )
+            "Google không còn chấp nhận đăng nhập của Loa; hãy kết nối lại kênh"
+            " (`loa channels connect`)",
+            "Google no longer accepts Loa's sign-in; connect the channel"
+            " again with `loa channels connect`",
+            detail, step=what,
+        )  # fmt: skip
+    brief = _brief(error)
     if isinstance(error, TransportError):  # the token endpoint could not be reached
-        return Retryable(f"{what}: Google's sign-in service did not answer ({_brief(error)})", 30)
+        return Retryable(
+            "dịch vụ đăng nhập của Google không trả lời",
+            "Google's sign-in service did not answer",
+            brief, step=what, retry_after=30,
+        )  # fmt: skip
     if isinstance(error, ConnectionRefusedError | httplib2.ServerNotFoundError | socket.gaierror):
-        return Retryable(f"{what}: could not connect ({_brief(error)})", 30)
+        return Retryable(
+            "không kết nối được", "could not connect", brief, step=what, retry_after=30
+        )
     if isinstance(error, OSError | http.client.HTTPException | httplib2.HttpLib2Error):
         if may_have_landed:
-            return OutcomeUnknown(f"{what}: sent, but no answer came ({_brief(error)})")
-        return Retryable(f"{what}: no answer ({_brief(error)})", 30)
+            return OutcomeUnknown(
+                "đã gửi nhưng không nhận được trả lời", "sent, but no answer came", brief,
+                step=what,
+            )  # fmt: skip
+        return Retryable("không có trả lời", "no answer", brief, step=what, retry_after=30)
     if isinstance(error, ValueError):  # a 2xx whose body is not JSON
-        text = f"{what}: YouTube's answer could not be read ({_brief(error)})"
-        return OutcomeUnknown(text) if may_have_landed else Retryable(text, 60)
-    return Retryable(f"{what}: unexpected failure ({_brief(error)})", 60)
+        vi, en = "không đọc được câu trả lời của YouTube", "YouTube's answer could not be read"
+        if may_have_landed:
+            return OutcomeUnknown(vi, en, brief, step=what)
+        return Retryable(vi, en, brief, step=what, retry_after=60)
+    return Retryable("lỗi không lường trước", "unexpected failure", brief, step=what,
+                     retry_after=60)  # fmt: skip
 
 
 def _brief(error: BaseException) -> str:
@@ -276,33 +307,46 @@ def _http_error(error: HttpError, what: str, *, may_have_landed: bool) -> Channe
     said = f"YouTube said: {message or status}" + (f" [{reason}]" if reason else "")
     if reason in QUOTA_REASONS:
         until = next_pacific_midnight()
+        back = vietnam_time(until)
         return QuotaExceeded(
-            f"{what}: the channel's daily YouTube quota is used up; it comes back at midnight"
-            f" Pacific time ({_vietnam(until)}). {said}",
-            until=until,
-        )
+            "đã dùng hết hạn mức YouTube trong ngày của kênh; hạn mức có lại lúc nửa đêm giờ"
+            f" Thái Bình Dương ({back} giờ Việt Nam)",
+            "the channel's daily YouTube quota is used up; it comes back at midnight"
+            f" Pacific time ({back} Vietnam time)",
+            said, step=what, until=until,
+        )  # fmt: skip
     if reason == "uploadLimitExceeded":
         return QuotaExceeded(
-            f"{what}: YouTube's limit of uploads per day is reached; try again in 24 hours. {said}",
-            until=datetime.now(UTC) + timedelta(hours=24),
-        )
+            "đã đạt giới hạn số video tải lên mỗi ngày của YouTube; hãy thử lại sau 24 giờ",
+            "YouTube's limit of uploads per day is reached; try again in 24 hours",
+            said, step=what, until=datetime.now(UTC) + timedelta(hours=24),
+        )  # fmt: skip
     if reason in RATE_REASONS or status == 429:
-        return RateLimited(f"{what}: YouTube asks to slow down. {said}", _retry_after(error, 60))
+        return RateLimited(
+            "YouTube yêu cầu gọi chậm lại", "YouTube asks to slow down", said,
+            step=what, retry_after=_retry_after(error, 60),
+        )  # fmt: skip
     if status >= 500 or not _is_google_json(error):
-        text = f"{what}: YouTube is having trouble (HTTP {status}). {said}"
+        vi = f"YouTube đang gặp sự cố (HTTP {status})"
+        en = f"YouTube is having trouble (HTTP {status})"
         if may_have_landed and status >= 500:
-            return OutcomeUnknown(text)
-        return Retryable(text, _retry_after(error, 60))
+            return OutcomeUnknown(vi, en, said, step=what)
+        return Retryable(vi, en, said, step=what, retry_after=_retry_after(error, 60))
     if status == 401 or reason in AUTH_REASONS:
         return AuthRequired(
-            f"{what}: YouTube no longer accepts Loa's sign-in; connect the channel again. {said}"
-        )
+            "YouTube không còn chấp nhận đăng nhập của Loa; hãy kết nối lại kênh",
+            "YouTube no longer accepts Loa's sign-in; connect the channel again",
+            said, step=what,
+        )  # fmt: skip
     if reason in SCOPE_REASONS:
         return AuthRequired(
-            f"{what}: the connected account may not upload to this channel; reconnect with the"
-            f" youtube.upload scope and an owner or manager of the channel. {said}"
-        )
-    return Rejected(f"{what}: YouTube refused it. {said}")
+            "tài khoản đã kết nối không được tải video lên kênh này; hãy để chủ sở hữu hoặc"
+            " người quản lý kênh kết nối lại với quyền youtube.upload",
+            "the connected account may not upload to this channel; reconnect with the"
+            " youtube.upload scope and an owner or manager of the channel",
+            said, step=what,
+        )  # fmt: skip
+    return Rejected("YouTube từ chối yêu cầu", "YouTube refused it", said, step=what)
 
 
 def _retry_after(error: HttpError, default: float) -> float:
@@ -310,10 +354,6 @@ def _retry_after(error: HttpError, default: float) -> float:
         return float(error.resp.get("retry-after", default))
     except (TypeError, ValueError):
         return default
-
-
-def _vietnam(moment: datetime) -> str:
-    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m, Vietnam time")
 
 
 def rfc3339(moment: datetime) -> str:

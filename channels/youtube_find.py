@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import AuthRequired, ChannelSetup, Publication, Receipt
+from channels.errors import Step
 from channels.youtube_client import classify, parse_time
 from channels.youtube_metadata import uploaded_at
 
@@ -49,7 +50,11 @@ class YouTubeReading:
 
     def _uploaded_since(self, service: Any, since: datetime) -> list[str]:
         """The ids of the channel's uploads since `since`, newest first."""
-        channel = self._channel(service, "contentDetails", "looking for the video on YouTube")
+        channel = self._channel(
+            service,
+            "contentDetails",
+            Step("looking for the video on YouTube", "tìm video trên YouTube"),
+        )
         uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
         if not uploads:
             return []
@@ -62,7 +67,7 @@ class YouTubeReading:
                 service.playlistItems().list(
                     part="snippet", playlistId=uploads, maxResults=50, pageToken=token
                 ),
-                "reading the channel's uploads",
+                Step("reading the channel's uploads", "đọc danh sách video đã tải lên của kênh"),
             )
             older = False
             for item in page.get("items") or []:
@@ -84,7 +89,7 @@ class YouTubeReading:
             batch = ",".join(ids[start : start + 50])
             answer = self._read(
                 service.videos().list(part=part, id=batch, maxResults=50),
-                "reading the videos' tags",
+                Step("reading the videos' tags", "đọc thẻ của các video"),
             )
             videos += [dict(item) for item in answer.get("items") or []]
         return videos
@@ -94,8 +99,11 @@ class YouTubeReading:
         items = answer.get("items") or []
         if not items:
             raise AuthRequired(
-                f"{what}: the connected Google account has no YouTube channel; connect the"
-                " account that owns the channel"
+                "tài khoản Google đã kết nối không có kênh YouTube; hãy kết nối tài khoản sở"
+                " hữu kênh",
+                "the connected Google account has no YouTube channel; connect the"
+                " account that owns the channel",
+                step=what,
             )
         return dict(items[0])
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from channels.base import ChannelSetup, Figures, Problem, as_count
+from channels.errors import Step
 from channels.youtube_client import classify
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,10 @@ class YouTubeMetrics:
         with self._service() as service:  # Resource.close() ends httplib2's connections
             for start in range(0, len(wanted), BATCH):
                 batch = wanted[start : start + BATCH]
-                what = f"reading the figures of {len(batch)} YouTube videos"
+                what = Step(
+                    f"reading the figures of {len(batch)} YouTube videos",
+                    f"đọc số liệu của {len(batch)} video YouTube",
+                )
                 try:
                     answer = (
                         service.videos()

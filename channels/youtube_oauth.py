@@ -26,6 +26,7 @@ from channels.base import (
     Rejected,
     Retryable,
 )
+from channels.errors import Step
 from channels.http import json_or_none, mask
 from channels.youtube_client import SCOPES, UPLOAD_SCOPE, token_uri
 
@@ -43,7 +44,10 @@ def consent_url(setup: ChannelSetup) -> str:
 def client_id(setup: ChannelSetup) -> str:
     value = setup.settings.get("client_id")
     if not value:
-        raise Rejected(f"channel {setup.id}: the setting `client_id` is not configured")
+        raise Rejected(
+            "chưa cấu hình `client_id`",
+            f"channel {setup.id}: the setting `client_id` is not configured",
+        )
     return str(value)
 
 
@@ -76,16 +80,20 @@ def exchange(
         "redirect_uri": authorization.redirect_uri,
         "code_verifier": authorization.code_verifier,
     }
-    return _tokens(setup, session, form, "connecting YouTube", "the sign-in code")
+    return _tokens(
+        setup, session, form, Step("connecting YouTube", "kết nối YouTube"), "the sign-in code"
+    )
 
 
 def redeem(setup: ChannelSetup, session: requests.Session, refresh_token: str) -> dict[str, Any]:
     """A refresh token from elsewhere, refreshed once; the fields the credential store keeps
     (Google answers no new refresh token: the one given goes on working)."""
     if not refresh_token:
-        raise AuthRequired("Chưa có mã làm mới Google / no Google refresh token was given")
+        raise AuthRequired("chưa có mã làm mới Google", "no Google refresh token was given")
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-    return _tokens(setup, session, form, "connecting YouTube", "this refresh token")
+    return _tokens(
+        setup, session, form, Step("connecting YouTube", "kết nối YouTube"), "this refresh token"
+    )
 
 
 def _tokens(
@@ -101,7 +109,10 @@ def _tokens(
     except requests.RequestException as error:
         # A consent code is single-use and short-lived: the person simply starts again.
         detail = mask(f"{type(error).__name__}: {error}")
-        raise Retryable(f"{what}: Google did not answer ({detail}); start again", 30) from None
+        raise Retryable(
+            "Google không trả lời; hãy làm lại từ đầu", "Google did not answer; start again",
+            detail, step=what, retry_after=30,
+        ) from None  # fmt: skip
     body = dict(json_or_none(response) or {})
     if response.status_code != 200 or not body.get("access_token"):
         raise _refused(what, response.status_code, body, given)
@@ -110,14 +121,19 @@ def _tokens(
     granted = str(body.get("scope") or " ".join(SCOPES)).split()
     if UPLOAD_SCOPE not in granted and SCOPES[1] not in granted:
         raise AuthRequired(
-            f"{what}: quyền tải video lên chưa được cấp; hãy kết nối lại và đánh dấu mọi ô trên"
-            " trang cấp quyền của Google / the permission to upload videos was not granted;"
-            " connect again and tick every box on Google's consent page"
+            "quyền tải video lên chưa được cấp; hãy kết nối lại và đánh dấu mọi ô trên"
+            " trang cấp quyền của Google",
+            "the permission to upload videos was not granted;"
+            " connect again and tick every box on Google's consent page",
+            step=what,
         )
     if not body.get("refresh_token"):
         raise AuthRequired(
-            f"{what}: Google gave no refresh token; remove Loa's access at"
-            " https://myaccount.google.com/permissions and connect again"
+            "Google không cấp mã làm mới; hãy gỡ quyền truy cập của Loa tại"
+            " https://myaccount.google.com/permissions rồi kết nối lại",
+            "Google gave no refresh token; remove Loa's access at"
+            " https://myaccount.google.com/permissions and connect again",
+            step=what,
         )
     expires_in = float(body.get("expires_in") or 3600)
     return {
@@ -132,13 +148,20 @@ def _refused(what: str, status: int, body: dict[str, Any] | Any, given: str) -> 
     error = str(body.get("error") or f"HTTP {status}") if isinstance(body, dict) else str(status)
     said = mask(str(body.get("error_description") or error) if isinstance(body, dict) else error)
     if status >= 500 or not isinstance(body, dict) or not body:
-        return Retryable(f"{what}: Google's sign-in service failed (HTTP {status}); try again", 60)
+        return Retryable(
+            "dịch vụ đăng nhập của Google gặp lỗi; hãy thử lại",
+            "Google's sign-in service failed; try again",
+            f"HTTP {status}", step=what, retry_after=60,
+        )  # fmt: skip
     if error in ("invalid_client", "unauthorized_client"):
         return Rejected(
-            f"{what}: Google does not recognise the OAuth client; check `client_id` and the"
-            f" client secret ({said})"
-        )
+            "Google không nhận ra ứng dụng OAuth; hãy kiểm tra `client_id` và khoá bí mật",
+            "Google does not recognise the OAuth client; check `client_id` and the"
+            " client secret",
+            said, step=what,
+        )  # fmt: skip
     return AuthRequired(
-        f"{what}: Google không chấp nhận mã (hết hạn, bị thu hồi hoặc sai); hãy lấy mã mới"
-        f" / Google refused {given} (expired, revoked or wrong): start again ({said})"
-    )
+        "Google không chấp nhận mã (hết hạn, bị thu hồi hoặc sai); hãy lấy mã mới",
+        f"Google refused {given} (expired, revoked or wrong): start again",
+        said, step=what,
+    )  # fmt: skip

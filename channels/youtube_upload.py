@@ -26,6 +26,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
 from channels.base import OutcomeUnknown, Progress, Retryable
+from channels.errors import Step
 from channels.youtube_client import classify, describe
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def upload(
     chunksize: int,
     progress: Progress | None,
     resumes: int = DEFAULT_RESUMES,
-    what: str = "uploading the video to YouTube",
+    what: str = Step("uploading the video to YouTube", "tải video lên YouTube"),
 ) -> dict[str, Any]:
     """Send every chunk of `request` (a videos.insert with a resumable body); the video resource."""
     resumes_left = resumes
@@ -152,7 +153,12 @@ def _gave_up(error: BaseException, what: str, final_sent: bool) -> Exception:
     cause = describe(error)
     if final_sent:
         return OutcomeUnknown(
-            f"{what}: the last part was sent but YouTube's answer never came, so the video may"
-            f" exist ({cause})"
-        )
-    return Retryable(f"{what}: stopped before the end, nothing was published ({cause})", 60)
+            "phần cuối đã gửi nhưng YouTube không trả lời, nên video có thể đã có trên kênh",
+            "the last part was sent but YouTube's answer never came, so the video may exist",
+            cause, step=what,
+        )  # fmt: skip
+    return Retryable(
+        "dừng trước khi tải xong, chưa có gì được đăng",
+        "stopped before the end, nothing was published",
+        cause, step=what, retry_after=60,
+    )  # fmt: skip

@@ -28,8 +28,9 @@ from channels.base import (
     Rejected,
     Retryable,
 )
+from channels.errors import Step
 from channels.http import json_or_none, mask, transport_error, unreadable_answer
-from channels.zalo_errors import TOKEN_ERRORS, oauth_error, reauthorise_message, zalo_error
+from channels.zalo_errors import TOKEN_ERRORS, oauth_error, reauthorise, zalo_error
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +69,20 @@ class ZaloAPI:
             # Whatever happened, nothing was published: never let the worker reconcile a post
             # over a token request. If Zalo did rotate, the next refresh will say so (-14014).
             error = transport_error(exc, "POST", what)
-            raise Retryable(str(error), retry_after=60) from exc
+            raise Retryable(error.vi, error.en, error.detail, retry_after=60) from exc
         body = json_or_none(response)
         if body is None:
-            raise Retryable(str(unreadable_answer(response, "GET", what)), retry_after=60)
+            error = unreadable_answer(response, "GET", what)
+            raise Retryable(error.vi, error.en, error.detail, retry_after=60)
         code = _code(body.get("error", 0))
         if code is None or code < 0:
             description = str(body.get("error_description") or body.get("error_name") or "")
             raise oauth_error(code or -1, description, what, self.setup.id)
         if not body.get("access_token") or not body.get("refresh_token"):
-            raise Retryable(f"{what}: Zalo's token answer has no token pair", retry_after=60)
+            raise Retryable(
+                "Zalo trả lời thiếu cặp mã", "Zalo's token answer has no token pair",
+                step=what, retry_after=60,
+            )  # fmt: skip
         now = datetime.now(UTC)
         try:
             lifetime = int(float(str(body.get("expires_in", ACCESS_LIFETIME))))
@@ -94,8 +99,8 @@ class ZaloAPI:
         stored = self.credentials.load()
         if not stored or not stored.get("access_token"):
             raise AuthRequired(
-                f"Zalo: kênh chưa được kết nối / the channel is not connected:"
-                f" loa channels connect {self.setup.id}"
+                f"kênh Zalo chưa được kết nối: loa channels connect {self.setup.id}",
+                f"the Zalo channel is not connected: loa channels connect {self.setup.id}",
             )
         if _expiring(stored):
             return self.refresh(stale=str(stored["access_token"]))
@@ -105,19 +110,19 @@ class ZaloAPI:
         """A working access token, refreshing at most once, one process at a time."""
         with self.credentials.exclusive() as current:
             if not current or not current.get("refresh_token"):
-                raise AuthRequired(reauthorise_message(self.setup.id))
+                raise AuthRequired(*reauthorise(self.setup.id))
             if current.get("access_token") != stale and not _expiring(current):
                 log.info("zalo %s: another process refreshed the token already", self.setup.id)
                 return str(current["access_token"])
             expires = parse_time(current.get("refresh_expires_at"))
             if expires is not None and expires <= datetime.now(UTC):
-                raise AuthRequired(reauthorise_message(self.setup.id) + " (refresh token expired)")
+                raise AuthRequired(*reauthorise(self.setup.id), "refresh token expired")
             form = {
                 "app_id": self.app_id(),
                 "grant_type": "refresh_token",
                 "refresh_token": str(current["refresh_token"]),
             }
-            fresh = self.exchange(form, "Zalo token refresh")
+            fresh = self.exchange(form, Step("Zalo token refresh", "làm mới mã Zalo"))
             if current.get("oa_id"):
                 fresh["oa_id"] = current["oa_id"]
             self.credentials.save(fresh)
@@ -128,7 +133,10 @@ class ZaloAPI:
     def app_id(self) -> str:
         value = self.setup.settings.get("app_id")
         if not value:
-            raise AuthRequired(f"channel {self.setup.id}: settings.app_id is not configured")
+            raise AuthRequired(
+                "chưa cấu hình mã ứng dụng Zalo (settings.app_id)",
+                f"channel {self.setup.id}: settings.app_id is not configured",
+            )
         return str(value)
 
     # -- OA API ------------------------------------------------------------------------------
@@ -183,9 +191,10 @@ def after_create(error: ChannelError, what: str) -> ChannelError:
     if isinstance(error, Rejected | OutcomeUnknown):
         return error
     return OutcomeUnknown(
-        f"{what}: Zalo đã nhận bài nhưng chưa xác nhận; Loa sẽ đối chiếu / Zalo accepted the"
-        f" article but did not confirm it; Loa will reconcile ({mask(str(error))})"
-    )
+        "Zalo đã nhận bài nhưng chưa xác nhận; Loa sẽ đối chiếu",
+        "Zalo accepted the article but did not confirm it; Loa will reconcile",
+        mask(str(error)), step=what,
+    )  # fmt: skip
 
 
 def _code(value: Any) -> int | None:

@@ -16,6 +16,7 @@ import secrets
 from urllib.parse import urlencode
 
 from channels.base import Account, Authorization, AuthRequired, ChannelSetup, CredentialStore
+from channels.errors import Step
 from channels.zalo_api import ZaloAPI
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,13 @@ class ZaloConnecting:
             "code": code,
             "code_verifier": authorization.code_verifier,
         }
-        self.credentials.save(self.api.exchange(form, "Zalo authorisation"))
+        self.credentials.save(self.api.exchange(form, Step("Zalo authorisation", "cấp quyền Zalo")))
         return self._connected()
 
     def connect_token(self, token: str) -> Account:
         refresh = token.strip()
         if not refresh:
-            raise AuthRequired("Chưa có mã làm mới Zalo / no Zalo refresh token was given")
+            raise AuthRequired("chưa có mã làm mới Zalo", "no Zalo refresh token was given")
         form = {
             "app_id": self.api.app_id(),
             "grant_type": "refresh_token",
@@ -63,11 +64,14 @@ class ZaloConnecting:
         # Under the lock a refreshing worker takes: the pair is committed before anyone uses it.
         with self.credentials.exclusive():
             try:
-                pair = self.api.exchange(form, "redeeming the refresh token")
+                pair = self.api.exchange(
+                    form, Step("redeeming the refresh token", "dùng mã làm mới")
+                )
             except AuthRequired as error:
                 raise AuthRequired(
-                    "Zalo không chấp nhận mã làm mới này (đã dùng, hết hạn hoặc sai) / Zalo does"
-                    f" not accept this refresh token (used, expired or wrong): {error}"
+                    "Zalo không chấp nhận mã làm mới này (đã dùng, hết hạn hoặc sai)",
+                    "Zalo does not accept this refresh token (used, expired or wrong)",
+                    error.detail,
                 ) from None
             self.credentials.save(pair)
         return self._connected()
@@ -82,6 +86,6 @@ class ZaloConnecting:
         return account
 
     def verify(self) -> Account:
-        data = self.api.call("GET", "/v2.0/oa/getoa", "Zalo OA profile")
+        data = self.api.call("GET", "/v2.0/oa/getoa", Step("Zalo OA profile", "đọc hồ sơ Zalo OA"))
         oa_id = str(data.get("oa_id") or data.get("oaid") or "")
         return Account(oa_id, str(data.get("name", "")), f"https://zalo.me/{oa_id}")

@@ -30,30 +30,33 @@ PROCESSING = -214
 REAUTHORISE = frozenset({-14014, -14020})
 BAD_CODE = frozenset({-14005, -14019})
 
-REJECTIONS: dict[int, str] = {
-    -201: "Zalo từ chối một tham số của bài viết / a parameter of the article was refused",
-    -209: "ứng dụng Zalo chưa được đăng ký API này / the Zalo app is not registered for this API",
-    -212: "OA chưa đăng ký API này / the OA has not registered this API",
-    -223: "OA không được phép dùng API này / the OA is not allowed to use this API",
-    -219: "ứng dụng Zalo đã bị vô hiệu hóa / the Zalo app has been disabled",
-    -221: "OA chưa được xác thực / the OA is not verified",
-    -224: "OA chưa mua gói dịch vụ cần cho API này / the OA lacks the service package for this API",
-    -240: "Zalo đã ngừng phiên bản API này / Zalo has shut down this API version",
-    -248: "Zalo từ chối vì vi phạm chính sách nội dung / content policy violation",
-    -320: "ứng dụng chưa liên kết tài khoản Zalo Cloud / the app is not linked to a Zalo Cloud"
-    " account",
-    -321: "tài khoản Zalo Cloud hết số dư / the Zalo Cloud account is out of balance",
-}
+REJECTIONS: dict[int, tuple[str, str]] = {  # code -> (Vietnamese, English)
+    -201: ("Zalo từ chối một tham số của bài viết", "a parameter of the article was refused"),
+    -209: ("ứng dụng Zalo chưa được đăng ký API này",
+           "the Zalo app is not registered for this API"),
+    -212: ("OA chưa đăng ký API này", "the OA has not registered this API"),
+    -223: ("OA không được phép dùng API này", "the OA is not allowed to use this API"),
+    -219: ("ứng dụng Zalo đã bị vô hiệu hóa", "the Zalo app has been disabled"),
+    -221: ("OA chưa được xác thực", "the OA is not verified"),
+    -224: ("OA chưa mua gói dịch vụ cần cho API này",
+           "the OA lacks the service package for this API"),
+    -240: ("Zalo đã ngừng phiên bản API này", "Zalo has shut down this API version"),
+    -248: ("Zalo từ chối vì vi phạm chính sách nội dung", "content policy violation"),
+    -320: ("ứng dụng chưa liên kết tài khoản Zalo Cloud",
+           "the app is not linked to a Zalo Cloud account"),
+    -321: ("tài khoản Zalo Cloud hết số dư", "the Zalo Cloud account is out of balance"),
+}  # fmt: skip
 
 
 class StillProcessing(Retryable):
     """-214: Zalo has the article or video and is still working on it; ask again shortly."""
 
 
-def reauthorise_message(channel_id: str) -> str:
+def reauthorise(channel_id: str) -> tuple[str, str]:
+    """ "A person must sign in to the OA again", in Vietnamese and English."""
     return (
-        f"Zalo: cần đăng nhập lại OA / a person must re-authorise the OA:"
-        f" loa channels connect {channel_id}"
+        f"cần đăng nhập lại Zalo OA: loa channels connect {channel_id}",
+        f"a person must re-authorise the Zalo OA: loa channels connect {channel_id}",
     )
 
 
@@ -62,52 +65,58 @@ def zalo_error(
 ) -> ChannelError:
     """The error-tree member for a negative `error` from the OA API."""
     now = now or datetime.now(UTC)
-    said = f"(Zalo error {code}: {mask(message) or 'no message'})"
+    said = f"Zalo error {code}: {mask(message) or 'no message'}"
     if code in TOKEN_ERRORS:
-        return AuthRequired(f"{what}: {reauthorise_message(channel_id)} {said}")
+        return AuthRequired(*reauthorise(channel_id), said, step=what)
     if code == -32:
         return RateLimited(
-            f"{what}: Zalo giới hạn số lần gọi mỗi phút / Zalo's per-minute rate limit {said}",
-            retry_after=RATE_LIMIT_PAUSE,
-        )
+            "Zalo giới hạn số lần gọi mỗi phút", "Zalo's per-minute rate limit", said,
+            step=what, retry_after=RATE_LIMIT_PAUSE,
+        )  # fmt: skip
     if code == PROCESSING:
         return StillProcessing(
-            f"{what}: Zalo vẫn đang xử lý / Zalo is still processing {said}",
-            retry_after=PROCESSING_PAUSE,
-        )
+            "Zalo vẫn đang xử lý", "Zalo is still processing", said,
+            step=what, retry_after=PROCESSING_PAUSE,
+        )  # fmt: skip
     if code == -211:
         return QuotaExceeded(
-            f"{what}: đã hết hạn mức hôm nay của Zalo / Zalo's quota for today is spent {said}",
-            until=next_midnight(now),
-        )
+            "đã hết hạn mức hôm nay của Zalo", "Zalo's quota for today is spent", said,
+            step=what, until=next_midnight(now),
+        )  # fmt: skip
     if code == -234:
         wait = (night_end(now) - now).total_seconds()
         return Retryable(
-            f"{what}: Zalo không gửi tin quảng bá từ 22:00 đến 06:00; hãy dời lịch sang ban ngày"
-            f" / Zalo refuses promotional sends at night: reschedule after 06:00 {said}",
-            retry_after=wait,
-        )
-    if code in REJECTIONS:
-        return Rejected(f"{what}: {REJECTIONS[code]} {said}")
-    return Rejected(f"{what}: Zalo từ chối yêu cầu / Zalo refused the request {said}")
+            "Zalo không gửi tin quảng bá từ 22:00 đến 06:00; hãy dời lịch sang ban ngày",
+            "Zalo refuses promotional sends at night: reschedule after 06:00",
+            said, step=what, retry_after=wait,
+        )  # fmt: skip
+    vi, en = REJECTIONS.get(code, ("Zalo từ chối yêu cầu", "Zalo refused the request"))
+    return Rejected(vi, en, said, step=what)
 
 
 def oauth_error(code: int, description: str, what: str, channel_id: str) -> ChannelError:
     """A negative `error` from oauth.zaloapp.com: the token chain, not the content."""
-    said = f"(Zalo error {code}: {mask(description) or 'no description'})"
+    said = f"Zalo error {code}: {mask(description) or 'no description'}"
     if code in REAUTHORISE:
-        return AuthRequired(f"{what}: {reauthorise_message(channel_id)} {said}")
+        return AuthRequired(*reauthorise(channel_id), said, step=what)
     if code in BAD_CODE:
         return AuthRequired(
-            f"{what}: mã xác thực hết hạn hoặc không hợp lệ / the authorisation code expired or"
-            f" is invalid: run loa channels connect {channel_id} again {said}"
-        )
+            "mã xác thực hết hạn hoặc không hợp lệ: hãy chạy lại"
+            f" loa channels connect {channel_id}",
+            f"the authorisation code expired or is invalid: run loa channels connect {channel_id}"
+            " again",
+            said, step=what,
+        )  # fmt: skip
     if code == -32:
-        return RateLimited(f"{what}: Zalo's rate limit {said}", retry_after=RATE_LIMIT_PAUSE)
+        return RateLimited(
+            "Zalo giới hạn số lần gọi", "Zalo's rate limit", said,
+            step=what, retry_after=RATE_LIMIT_PAUSE,
+        )  # fmt: skip
     return AuthRequired(
-        f"{what}: Zalo từ chối cấp token; kiểm tra app_id và app secret / Zalo refused to issue"
-        f" a token: check the app id and app secret {said}"
-    )
+        "Zalo từ chối cấp mã; hãy kiểm tra app_id và khoá bí mật ứng dụng",
+        "Zalo refused to issue a token: check the app id and app secret",
+        said, step=what,
+    )  # fmt: skip
 
 
 def next_midnight(now: datetime) -> datetime:

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from channels.base import Figures, Problem, as_count
+from channels.errors import Step
 from channels.zalo_api import ZaloAPI
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ def _from_list(api: ZaloAPI, wanted: list[str]) -> dict[str, Mapping[str, Any]]:
     while True:
         missing = len(wanted) - len(found)
         params = {"offset": pages * SLICE_LIMIT, "limit": SLICE_LIMIT, "type": "normal"}
-        data = api.call("GET", "/v2.0/article/getslice", "Zalo figures", params=params)
+        data = api.call(
+            "GET", "/v2.0/article/getslice", Step("Zalo figures", "số liệu Zalo"), params=params
+        )
         pages += 1
         items = data.get("medias") or data.get("articles") or []
         hits = {
@@ -82,7 +85,7 @@ def _from_list(api: ZaloAPI, wanted: list[str]) -> dict[str, Mapping[str, Any]]:
 
 def _detail(api: ZaloAPI, article_id: str) -> Mapping[str, Any] | None:
     """The article as `getdetail` answers it, or None when Zalo does not know the id."""
-    what = f"Zalo figures of article {article_id}"
+    what = Step(f"Zalo figures of article {article_id}", f"số liệu bài Zalo {article_id}")
     code, body = api.ask("GET", "/v2.0/article/getdetail", what, params={"id": article_id})
     if code == NOT_FOUND:
         return None

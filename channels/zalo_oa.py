@@ -44,6 +44,7 @@ from channels.base import (
     Retryable,
 )
 from channels.checks import check_capabilities
+from channels.errors import Step
 from channels.http import TimeoutSession, mask
 from channels.zalo_api import ZaloAPI, after_create
 from channels.zalo_article import (
@@ -129,8 +130,8 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
         cover = urls[0] if urls else str(self._setting(pub, "default_cover_url", ""))
         if not cover:
             raise Rejected(
-                "Bài viết Zalo cần ảnh bìa: đính kèm một ảnh hoặc đặt default_cover_url"
-                " / a Zalo article needs a cover: attach an image or set default_cover_url"
+                "Bài viết Zalo cần ảnh bìa: đính kèm một ảnh hoặc đặt default_cover_url",
+                "a Zalo article needs a cover: attach an image or set default_cover_url",
             )
         body: list[dict[str, Any]] = [{"type": "text", "content": body_text(pub)}]
         body += [
@@ -150,11 +151,15 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
             "status": "show",
             "comment": "show",
         }
-        what = f"Zalo article {pub.title[:60]!r}"
+        what = Step(f"Zalo article {pub.title[:60]!r}", f"bài Zalo {pub.title[:60]!r}")
         data = self.api.call("POST", "/v2.0/article/create", what, json=article)
         token = str(data.get("token") or "")
         if not token:
-            raise OutcomeUnknown(f"{what}: Zalo accepted it but gave no process token")
+            raise OutcomeUnknown(
+                "Zalo đã nhận bài nhưng không trả mã xử lý",
+                "Zalo accepted it but gave no process token",
+                step=what,
+            )  # fmt: skip
         log.info("zalo %s: article for post %s created, verifying", self.setup.id, pub.post_id)
         article_id = self._confirm(token, pub, what)
         receipt = self._receipt(article_id)
@@ -171,7 +176,7 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
         # The same title is the likeliest: read those first (a stable sort keeps Zalo's order).
         for item in sorted(recent, key=lambda item: str(item.get("title", "")).strip() != title):
             article_id = str(item["id"])
-            detail = self._detail(article_id, "Zalo article")
+            detail = self._detail(article_id, Step("Zalo article", "bài Zalo"))
             if detail is not None and carries_marker(detail, pub.marker):
                 log.info("zalo %s: post %s found as %s", self.setup.id, pub.post_id, article_id)
                 return self._receipt(article_id, detail)
@@ -181,11 +186,11 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
 
     def update(self, pub: Publication, sent: Receipt) -> Receipt:
         """Send the post's title and text to the article `sent` names; its media stay."""
-        what = f"Zalo article update {sent.remote_id}"
+        what = Step(f"Zalo article update {sent.remote_id}", f"sửa bài Zalo {sent.remote_id}")
         author = self._author(pub)
         current = self._detail(sent.remote_id, what)
         if current is None:
-            raise Rejected(f"{what}: bài không còn trên Zalo / the article is no longer on Zalo")
+            raise Rejected("bài không còn trên Zalo", "the article is no longer on Zalo", step=what)
         found = current.get("body")
         blocks = found if isinstance(found, list) else []
         kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "text"]
@@ -203,14 +208,18 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
         data = self.api.call("POST", "/v2.0/article/update", what, json=article)
         token = str(data.get("token") or "")
         if not token:
-            raise OutcomeUnknown(f"{what}: Zalo accepted it but gave no process token")
+            raise OutcomeUnknown(
+                "Zalo đã nhận bài nhưng không trả mã xử lý",
+                "Zalo accepted it but gave no process token",
+                step=what,
+            )  # fmt: skip
         article_id = self._confirm(token, pub, what)
         log.info("zalo %s: article %s updated for post %s", self.setup.id, article_id, pub.post_id)
         return self._receipt(article_id)
 
     def remove(self, sent: Receipt) -> None:
         """Delete the article; one already gone is not an error."""
-        what = f"Zalo article removal {sent.remote_id}"
+        what = Step(f"Zalo article removal {sent.remote_id}", f"gỡ bài Zalo {sent.remote_id}")
         code, body = self.api.ask("POST", "/v2.0/article/remove", what, json={"id": sent.remote_id})
         if code == 0:
             log.info("zalo %s: article %s removed", self.setup.id, sent.remote_id)
@@ -225,8 +234,9 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
     def _public_urls(self, images: tuple[MediaFile, ...]) -> list[str]:
         if images and self.media_host is None:
             raise Rejected(
-                "Zalo chỉ nhận ảnh qua địa chỉ công khai: hãy cấu hình kênh website làm nơi lưu ảnh"
-                " / Zalo needs public image URLs: configure the website channel as media host"
+                "Zalo chỉ nhận ảnh qua địa chỉ công khai: hãy cấu hình kênh trang web làm nơi lưu"
+                " ảnh",
+                "Zalo needs public image URLs: configure the website channel as media host",
             )
         return [self.media_host.public_url(image) for image in images] if self.media_host else []
 
@@ -258,12 +268,16 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
             if article_id:
                 return str(article_id)
         raise OutcomeUnknown(
-            f"{what}: Zalo vẫn đang xử lý bài sau nhiều lần kiểm tra; bài có thể sẽ xuất hiện"
-            f" / Zalo was still processing the article after several checks: it may appear"
+            "Zalo vẫn đang xử lý bài sau nhiều lần kiểm tra; bài có thể sẽ xuất hiện",
+            "Zalo was still processing the article after several checks: it may appear",
+            step=what,
         )
 
     def _upload_video(self, video: MediaFile, progress: Progress | None, pub: Publication) -> str:
-        what = f"Zalo video {video.path.name}"
+        what = Step(
+            f"Zalo video {video.original_name or video.path.name}",
+            f"video Zalo {video.original_name or video.path.name}",
+        )
         if progress:
             progress(0, video.size_bytes)
         files = {"file": (video.path.name, video.path.read_bytes(), video.mime)}
@@ -283,17 +297,27 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
                 return str(data["video_id"])
             if status != VIDEO_PROCESSING:
                 reason = mask(str(data.get("status_message", "")))
-                raise Rejected(f"{what}: Zalo không xử lý được video / Zalo could not process"
-                               f" the video (status {status}: {reason})")  # fmt: skip
+                raise Rejected(
+                    "Zalo không xử lý được video", "Zalo could not process the video",
+                    f"status {status}: {reason}", step=what,
+                )  # fmt: skip
         # Nothing is published yet: a later attempt uploads the video again.
-        raise Retryable(f"{what}: Zalo is still converting the video", retry_after=300)
+        raise Retryable(
+            "Zalo vẫn đang chuyển đổi video", "Zalo is still converting the video",
+            step=what, retry_after=300,
+        )  # fmt: skip
 
     def _recent(self, floor: datetime) -> list[dict[str, Any]]:
         """The articles `getslice` lists as created after `floor` (it lists the newest first)."""
         found: list[dict[str, Any]] = []
         for page in range(SLICE_PAGES):
             params = {"offset": page * SLICE_LIMIT, "limit": SLICE_LIMIT, "type": "normal"}
-            data = self.api.call("GET", "/v2.0/article/getslice", "Zalo articles", params=params)
+            data = self.api.call(
+                "GET",
+                "/v2.0/article/getslice",
+                Step("Zalo articles", "danh sách bài Zalo"),
+                params=params,
+            )
             items = data.get("medias") or data.get("articles") or []
             for item in items:
                 created = zalo_time(item.get("create_date") or item.get("created_date"))
@@ -318,7 +342,7 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
     def _receipt(self, article_id: str, detail: dict[str, Any] | None = None) -> Receipt:
         if detail is None:
             try:
-                detail = self._detail(article_id, "Zalo article") or {}
+                detail = self._detail(article_id, Step("Zalo article", "bài Zalo")) or {}
             except ChannelError as error:  # the article exists: its address is a detail
                 log.warning(
                     "zalo %s: no detail for article %s: %s", self.setup.id, article_id, error
@@ -334,7 +358,7 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
         author = author_of({"author": self._setting(pub, "author", "")})
         problems = author_problems(author)
         if problems:
-            raise Rejected(f"{problems[0].vi} / {problems[0].en}")
+            raise Rejected(problems[0].vi, problems[0].en)
         return author
 
     def _broadcast(self, article_id: str) -> None:
@@ -345,11 +369,13 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
             "message": {"attachment": {"type": "template", "payload": payload}},
         }
         try:
-            data = self.api.call("POST", "/v2.0/oa/message", "Zalo broadcast", json=message)
+            data = self.api.call(
+                "POST", "/v2.0/oa/message", Step("Zalo broadcast", "gửi tin Zalo"), json=message
+            )
         except ChannelError as error:
             warning = (
-                f"Bài đã đăng nhưng chưa gửi được tới người quan tâm / the article is published"
-                f" but the broadcast to followers failed: {error}"
+                f"Bài đã đăng nhưng chưa gửi được tới người quan tâm: {error.vi} / the article is"
+                f" published but the broadcast to followers failed: {error}"
             )
             log.warning("zalo %s: %s", self.setup.id, warning)
             self.last_warnings.append(warning)

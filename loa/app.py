@@ -22,6 +22,7 @@ from content.inputs import Vocabulary
 from content.media import MediaLimits, MediaStore
 from content.models import Channel, ChannelState, Delivery, DeliveryState, Department, User
 from content.posts import PostService
+from content.reasons import Reason
 from content.timeutil import utcnow
 from loa.config import ChannelConfig, LoaConfig, load_config
 from scheduler.publication import channel_checker
@@ -124,7 +125,12 @@ def sync_reference_data(db: Database, config: LoaConfig) -> None:
     log.info("reference data synchronised from configuration: %s", ", ".join(stale))
 
 
-RETIRED_REASON = (
+RETIRED_REASON = Reason(
+    "Kênh đã bị gỡ khỏi config.yaml: bài chờ đến khi kênh được thêm lại",
+    "the channel was removed from config.yaml: waiting until it is added back",
+).encode()
+# As databases written before reasons were structured hold it.
+_RETIRED_BEFORE = (
     "kênh đã bị gỡ khỏi config.yaml: bài chờ đến khi kênh được thêm lại"
     " / the channel was removed from config.yaml: waiting until it is added back"
 )
@@ -151,7 +157,8 @@ def _reactivate(session: Session, channel: Channel) -> None:
     now = utcnow()
     audit.record(session, "config", "channel.reactivated", channel_id=channel.id)
     channel.state, channel.updated_at = ChannelState.active, now
-    held = (col(Delivery.channel_id) == channel.id, col(Delivery.last_error) == RETIRED_REASON)
+    retired = col(Delivery.last_error).in_([RETIRED_REASON, _RETIRED_BEFORE])
+    held = (col(Delivery.channel_id) == channel.id, retired)
     session.execute(
         update(Delivery)
         .where(*held, col(Delivery.state) == DeliveryState.scheduled, col(Delivery.due_at) < now)

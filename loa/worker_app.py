@@ -218,7 +218,7 @@ def refresh_tokens(app: App, alert: Callable[[Alert], None]) -> None:
             with app.db.write() as session:
                 row = session.get(Channel, channel_id)
                 if row is not None:
-                    hold_channel(session, row, "token-refresh", str(error), alert)
+                    hold_channel(session, row, "token-refresh", error.reason, alert)
         except Exception as error:  # one channel's failure must not stop the others' check
             log.warning("token refresh channel=%s: %s: %s", channel_id, type(error).__name__, error)
 

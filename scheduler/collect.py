@@ -50,6 +50,7 @@ from content import metrics
 from content.db import Database
 from content.models import Channel, Delivery, DeliveryMetrics, DeliveryState
 from content.quota import quota_day
+from content.reasons import Reason
 from content.timeutil import as_utc, utcnow
 from scheduler.collect_plan import (
     NEEDS_AUTH,
@@ -171,7 +172,7 @@ class Collector:
         try:
             adapter = self.adapter_for(row.id)
         except AuthRequired as error:
-            self._hold(row.id, str(error))
+            self._hold(row.id, error.reason)
             return None, NEEDS_AUTH
         except Exception as error:  # e.g. a channel this worker's config.yaml does not list
             log.warning("figures channel=%s: no adapter: %s", row.id, type(error).__name__)
@@ -294,7 +295,7 @@ class Collector:
         try:
             answers = lane.reader.read_metrics([item.remote_id for item in batch])
         except AuthRequired as error:
-            self._hold(lane.channel_id, str(error))
+            self._hold(lane.channel_id, error.reason)
             self._stop_lane(lane, batch, now, "auth", tally, str(error))
         except RateLimited as error:
             wait = timedelta(seconds=error.retry_after) if error.retry_after else RATE_LIMIT_WAIT
@@ -365,12 +366,12 @@ class Collector:
             lane.channel_id, outcome, detail, len(rest), until.isoformat(timespec="seconds"),
         )  # fmt: skip
 
-    def _hold(self, channel_id: str, reason: str) -> None:
+    def _hold(self, channel_id: str, reason: Reason) -> None:
         with self.db.write() as session:
             row = session.get(Channel, channel_id)
             if row is not None:
                 hold_channel(session, row, self.worker_id, reason, self.alert)
-        log.error("needs auth while reading figures channel=%s: %s", channel_id, reason)
+        log.error("needs auth while reading figures channel=%s: %s", channel_id, reason.english())
 
     def _cool(self, channel_id: str, until: datetime) -> None:
         with self.db.write() as session:

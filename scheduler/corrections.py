@@ -47,9 +47,11 @@ from content.models import (
     Post,
     PublishingControl,
 )
+from content.reasons import Reason
 from content.timeutil import utcnow
 from scheduler.publication import MediaPath, build_publication
 from scheduler.publish import Alert, hold_channel
+from scheduler.reasons import REMOVED, alert_body, channel_names, not_usable
 from scheduler.retry import Next, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -183,7 +185,7 @@ class Corrector:
         except AuthRequired as error:
             return self._failed(work, started, error)
         except Exception as error:  # e.g. a channel this process's config.yaml does not list
-            return self._wait(work, f"{type(error).__name__}: {error}")
+            return self._wait(work, not_usable(error))
         caps = type(adapter).capabilities
         editor = adapter if isinstance(adapter, Editable) else None  # no update yet: by hand
         editable = caps.editable if editor is not None else frozenset()
@@ -201,7 +203,12 @@ class Corrector:
             return self._failed(work, started, error)
         except Exception as error:  # an adapter bug: tried again (both calls are idempotent)
             log.exception("change %s: adapter raised %r", change_id, error)
-            return self._failed(work, started, Retryable(f"{type(error).__name__}: {error}"))
+            unexpected = Retryable(
+                "lỗi không lường trước trong bộ kết nối kênh",
+                "unexpected error in the adapter",
+                f"{type(error).__name__}: {error}",
+            )
+            return self._failed(work, started, unexpected)
         return self._updated(work, started, receipt, set(work.fields) - editable)
 
     def _read(self, session: Session, change_id: int) -> tuple[_Work | None, Publication | None]:
@@ -262,7 +269,7 @@ class Corrector:
             assert delivery is not None
             old = delivery.state
             delivery.state, delivery.updated_at = D.cancelled, now
-            delivery.last_error = "removed from the platform / đã gỡ khỏi nền tảng"
+            delivery.last_error = REMOVED.encode()
             self._attempt(session, work, started, "removed")
             self._close(session, work, ChangeState.done, [], None, now)
             audit.record(
@@ -293,21 +300,22 @@ class Corrector:
             change.attempts += 1
             decision = self.policy_for(work.channel_id).decide(error, change.attempts, now)
             attempt = self._attempt(session, work, started, f"{work.action} failed")
-            attempt.error_kind, attempt.error_message = type(error).__name__, str(error)
+            attempt.error_kind, attempt.error_message = type(error).__name__, error.reason.encode()
             change.lease_owner, change.lease_expires_at = None, None
-            change.last_error = decision.reason
+            change.last_error = decision.reason.encode()
             until = decision.cooldown_until
             if until is not None and (
                 channel.cooldown_until is None or channel.cooldown_until < until
             ):
                 channel.cooldown_until = until
             if decision.next is Next.fail:
-                self._close(session, work, ChangeState.failed, [], decision.reason, now)
+                self._close(session, work, ChangeState.failed, [], decision.reason.encode(), now)
                 audit.record(
                     session, self.worker_id, "delivery.change_failed", post_id=work.post_id,
-                    channel_id=work.channel_id, at=now, change=work.action, reason=decision.reason,
+                    channel_id=work.channel_id, at=now, change=work.action,
+                    reason=decision.reason.text("vi"),
                 )  # fmt: skip
-                self.alert(_failed_alert(work, decision.reason))
+                self.alert(_failed_alert(work, decision.reason, channel_names(channel, channel.id)))
                 return "failed"
             change.state = ChangeState.queued
             if decision.next is Next.hold:
@@ -318,14 +326,14 @@ class Corrector:
             change.due_at = decision.at or now + timedelta(seconds=30)
             return "retry"
 
-    def _wait(self, work: _Work, reason: str) -> str:
+    def _wait(self, work: _Work, reason: Reason) -> str:
         now = self.clock()
         with self.db.write() as session:
             change = session.get(DeliveryChange, work.change_id)
             assert change is not None
             change.state, change.due_at = ChangeState.queued, now + NOT_USABLE_WAIT
             change.lease_owner, change.lease_expires_at = None, None
-            change.last_error = f"not sent, the channel cannot be used here: {reason}"
+            change.last_error = reason.encode()
         return "retry"
 
     def _finish(self, change_id: int, state: ChangeState, outcome: str, error: str | None) -> str:
@@ -361,12 +369,13 @@ class Corrector:
         return attempt
 
 
-def _failed_alert(work: _Work, reason: str) -> Alert:
+def _failed_alert(work: _Work, reason: Reason, names: tuple[str, str]) -> Alert:
+    vi, en = names
     return Alert(
         "failed",
-        f"Loa: không sửa được bài #{work.post_id} trên {work.channel_id}"
-        f" / post #{work.post_id} could not be changed on {work.channel_id}",
-        reason,
+        f"Loa: không sửa được bài #{work.post_id} trên {vi}"
+        f" / post #{work.post_id} could not be changed on {en}",
+        alert_body(reason),
         work.post_id,
         work.channel_id,
     )

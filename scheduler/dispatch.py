@@ -63,6 +63,7 @@ from content.models import (
     PublishingControl,
 )
 from content.timeutil import UTCDateTime
+from scheduler.reasons import MISSED, STOPPED_WHILE_SENDING
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +275,7 @@ def reap_expired_leases(session: Session, now: datetime) -> tuple[list[int], lis
                 due_at=now,
                 lease_owner=None,
                 lease_expires_at=None,
-                last_error="the worker stopped while sending: checking the platform",
+                last_error=STOPPED_WHILE_SENDING.encode(),
                 updated_at=now,
             )
             .returning(col(Delivery.id))
@@ -335,7 +336,7 @@ def mark_missed(session: Session, now: datetime) -> list[tuple[int, int, str]]:
             )
             .values(
                 state=D.missed,
-                last_error="missed: Loa was not publishing at the time, and the grace ran out",
+                last_error=MISSED.encode(),
                 updated_at=now,
             )
         )

@@ -36,8 +36,10 @@ from channels.base import Channel as Adapter
 from content import audit
 from content.db import Database
 from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState
+from content.reasons import Reason
 from content.timeutil import UTCDateTime, utcnow
 from scheduler.publication import MediaPath, publications_of
+from scheduler.reasons import alert_body, channel_names, not_usable
 from scheduler.retry import Decision, Next, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -176,7 +178,11 @@ class Publisher:
             return self._finish(started.delivery_id, started.attempt_id, failure)
         except Exception as failure:  # an adapter bug after the request may have gone out
             log.exception("delivery %s: adapter raised %r", started.delivery_id, failure)
-            unknown = OutcomeUnknown(f"unexpected {type(failure).__name__}: {failure}")
+            unknown = OutcomeUnknown(
+                "lỗi không lường trước trong bộ kết nối kênh, bài có thể đã lên",
+                "unexpected error in the adapter, the post may be out",
+                f"{type(failure).__name__}: {failure}",
+            )
             return self._finish(started.delivery_id, started.attempt_id, unknown)
         return Sent(started, receipt)
 
@@ -222,7 +228,7 @@ class Publisher:
             attempt = session.get(Attempt, attempt_id)
             assert delivery is not None and attempt is not None
             attempt.finished_at = now
-            attempt.error_kind, attempt.error_message = type(error).__name__, str(error)
+            attempt.error_kind, attempt.error_message = type(error).__name__, error.reason.encode()
             if delivery.state != D.sending or delivery.lease_owner != self.worker_id:
                 attempt.outcome = "late"  # the reaper or a reconciler took over meanwhile
                 return Outcome.lost
@@ -234,27 +240,28 @@ class Publisher:
         """The adapter could not even be built, so the platform was never called: the delivery
         waits (never `reconciling`), and the try does not count."""
         now = self.clock()
-        reason = f"not sent, the channel cannot be used here: {type(failure).__name__}: {failure}"
+        reason = not_usable(failure)
         with self.db.write() as session:
             delivery = session.get(Delivery, started.delivery_id)
             attempt = session.get(Attempt, started.attempt_id)
             assert delivery is not None and attempt is not None
             attempt.finished_at, attempt.outcome = now, "not sent"
-            attempt.error_kind, attempt.error_message = type(failure).__name__, str(failure)
+            attempt.error_kind, attempt.error_message = type(failure).__name__, reason.encode()
             if delivery.state != D.sending or delivery.lease_owner != self.worker_id:
                 return Outcome.lost
             delivery.state, delivery.due_at = D.scheduled, now + NOT_SENT_WAIT
             delivery.attempts -= 1
             delivery.lease_owner, delivery.lease_expires_at = None, None
-            delivery.last_error, delivery.updated_at = reason, now
-        log.error("delivery=%s waits: %s", started.delivery_id, reason)
+            delivery.last_error, delivery.updated_at = reason.encode(), now
+        log.error("delivery=%s waits: %s", started.delivery_id, reason.english())
         return Outcome.retry
 
     def _apply(
         self, session: Session, delivery: Delivery, decision: Decision, now: datetime
     ) -> Outcome:
         delivery.lease_owner, delivery.lease_expires_at = None, None
-        delivery.last_error = decision.reason
+        reason = decision.reason
+        delivery.last_error = reason.encode()
         delivery.updated_at = now
         channel = session.get(Channel, delivery.channel_id)
         assert channel is not None
@@ -265,26 +272,27 @@ class Publisher:
         where = f"post={delivery.post_id} channel={delivery.channel_id} delivery={delivery.id}"
         if decision.next is Next.retry:
             delivery.state, delivery.due_at = D.scheduled, decision.at
-            log.warning("retry %s at %s: %s", where, decision.at, decision.reason)
+            log.warning("retry %s at %s: %s", where, decision.at, reason.english())
             return Outcome.retry
         if decision.next is Next.reconcile:
             delivery.state, delivery.due_at = D.reconciling, now + RECONCILE_AFTER
-            log.warning("outcome unknown %s: %s", where, decision.reason)
+            log.warning("outcome unknown %s: %s", where, reason.english())
             return Outcome.reconcile
         if decision.next is Next.hold:
             delivery.state = D.scheduled
             delivery.attempts -= 1  # nobody burns attempts on a channel waiting for a person
-            hold_channel(session, channel, self.worker_id, decision.reason, self.alert)
-            log.error("needs auth %s: %s", where, decision.reason)
+            hold_channel(session, channel, self.worker_id, reason, self.alert)
+            log.error("needs auth %s: %s", where, reason.english())
             return Outcome.held
         delivery.state = D.failed
-        log.error("failed %s: %s", where, decision.reason)
+        log.error("failed %s: %s", where, reason.english())
+        vi, en = channel_names(channel, delivery.channel_id)
         self.alert(
             Alert(
                 "failed",
-                f"Loa: bài #{delivery.post_id} không đăng được lên {delivery.channel_id}"
-                f" / post #{delivery.post_id} failed on {delivery.channel_id}",
-                decision.reason,
+                f"Loa: bài #{delivery.post_id} không đăng được lên {vi}"
+                f" / post #{delivery.post_id} failed on {en}",
+                alert_body(reason),
                 delivery.post_id,
                 delivery.channel_id,
             )
@@ -394,7 +402,7 @@ _MARK_PUBLISHED = (
 
 
 def hold_channel(
-    session: Session, channel: Channel, actor: str, reason: str, alert: Callable[[Alert], None]
+    session: Session, channel: Channel, actor: str, reason: Reason, alert: Callable[[Alert], None]
 ) -> None:
     """The channel waits for a person to reconnect it: recorded and alerted once, not per post.
 
@@ -403,12 +411,16 @@ def hold_channel(
     if channel.state in (ChannelState.needs_auth, ChannelState.retired):
         return
     channel.state = ChannelState.needs_auth
-    audit.record(session, actor, "channel.needs_auth", channel_id=channel.id, reason=reason)
+    audit.record(
+        session, actor, "channel.needs_auth", channel_id=channel.id, reason=reason.text("vi")
+    )
+    vi, en = channel_names(channel, channel.id)
+    connect = f"loa channels connect {channel.id}"
     alert(
         Alert(
             "needs_auth",
-            f"Loa: kênh {channel.id} cần kết nối lại / channel {channel.id} needs reconnecting",
-            f"{reason}\n\nloa channels connect {channel.id}",
+            f"Loa: kênh {vi} cần kết nối lại / channel {en} needs reconnecting",
+            alert_body(reason, (f"Kết nối lại: {connect}", f"Reconnect: {connect}")),
             channel_id=channel.id,
         )
     )

@@ -19,15 +19,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from channels.base import AuthRequired, ChannelError, Receipt
 from channels.base import Channel as Adapter
 from content.db import Database
 from content.models import Attempt, Channel, ChannelState, Delivery, DeliveryState, Post
+from content.reasons import Reason
 from content.timeutil import utcnow
 from scheduler.publication import MediaPath, build_publication
 from scheduler.publish import Alert, hold_channel, mark_published
+from scheduler.reasons import (
+    NOT_FOUND_AGAIN,
+    NOT_FOUND_REVIEW,
+    alert_body,
+    asking_again,
+    channel_names,
+    could_not_ask,
+    not_usable,
+    waiting_for_reconnect,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +113,14 @@ class Reconciler:
         try:
             found: Receipt | None = self.adapter_for(channel.id).find(publication, since)
         except AuthRequired as error:
-            return self._held(delivery_id, str(error))
+            return self._held(delivery_id, error.reason)
         except ChannelError as error:
-            return self._unanswered(delivery_id, str(error))
+            return self._unanswered(delivery_id, error.reason)
         except Exception as error:  # no adapter for the channel here: nothing was asked
-            return self._not_asked(delivery_id, f"{type(error).__name__}: {error}")
+            return self._not_asked(delivery_id, not_usable(error, checked=True))
         return self._record(delivery_id, found)
 
-    def _held(self, delivery_id: int, reason: str) -> str:
+    def _held(self, delivery_id: int, reason: Reason) -> str:
         """Asking needs credentials a person must renew: the channel is held as a publish would
         hold it, and the delivery waits in `reconciling` (it may be on the platform)."""
         with self.db.write() as session:
@@ -119,22 +130,22 @@ class Reconciler:
             assert channel is not None
             hold_channel(session, channel, self.worker_id, reason, self.alert)
             delivery.lease_owner, delivery.lease_expires_at = None, None
-            delivery.last_error = f"waiting for the channel to be reconnected: {reason}"
+            delivery.last_error = waiting_for_reconnect(reason).encode()
             delivery.updated_at = self.clock()
             where = f"post={delivery.post_id} channel={channel.id} delivery={delivery_id}"
-        log.error("needs auth while reconciling %s: %s", where, reason)
+        log.error("needs auth while reconciling %s: %s", where, reason.english())
         return "held"
 
-    def _not_asked(self, delivery_id: int, reason: str) -> str:
+    def _not_asked(self, delivery_id: int, reason: Reason) -> str:
         now = self.clock()
         with self.db.write() as session:
             delivery = session.get(Delivery, delivery_id)
             assert delivery is not None
             delivery.lease_owner, delivery.lease_expires_at = None, None
             delivery.due_at = now + ASK_AGAIN
-            delivery.last_error = f"not checked, the channel cannot be used here: {reason}"
+            delivery.last_error = reason.encode()
             delivery.updated_at = now
-        log.error("delivery=%s not reconciled: %s", delivery_id, reason)
+        log.error("delivery=%s not reconciled: %s", delivery_id, reason.english())
         return "not_asked"
 
     def _record(self, delivery_id: int, found: Receipt | None) -> str:
@@ -163,15 +174,15 @@ class Reconciler:
             delivery.updated_at = now
             if self.not_found_policy(delivery.channel_id) == "needs_review":
                 delivery.state = D.needs_review
-                delivery.last_error = "not found on the platform after an unknown outcome"
-                self.alert(_review_alert(delivery, delivery.last_error))
+                delivery.last_error = NOT_FOUND_REVIEW.encode()
+                self.alert(_review_alert(session, delivery, NOT_FOUND_REVIEW))
             else:
                 delivery.state, delivery.due_at = D.scheduled, now
-                delivery.last_error = "not found on the platform: sending again"
+                delivery.last_error = NOT_FOUND_AGAIN.encode()
             log.warning("reconciled %s: not found -> %s", where, delivery.state)
             return "not_found"
 
-    def _unanswered(self, delivery_id: int, reason: str) -> str:
+    def _unanswered(self, delivery_id: int, reason: Reason) -> str:
         now = self.clock()
         with self.db.write() as session:
             delivery = session.get(Delivery, delivery_id)
@@ -190,27 +201,28 @@ class Reconciler:
                     started_at=now,
                     finished_at=now,
                     outcome="reconcile failed",
-                    error_message=reason,
+                    error_message=reason.encode(),
                 )
             )
             delivery.lease_owner, delivery.lease_expires_at = None, None
             delivery.updated_at = now
             if len(checks) + 1 >= self.max_checks:
                 delivery.state = D.needs_review
-                delivery.last_error = f"the platform could not be asked: {reason}"
-                self.alert(_review_alert(delivery, delivery.last_error))
+                delivery.last_error = could_not_ask(reason).encode()
+                self.alert(_review_alert(session, delivery, could_not_ask(reason)))
             else:
                 delivery.due_at = now + ASK_AGAIN * (len(checks) + 1)
-                delivery.last_error = f"checking the platform failed, asking again: {reason}"
+                delivery.last_error = asking_again(reason).encode()
         return "unanswered"
 
 
-def _review_alert(delivery: Delivery, reason: str) -> Alert:
+def _review_alert(session: Session, delivery: Delivery, reason: Reason) -> Alert:
+    vi, en = channel_names(session.get(Channel, delivery.channel_id), delivery.channel_id)
     return Alert(
         "needs_review",
-        f"Loa: cần kiểm tra bài #{delivery.post_id} trên {delivery.channel_id}"
-        f" / post #{delivery.post_id} on {delivery.channel_id} needs a look",
-        reason,
+        f"Loa: cần kiểm tra bài #{delivery.post_id} trên {vi}"
+        f" / post #{delivery.post_id} on {en} needs a look",
+        alert_body(reason),
         delivery.post_id,
         delivery.channel_id,
     )

@@ -22,6 +22,9 @@ from channels.base import (
     Rejected,
     Retryable,
 )
+from content.reasons import Reason
+
+NO_REASON = Reason("", "")
 
 
 class Next(StrEnum):
@@ -36,7 +39,7 @@ class Decision:
     next: Next
     at: datetime | None = None  # when to try again
     cooldown_until: datetime | None = None  # the whole channel waits until then
-    reason: str = ""
+    reason: Reason = NO_REASON
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class RetryPolicy:
     def decide(
         self, error: ChannelError, attempts: int, now: datetime, rng: random.Random | None = None
     ) -> Decision:
-        reason = str(error)
+        reason = error.reason
         if isinstance(error, OutcomeUnknown):
             return Decision(Next.reconcile, at=now, reason=reason)
         if isinstance(error, AuthRequired):
@@ -67,7 +70,10 @@ class RetryPolicy:
             until = error.until or now + timedelta(hours=1)
             return Decision(Next.retry, at=until, cooldown_until=until, reason=reason)
         if attempts >= self.max_attempts:
-            return Decision(Next.fail, reason=f"gave up after {attempts} tries: {reason}")
+            gave_up = reason.prefixed(
+                f"Đã thử {attempts} lần, Loa dừng lại", f"gave up after {attempts} tries"
+            )
+            return Decision(Next.fail, reason=gave_up)
         if isinstance(error, RateLimited):
             wait = error.retry_after or self.rate_limit_seconds
             until = now + timedelta(seconds=wait)
@@ -75,4 +81,6 @@ class RetryPolicy:
         if isinstance(error, Retryable):
             wait = max(error.retry_after or 0.0, self.backoff(attempts, rng))
             return Decision(Next.retry, at=now + timedelta(seconds=wait), reason=reason)
-        return Decision(Next.fail, reason=f"unexpected error: {reason}")
+        return Decision(
+            Next.fail, reason=reason.prefixed("Lỗi không lường trước", "unexpected error")
+        )

@@ -32,7 +32,7 @@ from typing import Any
 from channels.base import Channel as Adapter
 from channels.base import Progress
 from content.db import Database
-from content.models import DeliveryState, WorkerHeartbeat
+from content.models import Channel, DeliveryState, WorkerHeartbeat
 from content.timeutil import utcnow
 from scheduler.control import Blackout, active_blackout
 from scheduler.dispatch import (
@@ -46,6 +46,7 @@ from scheduler.dispatch import (
 from scheduler.periodic import PeriodicJobs, run_until_signalled
 from scheduler.publication import MediaPath
 from scheduler.publish import Alert, Outcome, Publisher, Sent, Started, log_published, log_sending
+from scheduler.reasons import MISSED, alert_body, channel_names
 from scheduler.reconcile import Reconciler
 from scheduler.retry import RetryPolicy
 from scheduler.thread_adapters import PerThreadAdapters
@@ -180,8 +181,11 @@ class Worker:
         self.last_dispatch_at = now
         log_published(sent)
         self._count(sent)
-        for delivery_id, post_id, channel_id in missed:
-            self.alert(_missed_alert(delivery_id, post_id, channel_id))
+        if missed:
+            with self.db.read() as session:
+                names = {c: channel_names(session.get(Channel, c), c) for _, _, c in missed}
+            for _, post_id, channel_id in missed:
+                self.alert(_missed_alert(post_id, channel_id, names[channel_id]))
         log_sending(started)
         for item in started:
             self._submit(item)
@@ -372,13 +376,15 @@ class Worker:
         run_until_signalled(self.start, self.stop, lambda: self.on_hangup)
 
 
-def _missed_alert(delivery_id: int, post_id: int, channel_id: str) -> Alert:
+def _missed_alert(post_id: int, channel_id: str, names: tuple[str, str]) -> Alert:
+    vi, en = names
     return Alert(
         "missed",
-        f"Loa: bài #{post_id} lỡ giờ đăng trên {channel_id}"
-        f" / post #{post_id} missed on {channel_id}",
-        f"delivery {delivery_id}: Loa was not publishing at the time and the grace ran out;"
-        " reschedule the post to publish it.",
+        f"Loa: bài #{post_id} lỡ giờ đăng trên {vi} / post #{post_id} missed on {en}",
+        alert_body(
+            MISSED,
+            ("Hãy đặt lại giờ đăng để bài được đăng.", "Reschedule the post to publish it."),
+        ),
         post_id,
         channel_id,
     )

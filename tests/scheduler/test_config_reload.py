@@ -19,6 +19,7 @@ import yaml
 from cryptography.fernet import Fernet
 
 from content.models import AuditEvent, ChannelState
+from content.reasons import Reason
 from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import RETIRED_REASON, open_app, sync_reference_data
@@ -132,7 +133,9 @@ def test_an_adapter_that_cannot_be_built_never_sends_the_post_to_reconciling(
     row = h.delivery(post_id)
     assert (row.state, row.attempts, row.lease_owner) == ("scheduled", 0, None)
     assert row.due_at == h.clock.now + NOT_SENT_WAIT
-    assert (row.last_error or "").startswith("not sent, the channel cannot be used here: KeyError")
+    reason = Reason.decode(row.last_error)
+    assert reason is not None and reason.en == "not sent, the channel cannot be used here"
+    assert reason.vi.startswith("Chưa gửi") and reason.detail.startswith("KeyError")
     [attempt] = h.attempts(row.id or 0)
     assert (attempt.outcome, attempt.error_kind) == ("not sent", "KeyError")
     assert h.on_platform(h.title_of(post_id), TOURISM) == 0
@@ -271,7 +274,9 @@ def test_auth_required_while_reconciling_holds_the_channel_once(
     assert "loa channels connect web-asean" in alert.body
     row = h.delivery(post_id)
     assert (row.state, row.attempts, row.lease_owner) == ("reconciling", 1, None)
-    assert (row.last_error or "").startswith("waiting for the channel to be reconnected")
+    reason = Reason.decode(row.last_error)
+    assert reason is not None and reason.en.startswith("waiting for the channel to be reconnected")
+    assert reason.vi.startswith("Chờ kết nối lại kênh: Tìm bài: WordPress từ chối đăng nhập")
     assert [a.outcome for a in h.attempts(row.id or 0)] == ["reconcile"]  # no check burned
 
     # The dead credentials are not tried again at every round while nobody reconnects.

@@ -11,6 +11,7 @@ from sqlalchemy import event, func
 from sqlmodel import col, select
 
 from content.models import Delivery
+from content.reasons import Reason
 from content.timeutil import format_local
 from loa.worker_app import worker_settings
 from scheduler.control import set_paused, status
@@ -33,7 +34,9 @@ def test_a_worker_down_past_the_grace_marks_the_post_missed(h: Harness) -> None:
     for channel_id in ("web-asean", "fb-asean-hue"):
         row = h.delivery(post_id, channel_id)
         assert (row.state, row.attempts) == ("missed", 0)
-        assert (row.last_error or "").startswith("missed: Loa was not publishing at the time")
+        reason = Reason.decode(row.last_error)
+        assert reason is not None and reason.en.startswith("missed: Loa was not publishing")
+        assert reason.vi.startswith("Lỡ giờ đăng")
     assert sorted((a.kind, a.post_id, a.channel_id) for a in h.alerts) == [
         ("missed", post_id, "fb-asean-hue"),
         ("missed", post_id, "web-asean"),

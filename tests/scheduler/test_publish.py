@@ -18,6 +18,7 @@ import pytest
 from channels.youtube_client import next_pacific_midnight
 from content.installation import installation_key
 from content.models import ChannelState
+from content.reasons import Reason
 from loa.cli import main
 from scheduler.dispatch import claim
 from scheduler.publish import Outcome
@@ -161,12 +162,15 @@ def test_max_attempts_fails_with_the_reason_and_an_alert(bench: Callable[..., Ha
 
     row = h.delivery(post_id)
     assert (row.state, row.attempts) == ("failed", 2)
-    assert (row.last_error or "").startswith("gave up after 2 tries: ")
-    assert "Could not insert post into the database" in (row.last_error or "")
+    reason = Reason.decode(row.last_error)
+    assert reason is not None and reason.en.startswith("gave up after 2 tries: ")
+    assert reason.vi.startswith("Đã thử 2 lần, Loa dừng lại: Đăng bài")
+    assert "Could not insert post into the database" in reason.detail
     assert [a.outcome for a in h.attempts(row.id or 0)] == ["retry", "fail"]
     [alert] = h.alerts
     assert (alert.kind, alert.post_id, alert.channel_id) == ("failed", post_id, "web-asean")
-    assert alert.body == row.last_error
+    assert alert.body.startswith(f"{reason.vi}\n\n{reason.en}\n\n")
+    assert reason.detail in alert.body
     h.clock.advance(hours=2)
     assert h.step(worker) == 0  # failed is final
     assert h.state()["wordpress"]["posts"] == []
@@ -187,7 +191,13 @@ def test_facebook_rejection_fails_at_once_in_plain_words(h: Harness) -> None:
     [attempt] = h.attempts(row.id or 0)
     assert (attempt.outcome, attempt.error_kind) == ("fail", "Rejected")
     assert [a.kind for a in h.alerts] == ["failed"]
-    assert "bài #" in h.alerts[0].subject and "fb-asean-hue" in h.alerts[0].subject
+    # The channel as people know it, never its config id.
+    subject = h.alerts[0].subject
+    assert "bài #1 không đăng được lên Facebook · " in subject and "fb-asean-hue" not in subject
+    reason = Reason.decode(row.last_error)
+    assert reason is not None
+    assert reason.vi == "Đăng bài: Facebook từ chối một giá trị trong bài"
+    assert reason.en == "publishing the post: Facebook refused a value in the post"
 
 
 @pytest.mark.parametrize(
@@ -204,7 +214,11 @@ def test_zalo_rejection_fails_with_zalos_reason(h: Harness, code: str, words: st
     h.step(worker)
     row = h.delivery(post_id)
     assert (row.state, row.attempts) == ("failed", 1)
-    assert words in (row.last_error or "") and f"Zalo error {code}" in (row.last_error or "")
+    reason = Reason.decode(row.last_error)
+    assert reason is not None
+    vi, en = words.split(" / ")
+    assert reason.vi.endswith(vi) and reason.en.endswith(en)
+    assert reason.detail.startswith(f"Zalo error {code}")
     assert [a.kind for a in h.alerts] == ["failed"]
     assert h.state()["zalo"]["articles"] == []
 

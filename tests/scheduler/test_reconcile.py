@@ -16,8 +16,10 @@ import pytest
 
 from content.installation import installation_key
 from content.models import WorkerHeartbeat
+from content.reasons import Reason
 from scheduler.dispatch import claim
 from scheduler.publish import RECONCILE_AFTER, Outcome
+from scheduler.reasons import NOT_FOUND_AGAIN, NOT_FOUND_REVIEW, STOPPED_WHILE_SENDING
 from scheduler.reconcile import ASK_AGAIN
 from tests.scheduler.harness import FB_PAGES, Harness
 
@@ -109,7 +111,8 @@ def test_not_found_is_sent_again_by_default(h: Harness) -> None:
 
     row = h.delivery(post_id)
     assert (row.state, row.due_at, row.attempts) == ("scheduled", h.clock.now, 1)
-    assert row.last_error == "not found on the platform: sending again"
+    assert Reason.decode(row.last_error) == NOT_FOUND_AGAIN
+    assert NOT_FOUND_AGAIN.en == "not found on the platform: sending again"
     assert h.step(worker) == 1
     row = h.delivery(post_id)
     assert (row.state, row.attempts) == ("published", 2)
@@ -136,7 +139,7 @@ def test_not_found_asks_a_person_when_the_channel_says_so(bench: Callable[..., H
 
     row = h.delivery(post_id)
     assert row.state == "needs_review"
-    assert row.last_error == "not found on the platform after an unknown outcome"
+    assert Reason.decode(row.last_error) == NOT_FOUND_REVIEW
     [alert] = h.alerts
     assert (alert.kind, alert.post_id, alert.channel_id) == ("needs_review", post_id, "web-asean")
     h.clock.advance(hours=1)
@@ -163,12 +166,17 @@ def test_a_platform_that_cannot_be_asked_is_asked_again_then_a_person(h: Harness
         row = h.delivery(post_id)
         assert row.state == "reconciling"
         assert row.due_at == h.clock.now + ASK_AGAIN * check
-        assert (row.last_error or "").startswith("checking the platform failed, asking again")
+        asked = Reason.decode(row.last_error)
+        assert asked is not None
+        assert asked.en.startswith("checking the platform failed, asking again")
+        assert asked.vi.startswith("Kiểm tra trên nền tảng không được, Loa sẽ hỏi lại")
         h.clock.now = row.due_at
     assert worker.reconciler.run_once()["unanswered"] == 1
     row = h.delivery(post_id)
     assert row.state == "needs_review"
-    assert (row.last_error or "").startswith("the platform could not be asked")
+    given_up = Reason.decode(row.last_error)
+    assert given_up is not None and given_up.en.startswith("the platform could not be asked")
+    assert given_up.vi.startswith("Không hỏi được nền tảng")
     assert [a.kind for a in h.alerts] == ["needs_review"]
     outcomes = [a.outcome for a in h.attempts(row.id or 0)]
     assert outcomes == ["reconcile failed"] * worker.reconciler.max_checks
@@ -215,7 +223,7 @@ def test_a_send_whose_lease_expired_is_reconciled_not_resent(bench: Callable[...
     rescuer.reap()
     row = h.delivery(post_id)
     assert (row.state, row.due_at, row.lease_owner) == ("reconciling", h.clock.now, None)
-    assert row.last_error == "the worker stopped while sending: checking the platform"
+    assert Reason.decode(row.last_error) == STOPPED_WHILE_SENDING
     rescuer.reconcile()
     assert h.delivery(post_id).state == "published"
 
