@@ -4,7 +4,6 @@ month (one entry per post, badges per channel, "+N bài nữa", a legend) on a d
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -12,7 +11,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from content.models import Post
 from content.timeutil import to_local
-from tests.browser.conftest import EDITOR, OFFICER, ROOT, Shoot, Site
+from tests.browser.conftest import EDITOR, OFFICER, Shoot, Site
 from tests.browser.dense import BUSIEST_POSTS, dense_month
 from tests.browser.helpers import drag, log_in
 from tests.factories import post_input
@@ -188,8 +187,7 @@ def test_a_busy_month_is_one_entry_per_post_with_badges_overflow_and_a_legend(
         box["height"] for box in (c.bounding_box() for c in grid.locator(".cal-day").all()) if box
     ]
     assert max(heights) <= 1.5 * min(heights), heights  # one busy day no longer stretches
-    picture = shoot(page, "calendar-dense")
-    shutil.copyfile(picture, ROOT / "docs/screenshots/calendar-dense.png")
+    shoot(page, "calendar-dense")  # README's picture: docs/screenshots/calendar-dense.png
 
     # "+N bài nữa" opens the day, which lists all of its posts.
     grid.locator(f".cal-day[data-drop-date='{dense.busiest.isoformat()}'] .more a").click()
