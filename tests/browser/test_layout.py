@@ -37,9 +37,7 @@ CULPRITS = """() => {
 
 def main_pages(dense: DenseMonth) -> list[str]:
     first = dense.first.isoformat()
-    waiting = next(
-        (post for post, day in dense.posts.items() if day == dense.busiest), dense.published_post
-    )
+    on_busiest = next(post for post, day in dense.posts.items() if day == dense.busiest)
     return [
         f"/calendar?view=month&date={first}",
         f"/calendar?view=week&date={dense.busiest.isoformat()}",
@@ -47,7 +45,7 @@ def main_pages(dense: DenseMonth) -> list[str]:
         f"/calendar?view=list&date={first}",
         "/channels",
         f"/posts/{dense.published_post}",
-        f"/posts/{waiting}",
+        f"/posts/{on_busiest}",
         "/compose",
         "/review",
         "/reports",
