@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from docx import Document
 from sqlmodel import col, select
 
 from channels.sandbox.server import DEFAULT_PORT
@@ -144,6 +145,14 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
     [report] = folder.glob("bao-cao-asean-20*.docx")
     assert f"Đã viết báo cáo: {report}" in text
     assert report.with_suffix(".xlsx").exists()
+    # A report of a day or two: no target of a month is met by a prorated 0, and the closing
+    # carries the signer's title of config.yaml's `report:`, the name left to be filled in.
+    summary = re.search(r"; đạt (\d+)/(\d+) chỉ tiêu, (\d+) chưa đến kỳ đánh giá$", text, re.M)
+    assert summary is not None, text
+    doc = Document(str(report))
+    closing = next(t for t in doc.tables if t.cell(0, 0).paragraphs[0].text == "Nơi nhận:")
+    signer = [p.text for p in closing.cell(0, 1).paragraphs]
+    assert signer[:2] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] and signer[-1].startswith("………")
     # The secrets were set for the demo only.
     assert not any(os.environ.get(name) for name in SECRETS)
 
