@@ -1,5 +1,6 @@
-"""Reading an import file into rows: its encoding, its CSV or YAML, and the limits that keep a
-hostile file from costing more than a refusal.
+"""Reading an import file into rows: its encoding, its CSV, Excel workbook (read as the CSV it
+holds, `content.import_xlsx`) or YAML, and the limits that keep a hostile file from costing more
+than a refusal.
 
 Encodings read: UTF-8 with or without Excel's BOM, UTF-16 with its BOM (Excel's "Unicode text")
 and Windows Vietnamese (cp1258, what older Vietnamese Windows and Excel write), told apart by
@@ -72,13 +73,17 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[list[Row], list[
     if not path.is_file():
         raise _refuse("file", "Không tìm thấy tệp.", "file not found", str(path))
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".yaml", ".yml"):
+    if suffix not in (".csv", ".xlsx", ".yaml", ".yml"):
         raise _refuse(
             "file",
-            "Chỉ nhận tệp .csv, .yaml hoặc .yml.",
-            "use a .csv, .yaml or .yml file",
+            "Chỉ nhận tệp .csv, .xlsx, .yaml hoặc .yml.",
+            "use a .csv, .xlsx, .yaml or .yml file",
             path.name,
         )
+    if suffix == ".xlsx":
+        from content.import_xlsx import xlsx_as_csv  # openpyxl is loaded only for a workbook
+
+        return _read_csv(xlsx_as_csv(path), path.name)
     text = decode(path.read_bytes(), path.name, encoding)
     if suffix == ".csv":
         return _read_csv(text, path.name)

@@ -28,7 +28,6 @@ from starlette.responses import RedirectResponse, Response
 
 from content.errors import FieldProblem, InvalidInput
 from content.import_files import COLUMNS, REQUIRED, Row, read_rows
-from content.import_xlsx import xlsx_as_csv
 from content.importer import Importer, ImportReport
 from content.workflow import Actor, state_label
 from web.auth import require_admin
@@ -177,15 +176,6 @@ def _stashed(actor: Actor, token: str) -> tuple[Path, str] | None:
     return found[0], (folder / "name.txt").read_text(encoding="utf-8")
 
 
-def _read(path: Path) -> tuple[list[Row], list[FieldProblem]]:
-    if path.suffix == ".xlsx":
-        as_csv = path.with_name("upload-sheet.csv")
-        if not as_csv.exists():
-            as_csv.write_text(xlsx_as_csv(path), encoding="utf-8")
-        path = as_csv
-    return read_rows(path)
-
-
 def _importer(services: WebServices) -> Importer:
     return Importer(services.posts, services.media, media_within=services.media.root)
 
@@ -195,7 +185,7 @@ def check_or_import(
 ) -> Preview:
     """Every row and its problems; the import's report when none (saved unless `dry_run`)."""
     try:
-        rows, problems = _read(path)
+        rows, problems = read_rows(path)
     except InvalidInput as error:
         return Preview(name, token, [], list(error.problems), None)
     preview = Preview(name, token, [_preview_row(row) for row in rows], [], None)
