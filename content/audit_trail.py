@@ -75,21 +75,21 @@ def search(session: Session, where: AuditFilter, page: int = 1, per_page: int = 
     return AuditPage(list(events), total, page, per_page)
 
 
-def stream(session: Session, where: AuditFilter) -> Iterator[AuditEvent]:
+def stream(session: Session, where: AuditFilter, batch: int = STREAM_BATCH) -> Iterator[AuditEvent]:
     """Every matching event, newest first, read in batches (keyset on (at, id), not offsets)."""
     query = _newest_first(where)
     last: AuditEvent | None = None
     while True:
-        batch = query
+        chunk = query
         if last is not None:
             at, ident = last.at, last.id or 0
-            batch = batch.where(
+            chunk = chunk.where(
                 (col(AuditEvent.at) < at)
                 | ((col(AuditEvent.at) == at) & (col(AuditEvent.id) < ident))
             )
-        rows = session.exec(batch.limit(STREAM_BATCH)).all()
+        rows = session.exec(chunk.limit(batch)).all()
         yield from rows
-        if len(rows) < STREAM_BATCH:
+        if len(rows) < batch:
             return
         last = rows[-1]
 
