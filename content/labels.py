@@ -6,6 +6,8 @@ figure: a missing figure must never look like a zero.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from babel.numbers import format_decimal
 
 NO_FIGURE = "—"
@@ -44,3 +46,28 @@ def figure(value: int | None, lang: str = "vi") -> str:
     if value is None:
         return NO_FIGURE
     return format_decimal(value, locale="vi" if lang == "vi" else "en")
+
+
+# Zones people in Vietnam know as their own time: shown as "giờ Việt Nam", not by the IANA name.
+VIETNAM_ZONES = frozenset(
+    {"Asia/Ho_Chi_Minh", "Asia/Saigon", "Asia/Bangkok", "Asia/Jakarta", "Asia/Phnom_Penh",
+     "Asia/Vientiane", "Etc/GMT-7"}
+)  # fmt: skip
+
+
+def zone_label(zone: tzinfo, lang: str = "vi", at: datetime | None = None) -> str:
+    """The configured zone as people say it: "giờ Việt Nam (GMT+7)", else "giờ Europe/Paris
+    (GMT+1)"; the offset is the one in force at `at` (now by default)."""
+    name = getattr(zone, "key", None) or str(zone)
+    offset = (at or datetime.now(zone)).astimezone(zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    gmt = f"GMT{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    if name in VIETNAM_ZONES and gmt == "GMT+7":
+        return f"giờ Việt Nam ({gmt})" if lang == "vi" else f"Vietnam time ({gmt})"
+    return f"giờ {name} ({gmt})" if lang == "vi" else f"{name} time ({gmt})"
+
+
+def vietnamese_datetime(value: datetime, zone: tzinfo | None = None) -> str:
+    """A time inside a sentence as people in Vietnam write it: 25/12/2026 08:30."""
+    return (value.astimezone(zone) if zone is not None else value).strftime("%d/%m/%Y %H:%M")

@@ -60,6 +60,24 @@ class Reason:
         return {"vi": self.vi, "en": self.en, "detail": self.detail}
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A reason laid out for a page: the reader's language, the other, the platform's words."""
+
+    first: str
+    second: str
+    second_lang: str
+    detail: str
+
+
+def shown(stored: str | None, lang: str = "vi") -> Shown | None:
+    reason = Reason.decode(stored)
+    if reason is None:
+        return None
+    first, second = reason.pair(lang)
+    return Shown(first, second, "en" if lang == "vi" else "vi", reason.detail)
+
+
 def reason_text(stored: str | None, lang: str = "vi", *, detail: bool = True) -> str:
     """A stored reason as one line in the reader's language first; "" for none."""
     reason = Reason.decode(stored)

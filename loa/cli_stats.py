@@ -50,7 +50,7 @@ def stats_collect(
     loa = state.app()
     known = {c.id for c in loa.config.channels}
     worker_id = f"stats-collect:{os.getpid()}:{utcnow().timestamp():.0f}"
-    collector = build_collector(loa, worker_id, alerts_for(loa), lambda: known)
+    collector = build_collector(loa, worker_id, alerts_for(loa, quiet=True), lambda: known)
     forced = bool(post or channel)
     summary = collector.collect(
         channel_ids=channel or None,

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from content.calendar import entries
 from content.db import Database
 from content.models import Attempt, Delivery, DeliveryState, Post
+from content.reasons import reason_text
 from content.timeutil import format_local, utcnow
 from loa.views import calendar_lines, delivery_label, shorten, words
 
@@ -305,7 +306,7 @@ class Watcher:
         prefix = self.w("lý do", "reason")
         if kind is not None:
             prefix += f" ({self.w(*kind)})"
-        return f"{'':10}{prefix}: {row.last_error or '-'}"
+        return f"{'':10}{prefix}: {reason_text(row.last_error, self.lang) or '-'}"
 
     # -- the summary -------------------------------------------------------------------------
 

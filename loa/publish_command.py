@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from channels.base import Progress
 from content.models import Delivery
+from content.reasons import reason_text
 from loa.app import App
 from loa.views import delivery_label, words
 from loa.worker_app import publish_now
@@ -41,7 +42,7 @@ def publish_in_foreground(app: App, post_id: int, lang: str) -> bool:
     ok = True
     for channel_id in outcomes:
         row = rows[channel_id]
-        detail = row.remote_url or row.last_error or ""
+        detail = row.remote_url or reason_text(row.last_error, lang)
         typer.echo(f"  {channel_id:<16} {delivery_label(row.state, lang):<14} {detail}")
         ok = ok and row.state == "published"
     return ok

@@ -12,6 +12,7 @@ from datetime import date, datetime, tzinfo
 from content.calendar import CalendarEntry, by_local_day
 from content.models import Post
 from content.posts import PostDetail
+from content.reasons import reason_text
 from content.timeutil import format_local
 from content.workflow import delivery_state_words, state_label
 
@@ -112,7 +113,7 @@ def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, s
             lines.append(f"  {media.kind} {media.mime}{size} {media.sha256[:12]}  {alt}")
     lines += ["", w("Kênh:", "Channels:")]
     for delivery in detail.deliveries:
-        extra = delivery.remote_url or delivery.last_error or ""
+        extra = delivery.remote_url or reason_text(delivery.last_error, lang)
         lines.append(
             f"  {delivery.channel_id:<16} {delivery_label(delivery.state, lang):<14}"
             f" {format_local(delivery.due_at, tz)}  {extra}".rstrip()

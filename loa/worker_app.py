@@ -88,12 +88,17 @@ def _local(text: str, tz: Any) -> datetime:
     return parse_local(text, tz)
 
 
-def alerts_for(app: App) -> Callable[[Alert], None]:
-    alerter: Alerter | None = alerter_from_env(
-        list(app.config.alerts.urls), set(app.config.alerts.kinds)
-    )
+def alerts_for(app: App, *, quiet: bool = False) -> Callable[[Alert], None]:
+    """Where alerts go. `quiet` (a one-shot command): a missing alert URL is not said up front,
+    only if an alert is then lost for want of it."""
+    names = list(app.config.alerts.urls)
+    alerter: Alerter | None = alerter_from_env(names, set(app.config.alerts.kinds), warn=not quiet)
     if alerter is None:
-        return lambda alert: log.warning("alert (no destination configured): %s", alert.subject)
+        missing = ", ".join(names) or "alerts.urls"
+        return lambda alert: log.warning(
+            "cảnh báo không được gửi vì chưa đặt %s / alert not sent, %s is not set: %s",
+            missing, missing, alert.subject,
+        )  # fmt: skip
     return alerter
 
 
@@ -282,7 +287,7 @@ def publish_now(
         lambda channel_id: build_adapter(app, channel_id),
         app.media.path_of,
         lambda channel_id: settings.policies.get(channel_id, settings.default_policy),
-        alerts_for(app),
+        alerts_for(app, quiet=True),
         lease=lease,
         at_once=True,  # now, even on a channel with native_schedule
     )

@@ -169,15 +169,28 @@ def _key(alert: Alert) -> _Key:
     return (alert.kind, alert.post_id, alert.channel_id, alert.subject if anonymous else "")
 
 
-def alerter_from_env(variable_names: list[str], kinds: set[str] | None = None) -> Alerter | None:
-    """Build an alerter from the apprise URLs in the named environment variables, if any is set."""
+_told_missing: set[str] = set()
+
+
+def alerter_from_env(
+    variable_names: list[str], kinds: set[str] | None = None, *, warn: bool = True
+) -> Alerter | None:
+    """Build an alerter from the apprise URLs in the named environment variables, if any is set.
+
+    A variable that is not set is said once per process (a worker renews its alerter on every
+    reload), and only when `warn`: a one-shot command says it when an alert is actually lost."""
     urls: list[str] = []
     for name in variable_names:
         value = os.environ.get(name, "").strip()
         if value:
             urls.append(value)
-        else:
-            log.warning("alert URL variable %s is not set; skipping it", name)
+        elif warn and name not in _told_missing:
+            _told_missing.add(name)
+            log.warning(
+                "chưa đặt biến môi trường %s (địa chỉ nhận cảnh báo): cảnh báo qua địa chỉ này"
+                " sẽ không được gửi / alert URL variable %s is not set; skipping it",
+                name, name,
+            )  # fmt: skip
     if not urls:
         return None
     return Alerter(urls, DEFAULT_KINDS if kinds is None else kinds)

@@ -6,8 +6,9 @@ Never a secret: credentials stay in the database, settings are not shown.
 from __future__ import annotations
 
 from content.channel_admin import overviews
+from content.reasons import english
 from web.api_common import Caller, Services, api_router, local
-from web.api_models import ChannelOut, errors
+from web.api_models import ChannelOut, ReasonOut, errors
 
 router = api_router("channels")
 
@@ -34,7 +35,10 @@ def list_channels(actor: Caller, services: Services) -> list[ChannelOut]:
             last_success_url=(item.last_success.detail or None) if item.last_success else None,
             last_failure_at=item.last_failure.at if item.last_failure else None,
             last_failure_at_local=local(item.last_failure.at, zone) if item.last_failure else None,
-            last_failure=item.last_failure.detail if item.last_failure else None,
+            last_failure=english(item.last_failure.detail) if item.last_failure else None,
+            last_failure_reason=ReasonOut.of(
+                item.last_failure.detail if item.last_failure else None
+            ),
         )
         for item in found
     ]

@@ -25,10 +25,11 @@ from content.errors import FieldProblem, InvalidInput
 from content.inputs import time_problem
 from content.metrics import Latest
 from content.models import Delivery, Media, MediaKind, Post, PostMedia
+from content.reasons import english
 from content.timeutil import EARLIEST, LATEST, as_utc, parse_local, to_local
 from content.users import UserInfo
 from content.workflow import Actor, post_not_found
-from web.api_models import EXAMPLE_AT, DeliveryOut, PostMediaOut, PostOut
+from web.api_models import EXAMPLE_AT, DeliveryOut, PostMediaOut, PostOut, ReasonOut
 from web.auth import current_user
 from web.query_errors import InvalidQuery
 from web.render import lang_of
@@ -255,7 +256,8 @@ def delivery_fields(
         "remote_url": delivery.remote_url,
         "published_at": delivery.published_at,
         "published_at_local": local(delivery.published_at, zone),
-        "last_error": delivery.last_error,
+        "last_error": english(delivery.last_error),
+        "reason": ReasonOut.of(delivery.last_error),
         "updated_at": delivery.updated_at,
     }
 

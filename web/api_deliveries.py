@@ -14,6 +14,7 @@ from content.deliveries import DeliveryEvidence, DeliveryService
 from content.errors import NotFound
 from content.metrics import Latest, latest
 from content.models import Delivery
+from content.reasons import english
 from web.api_common import (
     Caller,
     Services,
@@ -23,7 +24,7 @@ from web.api_common import (
     require_visible,
     time_in,
 )
-from web.api_models import AttemptOut, CancelIn, DeliveryDetailOut, RetryIn, errors
+from web.api_models import AttemptOut, CancelIn, DeliveryDetailOut, ReasonOut, RetryIn, errors
 from web.path_ids import MAX_ID
 from web.services import WebServices
 
@@ -55,7 +56,8 @@ def detail_out(
                 finished_at_local=local(attempt.finished_at, zone),
                 outcome=attempt.outcome,
                 error_kind=attempt.error_kind,
-                error_message=attempt.error_message,
+                error_message=english(attempt.error_message),
+                reason=ReasonOut.of(attempt.error_message),
             )
             for attempt in evidence.attempts
         ],

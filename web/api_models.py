@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from content.inputs import GRACE_MAX_MINUTES, HASHTAG_MAX, TITLE_MAX
 from content.models import ChannelState, DeliveryState, EditorialState, MediaKind, MissedPolicy
+from content.reasons import Reason
 from content.timeutil import EARLIEST, LATEST
 
 ErrorCode = Literal[
@@ -229,6 +230,21 @@ class PostMediaOut(BaseModel):
     thumbnail_url: str | None
 
 
+class ReasonOut(BaseModel):
+    """Why something failed: Vietnamese, English, and the platform's own words."""
+
+    vi: str = Field(
+        description="In Vietnamese; empty for a reason kept before reasons were bilingual."
+    )
+    en: str = Field(description="In English.")
+    detail: str = Field(description="What the platform itself said (its error code and message).")
+
+    @classmethod
+    def of(cls, stored: str | None) -> ReasonOut | None:
+        reason = Reason.decode(stored)
+        return cls(**reason.as_dict()) if reason else None
+
+
 class AttemptOut(BaseModel):
     number: int
     started_at: datetime
@@ -237,7 +253,8 @@ class AttemptOut(BaseModel):
     finished_at_local: LocalText | None
     outcome: str
     error_kind: str | None
-    error_message: str | None
+    error_message: str | None = Field(description="The reason in English (see `reason`).")
+    reason: ReasonOut | None = None
 
 
 class DeliveryOut(BaseModel):
@@ -253,7 +270,10 @@ class DeliveryOut(BaseModel):
     remote_url: str | None
     published_at: datetime | None
     published_at_local: LocalText | None
-    last_error: str | None
+    last_error: str | None = Field(description="The last failure in English (see `reason`).")
+    reason: ReasonOut | None = Field(
+        default=None, description="The last failure, in Vietnamese and English, with the detail."
+    )
     updated_at: datetime
     metrics: dict[str, int | None] = Field(
         default_factory=dict,
@@ -347,7 +367,10 @@ class ChannelOut(BaseModel):
     last_success_url: str | None
     last_failure_at: datetime | None
     last_failure_at_local: LocalText | None
-    last_failure: str | None = Field(description="The last error, in plain words.")
+    last_failure: str | None = Field(description="The last error, in English (see below).")
+    last_failure_reason: ReasonOut | None = Field(
+        default=None, description="The last error in Vietnamese and English, with the detail."
+    )
 
 
 class CalendarEntryOut(BaseModel):

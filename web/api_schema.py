@@ -31,6 +31,13 @@ Times go from {EARLIEST.year} to the end of {LATEST.year - 1}; one outside is re
 
 **Errors**: `{{"error": {{"code", "message", "field", "problems"?}}}}`; `message` in Vietnamese,
 or English with `?lang=en` or `Accept-Language: en`.
+
+**Why a delivery failed**: `reason` (on a delivery, an attempt; `last_failure_reason` on a
+channel) is `{{"vi", "en", "detail"}}`: what happened in Vietnamese and in English, and in
+`detail` the platform's own words (its error code and message; never a secret). It is null when
+nothing failed. `last_error`, `error_message` and `last_failure` keep the English text (with the
+detail in brackets) for older clients; a reason recorded before reasons were bilingual has only
+`en`, with `vi` empty.
 """
 MARK = "x-loa-vocabulary"
 API = "/api/"

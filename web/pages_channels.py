@@ -14,13 +14,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlmodel import select
 from starlette.responses import RedirectResponse, Response
 
 from channels.registry import RegistryError, adapter_class
 from content import channel_admin
 from content.channel_admin import ChannelOverview
 from content.deliveries import failed_counts
-from content.models import Role
+from content.labels import platform_name
+from content.models import Department, Role
 from content.quota import QuotaUse, units_used
 from content.workflow import CHANNEL_STATE_WORDS, Actor
 from web.auth import require_admin, require_editor
@@ -115,6 +117,12 @@ def quota_of(services: WebServices, channel: ChannelOverview, now: datetime) -> 
         )
 
 
+def _department_name(department: Department | None, code: str, lang: str) -> str:
+    if department is None:
+        return code
+    return (department.name_vi if lang == "vi" else department.name_en) or code
+
+
 @router.get("")
 def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response:
     services = services_of(request)
@@ -125,6 +133,7 @@ def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response
         declared = {channel.id: declared_metrics(channel.type) for channel in found}
         year_start, figures = channel_figures(session, now, services.zone, declared, lang)
         failed = failed_counts(session) if actor.role == Role.admin else {}
+        departments = {row.code: row for row in session.exec(select(Department)).all()}
     rows = []
     for channel in found:
         display = services.channel(channel.id)
@@ -145,6 +154,8 @@ def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response
         "done": done if done in ("paused", "resumed") else "",
         "error_kinds": ERROR_KINDS,
         "failed": failed,  # retryable failed deliveries per channel (web/pages_admin.py)
+        "platform_name": platform_name,
+        "department_name": lambda code: _department_name(departments.get(code), code, lang),
     }
     return render(request, "channels.html", context)
 

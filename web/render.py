@@ -18,7 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from content.errors import InvalidInput
+from content.labels import zone_label
 from content.models import Role
+from content.reasons import shown
 from web import i18n
 from web.security import LANG_COOKIE
 from web.services import services_of
@@ -96,6 +98,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "fmt_datetime": partial(_fmt_datetime, lang=lang, zone=zone),
         "fmt_date": partial(i18n.format_date, lang=lang),
         "fmt_time": partial(i18n.format_time, zone=zone),
+        "reason": partial(shown, lang=lang),  # a stored failure reason, reader's language first
+        "zone_label": zone_label(zone, lang),  # "giờ Việt Nam (GMT+7)", never the IANA name
     }
 
 

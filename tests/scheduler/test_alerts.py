@@ -196,3 +196,18 @@ def test_alerter_never_raises_even_on_a_broken_alert() -> None:
     assert alerter.flush(1)
     alerter.close()
     alerter(_alert())  # after close: ignored, not raised
+
+
+def test_a_missing_alert_url_is_said_once_vietnamese_first_and_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("LOA_ALERT_NOT_SET_ONCE", raising=False)
+    monkeypatch.delenv("LOA_ALERT_NOT_SET_QUIET", raising=False)
+    for _ in range(3):  # a worker renews its alerter on every reload
+        assert alerter_from_env(["LOA_ALERT_NOT_SET_ONCE"], None) is None
+    said = [r.getMessage() for r in caplog.records if "LOA_ALERT_NOT_SET_ONCE" in r.getMessage()]
+    assert len(said) == 1
+    assert said[0].startswith("chưa đặt biến môi trường LOA_ALERT_NOT_SET_ONCE")
+    assert said[0].index("chưa đặt") < said[0].index("is not set")
+    assert alerter_from_env(["LOA_ALERT_NOT_SET_QUIET"], None, warn=False) is None
+    assert "LOA_ALERT_NOT_SET_QUIET" not in caplog.text
