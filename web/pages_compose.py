@@ -6,45 +6,54 @@ post) or right after the edit (a post being changed, checked first so it is not 
 `action=preview` shows the server's preview without saving. Every problem comes back beside its
 field in both languages with what was typed kept. The live preview (web/static/composer.js)
 counts characters with the limits of `/compose/limits.json` and asks `POST /compose/preview` for
-the platforms' own rendering, as JSON it inserts as text. Files dropped on the page go to
+the platforms' previews (HTML drawn by post_preview.html, every text escaped) and for the time
+"next free slot" would take, explained (web.compose_slot). Files dropped on the page go to
 `POST /media` (web.pages_media); a plain file input in the form works without JavaScript.
+
+The form's reading lives in web.compose_form, the choices and previews in web.compose_preview.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from channels.base import MediaFile
 from content.errors import FieldProblem, InvalidInput
-from content.inputs import OVERRIDABLE, MediaRef, PostInput, normalise_hashtags, problem
-from content.media import MediaError
-from content.models import Channel, Department, EditorialState, Media, MissedPolicy, Role
-from content.queries import load_channels
-from content.timeutil import parse_local, to_local
+from content.inputs import PostInput, problem
+from content.models import EditorialState, Media, MissedPolicy, Role
 from content.workflow import Action, Actor, require_permission, require_transition
 from web.auth import current_actor
+from web.compose_form import (
+    OVERRIDE_FIELDS,
+    ComposerForm,
+    form_of_post,
+    form_text,
+    read_form,
+    store_uploads,
+    to_input,
+)
+from web.compose_preview import (
+    channel_choices,
+    departments,
+    preview_json,
+    previews_of,
+)
+from web.compose_slot import SlotAdvice, slot_advice
 from web.i18n import add_messages
 from web.path_ids import PathId
-from web.preview import ChannelPreview, Draft, all_limits, preview_draft
+from web.preview import ChannelPreview, all_limits
 from web.render import lang_of, render
 from web.services import WebServices, services_of
 
+__all__ = ["previews_of", "router"]  # previews_of: the post page's previews (web.pages_posts)
+
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]
-
-OVERRIDE_FIELDS = ("title", "body", "hashtags", "link", "summary")
-assert set(OVERRIDE_FIELDS) == OVERRIDABLE
-HASHTAG_SPLIT = re.compile(r"[\s,;]+")
 
 add_messages(
     {
@@ -81,6 +90,16 @@ add_messages(
             "Drop photos or videos here, or choose files:",
         ),
         "compose.alt": ("Mô tả ảnh (cho người khiếm thị)", "Alt text (for blind readers)"),
+        "compose.choose_files": ("Chọn ảnh hoặc video", "Choose photos or videos"),
+        "compose.media_n": ("Tệp {n}", "File {n}"),
+        "compose.alt_of": (
+            "Mô tả tệp {n} (cho người khiếm thị)",
+            "Alt text of file {n} (for blind readers)",
+        ),
+        "compose.remove_n": ("Bỏ tệp {n}", "Remove file {n}"),
+        "compose.up_n": ("Đưa tệp {n} lên", "Move file {n} up"),
+        "compose.down_n": ("Đưa tệp {n} xuống", "Move file {n} down"),
+        "compose.slot_title": ("Giờ trống gần nhất", "Next free time"),
         "compose.remove": ("Bỏ", "Remove"),
         "compose.up": ("Lên", "Up"),
         "compose.down": ("Xuống", "Down"),
@@ -116,283 +135,6 @@ add_messages(
 )
 
 
-# --- reading the form ---------------------------------------------------------------------
-
-
-@dataclass
-class ComposerForm:
-    """What the form holds, as typed: shown again as it was when something is wrong."""
-
-    title: str = ""
-    body: str = ""
-    link: str = ""
-    hashtags: str = ""
-    topic: str = ""
-    pillar: str = ""
-    department: str = ""
-    channels: list[str] = field(default_factory=list)
-    timing: str = "later"  # "at" | "next" | "later"
-    at: str = ""  # datetime-local text, in the configured zone
-    missed_policy: str = MissedPolicy.publish_late
-    media: list[tuple[str, str]] = field(default_factory=list)  # (sha256, alt text) in order
-    overrides: dict[str, dict[str, str]] = field(default_factory=dict)  # channel -> field -> text
-    version: int | None = None
-
-    def override(self, channel_id: str, name: str) -> str:
-        return self.overrides.get(channel_id, {}).get(name, "")
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def read_form(form: FormData) -> ComposerForm:
-    shas = [v for v in form.getlist("media_sha") if isinstance(v, str)]
-    alts = [v for v in form.getlist("media_alt") if isinstance(v, str)]
-    removed = {v for v in form.getlist("media_remove") if isinstance(v, str)}
-    media: list[tuple[str, str]] = []
-    for index, sha in enumerate(shas):
-        if sha and sha not in removed and sha not in {s for s, _ in media}:
-            media.append((sha.strip().lower(), alts[index] if index < len(alts) else ""))
-    overrides: dict[str, dict[str, str]] = {}
-    for key, value in form.multi_items():
-        if key.startswith("ov.") and isinstance(value, str) and value.strip():
-            channel_id, _, name = key[3:].rpartition(".")
-            if name in OVERRIDE_FIELDS:
-                overrides.setdefault(channel_id, {})[name] = value
-    version = _text(form, "version")
-    return ComposerForm(
-        title=_text(form, "title"),
-        body=_text(form, "body").replace("\r\n", "\n"),
-        link=_text(form, "link").strip(),
-        hashtags=_text(form, "hashtags"),
-        topic=_text(form, "topic"),
-        pillar=_text(form, "pillar"),
-        department=_text(form, "department"),
-        channels=[v for v in form.getlist("channels") if isinstance(v, str) and v],
-        timing=_text(form, "timing") or "later",
-        at=_text(form, "at").strip(),
-        missed_policy=_text(form, "missed_policy") or MissedPolicy.publish_late,
-        media=media,
-        overrides=overrides,
-        version=int(version) if version.isdigit() else None,
-    )
-
-
-def split_hashtags(text: str) -> list[str]:
-    return normalise_hashtags([tag for tag in HASHTAG_SPLIT.split(text) if tag])
-
-
-def to_input(values: ComposerForm, actor: Actor, zone: Any) -> tuple[PostInput, list[FieldProblem]]:
-    """The service's input, and the problems only the form can have (an unreadable time)."""
-    problems: list[FieldProblem] = []
-    scheduled_at: datetime | None = None
-    if values.timing == "at":
-        if not values.at:
-            problems.append(
-                problem(
-                    "at",
-                    "Hãy nhập ngày giờ đăng, hoặc chọn khung giờ trống tiếp theo.",
-                    "enter the date and time, or choose the next free slot",
-                )
-            )
-        else:
-            try:
-                scheduled_at = parse_local(values.at.replace("T", " "), zone)
-            except ValueError:
-                problems.append(
-                    problem(
-                        "at",
-                        f"Không đọc được thời gian “{values.at}”; hãy nhập dạng 2026-08-08 07:30.",
-                        f"cannot read the time {values.at!r}; write it as 2026-08-08 07:30",
-                    )
-                )
-    overrides: dict[str, dict[str, Any]] = {}
-    for channel_id, fields in values.overrides.items():
-        if channel_id not in values.channels:
-            continue  # the boxes of a channel unticked after typing: not sent
-        changes: dict[str, Any] = dict(fields)
-        if "hashtags" in changes:
-            changes["hashtags"] = split_hashtags(changes["hashtags"])
-        overrides[channel_id] = changes
-    department = values.department if actor.reviews and values.department else ""
-    data = PostInput(
-        title=values.title,
-        topic=values.topic,
-        department=department or actor.department_code or "",
-        channels=list(dict.fromkeys(values.channels)),
-        body=values.body,
-        link=values.link or None,
-        hashtags=split_hashtags(values.hashtags),
-        pillar=values.pillar or None,
-        scheduled_at=scheduled_at,
-        next_slot=values.timing == "next",
-        missed_policy=values.missed_policy,
-        media=[MediaRef(sha, alt.strip() or None) for sha, alt in values.media],
-        overrides=overrides,
-    )
-    return data, problems
-
-
-def form_of_post(services: WebServices, post_id: int) -> ComposerForm:
-    detail = services.posts.detail(post_id)
-    post = detail.post
-    live = [d for d in detail.deliveries if d.state != "cancelled"]
-    overrides: dict[str, dict[str, str]] = {}
-    for delivery in live:
-        for name, value in delivery.overrides.items():
-            text = " ".join(f"#{t}" for t in value) if isinstance(value, list) else str(value)
-            overrides.setdefault(delivery.channel_id, {})[name] = text
-    local = to_local(post.scheduled_at, services.zone) if post.scheduled_at else None
-    return ComposerForm(
-        title=post.title,
-        body=post.body,
-        link=post.link or "",
-        hashtags=" ".join(f"#{tag}" for tag in post.hashtags),
-        topic=post.topic,
-        pillar=post.pillar or "",
-        department=post.department_code,
-        channels=[d.channel_id for d in live],
-        timing="at" if local else "later",
-        at=f"{local:%Y-%m-%dT%H:%M}" if local else "",
-        missed_policy=post.missed_policy,
-        media=[(m.sha256, pm.alt_text or m.alt_text or "") for m, pm in detail.media],
-        overrides=overrides,
-        version=post.version,
-    )
-
-
-# --- media sent with the form (no JavaScript) -----------------------------------------------
-
-
-def store_uploads(
-    services: WebServices, uploads: list[UploadFile]
-) -> tuple[list[str], list[FieldProblem]]:
-    from web.pages_media import store_upload
-
-    stored, problems = [], []
-    for upload in uploads:
-        if not upload.filename:
-            continue
-        try:
-            stored.append(store_upload(services, upload).sha256)
-        except MediaError as error:
-            problems.append(problem("media", error.vi, error.en))
-    return stored, problems
-
-
-# --- choices offered ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChannelChoice:
-    id: str
-    type: str
-    name: str
-    department: str
-    colour: str
-    retired: bool = False
-
-
-def channel_choices(
-    services: WebServices, actor: Actor, chosen: Sequence[str] = ()
-) -> list[ChannelChoice]:
-    """The channels this person may post to: all for reviewers; officers their own and shared.
-
-    A retired channel (removed from config.yaml) is offered only where the post already has
-    it (`chosen`), marked as retired, so an edit shows it rather than dropping it unseen."""
-    with services.db.read() as session:
-        infos = load_channels(session)
-        names = {c.id: c.name for c in session.exec(select(Channel)).all()}
-    choices = []
-    for channel_id in sorted(infos):
-        info = infos[channel_id]
-        if not actor.reviews and not info.shared and info.department_code != actor.department_code:
-            continue
-        if info.retired and channel_id not in chosen:
-            continue
-        display = services.channel(channel_id)
-        choices.append(
-            ChannelChoice(
-                channel_id,
-                info.type,
-                (display.name if display else "") or names.get(channel_id) or channel_id,
-                info.department_code,
-                display.colour if display else "#37474f",
-                info.retired,
-            )
-        )
-    return choices
-
-
-def departments(services: WebServices) -> list[Department]:
-    with services.db.read() as session:
-        return list(session.exec(select(Department).order_by(col(Department.code))).all())
-
-
-# --- previews -----------------------------------------------------------------------------
-
-
-def media_files(services: WebServices, refs: list[tuple[str, str]]) -> list[MediaFile]:
-    shas = [sha for sha, _ in refs]
-    with services.db.read() as session:
-        rows = {m.sha256: m for m in (session.get(Media, sha) for sha in shas) if m is not None}
-    files = []
-    for sha, alt in refs:
-        media = rows.get(sha)
-        if media is None:
-            continue
-        files.append(
-            MediaFile(
-                path=services.media.path_of(media),
-                kind=media.kind,
-                mime=media.mime,
-                sha256=media.sha256,
-                size_bytes=media.size_bytes,
-                width=media.width,
-                height=media.height,
-                alt_text=alt or media.alt_text,
-            )
-        )
-    return files
-
-
-def previews_of(
-    services: WebServices,
-    data: PostInput,
-    media: list[tuple[str, str]],
-    *,
-    post_id: int = 0,
-) -> list[ChannelPreview]:
-    with services.db.read() as session:
-        rows = {c.id: c for c in (session.get(Channel, cid) for cid in data.channels) if c}
-    chosen = [
-        (cid, rows[cid].type, dict(rows[cid].settings)) for cid in data.channels if cid in rows
-    ]
-    draft = Draft(
-        title=data.title,
-        body=data.body,
-        link=data.link,
-        hashtags=tuple(data.hashtags),
-        topic=data.topic,
-        pillar=data.pillar,
-        media=tuple(media_files(services, media)),
-        scheduled_at=data.scheduled_at,
-        post_id=post_id,
-        overrides=data.overrides,
-    )
-    return preview_draft(draft, chosen)
-
-
-def preview_json(services: WebServices, previews: list[ChannelPreview]) -> dict[str, Any]:
-    items = []
-    for item in previews:
-        display = services.channel(item.channel_id)
-        items.append({**item.to_dict(), "name": display.name if display else item.channel_id})
-    return {"channels": items}
-
-
 # --- pages --------------------------------------------------------------------------------
 
 
@@ -411,8 +153,20 @@ async def preview(request: Request, actor: Signed) -> Response:
     finally:
         await form.close()
     data, _ = to_input(values, actor, services.zone)
-    previews = await run_in_threadpool(previews_of, services, data, values.media)
-    return JSONResponse(preview_json(services, previews))
+    post_id = int(form_text(form, "post_id") or 0) if form_text(form, "post_id").isdigit() else 0
+    previews, advice = await run_in_threadpool(_previews_and_slot, services, data, values, post_id)
+    answer = preview_json(request, services, previews)
+    answer["slot"] = advice.to_dict(lang_of(request))
+    return JSONResponse(answer)
+
+
+def _previews_and_slot(
+    services: WebServices, data: PostInput, values: ComposerForm, post_id: int
+) -> tuple[list[ChannelPreview], SlotAdvice]:
+    advice = slot_advice(services, data.channels, post_id or None)
+    when = advice.at if values.timing == "next" else None
+    previews = previews_of(services, data, values.media, post_id=post_id, when=when)
+    return previews, advice
 
 
 @router.get("/compose")
@@ -460,7 +214,7 @@ async def _handle(request: Request, actor: Actor, post_id: int | None) -> Respon
     form = await request.form()
     try:
         values = read_form(form)
-        action = _text(form, "action") or "draft"
+        action = form_text(form, "action") or "draft"
         uploads = [u for u in form.getlist("upload") if isinstance(u, UploadFile)]
         return await run_in_threadpool(
             _save, request, services, actor, post_id, values, action, uploads
@@ -484,10 +238,10 @@ def _save(
     data, form_problems = to_input(values, actor, services.zone)
     problems += form_problems
     if action == "preview":
-        return composer_page(
-            request, actor, values, post_id=post_id,
-            previews=previews_of(services, data, values.media, post_id=post_id or 0),
-        )  # fmt: skip
+        advice = slot_advice(services, data.channels, post_id)
+        when = advice.at if values.timing == "next" else None
+        previews = previews_of(services, data, values.media, post_id=post_id or 0, when=when)
+        return composer_page(request, actor, values, post_id=post_id, previews=previews)
     settled = services.posts.settled_channels(post_id) if post_id is not None else frozenset()
     with services.db.read() as session:
         problems += services.posts.validate(actor, data, services.posts.context(session), settled)
@@ -589,6 +343,7 @@ def composer_page(
                 media[sha] = row
     context: dict[str, Any] = {
         "values": values,
+        "slot_advice": slot_advice(services, values.channels, post_id),
         "post_id": post_id,
         "errors": dict(errors or {}),
         "channels": channel_choices(services, actor, values.channels),

@@ -2,14 +2,14 @@
 
 Two halves, both driven by the adapters themselves so the preview cannot drift from what is sent:
 
-- `all_limits()` / `channel_limits(type)`: JSON-ready data for the browser to count characters
-  live as an officer types: each field's limit (with the safety margins the checks use), how it
-  is counted (`MEASURES`, code points or UTF-8 bytes), hashtag rules, media kinds and counts,
-  whether a cover is needed.
+- `all_limits()` / `channel_limits(type)` (web.preview_rules): JSON-ready data for the browser
+  to count characters live as an officer types.
 - `preview(pub, type)`: the server's answer for one chosen channel: each field's text as the
   platform will show it, composed by the adapter's own functions (Facebook's message, Zalo's
   description, YouTube's snippet, WordPress's categories), with its length, limit and an
-  over/near flag, plus every problem `adapter.check` reports.
+  over/near flag, plus every problem `adapter.check` reports. A field over its limit is told
+in the platform's name ("Zalo OA giới hạn tiêu đề 150 ký tự — bài này có 163"), in place of
+the check's own sentence about the same count.
 
 Preview text is data, never HTML: the pages escape it like anything else an officer wrote.
 Lengths count what the channel's check counts, so "over" here is exactly a problem there.
@@ -20,223 +20,42 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from channels import render
-from channels.base import Capabilities, MediaFile, Problem, Publication
+from channels.base import MediaFile, Problem, Publication
 from channels.facebook_page import FacebookPage
-from channels.registry import RegistryError, adapter_class, known_types
+from channels.registry import RegistryError, adapter_class
 from channels.wordpress import category_names
-from channels.youtube import DESCRIPTION_MAX_BYTES, TAGS_MAX_CHARACTERS, video_snippet
-from channels.zalo_oa import AUTHOR_MAX, DESCRIPTION_CUT, description
-from content.inputs import HASHTAG_MAX, normalise_hashtags
-
-NEAR_RATIO = 0.9  # a counter turns amber from 90 % of the limit
-Unit = Literal["characters", "bytes"]
-
-# How each counter counts, for the browser to do the same. "Characters" are Unicode code
-# points: count them in JavaScript with [...text].length, not text.length (emoji are two).
-# hashtag_line = the tags as "#tag" joined by one space.
-MEASURES: dict[str, dict[str, str]] = {
-    "title": {
-        "vi": "Tiêu đề, bỏ khoảng trắng ở hai đầu.",
-        "en": "The title, trimmed.",
-    },
-    "text_with_hashtags": {
-        "vi": "Nội dung, một dòng trống, rồi dòng hashtag (bỏ phần trống).",
-        "en": "The text, a blank line, then the hashtag line (empty parts left out).",
-    },
-    "plain_text": {
-        "vi": "Nội dung (bỏ khoảng trắng hai đầu), liên kết nếu chưa có trong nội dung, dòng"
-        " hashtag; cách nhau bởi một dòng trống.",
-        "en": "The trimmed text, the link unless the text has it, the hashtag line; separated"
-        " by blank lines.",
-    },
-    "summary": {
-        "vi": "Mô tả ngắn (tóm tắt) của kênh.",
-        "en": "The channel's summary (short description).",
-    },
-    "tag_characters": {
-        "vi": "Tổng số ký tự của các thẻ, không tính dấu #.",
-        "en": "The tags' characters added up, without the #.",
-    },
-}
-
-
-@dataclass(frozen=True)
-class FieldRule:
-    """One counted field of one platform."""
-
-    field: str  # "title", "description", "body", "message", "tags", "excerpt", "content"
-    vi: str
-    en: str
-    measure: str  # a key of MEASURES
-    max: int | None
-    unit: Unit = "characters"
-    required: bool = False
-    auto_cut: int | None = None  # made from the text, cut at this length, when left empty
-
-
-@dataclass(frozen=True)
-class PlatformRules:
-    """What `Capabilities` does not say: where things go on the page, what is mandatory."""
-
-    fields: Callable[[Capabilities], tuple[FieldRule, ...]]
-    hashtags_vi: str
-    hashtags_en: str
-    tags_max_total: int | None = None
-    link_vi: str = "Liên kết đặt cuối nội dung."
-    link_en: str = "The link goes at the end of the text."
-    cover_required: bool = False
-
-
-def _zalo_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
-    return (
-        FieldRule("title", "Tiêu đề", "Title", "title", caps.title_max, required=True),
-        FieldRule(
-            "description",
-            "Mô tả ngắn",
-            "Description",
-            "summary",
-            caps.summary_max,
-            auto_cut=DESCRIPTION_CUT,
-        ),
-        FieldRule("body", "Nội dung", "Body", "plain_text", caps.text_max),
-    )
-
-
-def _facebook_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
-    return (FieldRule("message", "Nội dung", "Message", "text_with_hashtags", caps.text_max),)
-
-
-def _youtube_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
-    return (
-        FieldRule("title", "Tiêu đề", "Title", "title", caps.title_max, required=True),
-        FieldRule(
-            "description", "Mô tả", "Description", "plain_text", DESCRIPTION_MAX_BYTES, "bytes"
-        ),
-        FieldRule("tags", "Thẻ", "Tags", "tag_characters", TAGS_MAX_CHARACTERS),
-    )
-
-
-def _wordpress_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
-    return (
-        FieldRule("title", "Tiêu đề", "Title", "title", caps.title_max, required=True),
-        FieldRule("excerpt", "Tóm tắt", "Excerpt", "summary", caps.summary_max),
-        FieldRule("content", "Nội dung", "Content", "plain_text", caps.text_max),
-    )
-
-
-def _generic_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
-    rules = []
-    if caps.title_max is not None or caps.title_required:
-        rules.append(
-            FieldRule(
-                "title",
-                "Tiêu đề",
-                "Title",
-                "title",
-                caps.title_max,
-                "characters",
-                caps.title_required,
-            )
-        )
-    if caps.summary_max is not None:
-        rules.append(FieldRule("summary", "Mô tả ngắn", "Summary", "summary", caps.summary_max))
-    rules.append(FieldRule("body", "Nội dung", "Text", "text_with_hashtags", caps.text_max))
-    return tuple(rules)
-
-
-PLATFORMS: dict[str, PlatformRules] = {
-    "zalo_oa": PlatformRules(
-        _zalo_fields,
-        "Hashtag thành một đoạn cuối bài viết.",
-        "Hashtags become the article's last paragraph.",
-        cover_required=True,
-    ),
-    "facebook_page": PlatformRules(
-        _facebook_fields,
-        "Hashtag ở dòng cuối của bài.",
-        "Hashtags on the post's last line.",
-        link_vi="Bài không có ảnh/video: liên kết hiện thành thẻ xem trước; có ảnh/video:"
-        " liên kết nằm trong nội dung.",
-        link_en="Without photos or video the link shows as a preview card; with them it stays"
-        " in the text.",
-    ),
-    "youtube": PlatformRules(
-        _youtube_fields,
-        "Hashtag ở cuối mô tả và làm thẻ (tags) của video.",
-        "Hashtags end the description and become the video's tags.",
-        tags_max_total=TAGS_MAX_CHARACTERS,
-        link_vi="Liên kết đặt cuối mô tả.",
-        link_en="The link goes at the end of the description.",
-    ),
-    "wordpress": PlatformRules(
-        _wordpress_fields,
-        "Hashtag thành đoạn cuối bài và thành thẻ (tags) của trang.",
-        "Hashtags become the last paragraph and the site's tags.",
-    ),
-}
-GENERIC = PlatformRules(
-    _generic_fields,
-    "Hashtag ở cuối nội dung.",
-    "Hashtags at the end of the text.",
+from channels.youtube import video_snippet
+from channels.zalo_oa import AUTHOR_MAX, description
+from content.inputs import normalise_hashtags
+from content.labels import platform_name
+from web.preview_rules import (
+    MEASURES,
+    NEAR_RATIO,
+    FieldRule,
+    Unit,
+    all_limits,
+    channel_limits,
+    field_rules,
+    platform_rules,
 )
 
-
-# --- limits for the browser -------------------------------------------------------------------
-
-
-def _platform(channel_type: str) -> PlatformRules:
-    return PLATFORMS.get(channel_type, GENERIC)
-
-
-def field_rules(channel_type: str) -> tuple[FieldRule, ...]:
-    caps = adapter_class(channel_type).capabilities
-    return _platform(channel_type).fields(caps)
-
-
-def channel_limits(channel_type: str) -> dict[str, Any]:
-    """One platform's limits as plain JSON data (see the module docstring)."""
-    caps = adapter_class(channel_type).capabilities
-    platform = _platform(channel_type)
-    return {
-        "type": channel_type,
-        "fields": [asdict(rule) for rule in platform.fields(caps)],
-        "hashtags": {
-            "max_each": HASHTAG_MAX,
-            "spaces_allowed": False,
-            "max_total_characters": platform.tags_max_total,
-            "where": {"vi": platform.hashtags_vi, "en": platform.hashtags_en},
-        },
-        "link": {"vi": platform.link_vi, "en": platform.link_en},
-        "media": {
-            "image": _media_kind(caps.image_mimes, caps.max_images, caps.max_image_bytes),
-            "video": _media_kind(caps.video_mimes, caps.max_videos, caps.max_video_bytes),
-            "min_image_side": caps.min_image_side,
-            "requires": sorted(caps.requires),
-            "mixes_images_and_video": caps.mixes_images_and_video,
-            "cover_required": platform.cover_required,
-            "alt_text_required": bool(caps.max_images),
-        },
-        "takes_html": caps.takes_html,
-        "can_schedule_natively": caps.can_schedule_natively,
-    }
-
-
-def _media_kind(mimes: frozenset[str], most: int, max_bytes: int) -> dict[str, Any]:
-    return {"max_count": most, "mimes": sorted(mimes), "max_bytes": max_bytes or None}
-
-
-def all_limits(channel_types: Iterable[str] | None = None) -> dict[str, Any]:
-    """Every registered platform's limits, with how the counters count, for the composer page."""
-    types = known_types() if channel_types is None else sorted(set(channel_types))
-    return {
-        "near_ratio": NEAR_RATIO,
-        "measures": MEASURES,
-        "channels": {channel_type: channel_limits(channel_type) for channel_type in types},
-    }
-
+__all__ = [
+    "MEASURES",
+    "ChannelPreview",
+    "Draft",
+    "FieldPreview",
+    "MediaPreview",
+    "all_limits",
+    "channel_limits",
+    "field_rules",
+    "measure",
+    "preview",
+    "preview_draft",
+    "publication_for",
+]
 
 # --- the preview of one post on one channel ---------------------------------------------------
 
@@ -281,10 +100,20 @@ class MediaPreview:
     kind: str  # "image" | "video"
     role: str  # a key of MEDIA_ROLES
     alt_text: str = ""
+    sha256: str = ""  # a stored file's; empty for a channel's default cover (another site's)
+
+    @property
+    def thumbnail_url(self) -> str:
+        """Loa's own copy to show (web.pages_media); other sites' images are not loaded."""
+        return f"/media/{self.sha256}/thumb" if self.sha256 and self.kind == "image" else ""
 
     def to_dict(self) -> dict[str, Any]:
         vi, en = MEDIA_ROLES[self.role]
-        return {**asdict(self), "role_vi": vi, "role_en": en}
+        return {**asdict(self), "role_vi": vi, "role_en": en, "thumbnail_url": self.thumbnail_url}
+
+
+def _media(item: MediaFile, role: str) -> MediaPreview:
+    return MediaPreview(item.path.name, item.kind, role, item.alt_text, item.sha256)
 
 
 @dataclass(frozen=True)
@@ -298,10 +127,24 @@ class ChannelPreview:
     categories: tuple[str, ...] = ()  # WordPress's categories
     link_card: str | None = None  # Facebook's link preview card
     author: str | None = None  # Zalo's author line, as cut to its limit
+    scheduled_at: datetime | None = None  # the time the post would go out, if chosen
+    channel_name: str = ""  # the page's, the OA's, the site's name as people know it
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def images(self) -> tuple[MediaPreview, ...]:
+        return tuple(item for item in self.media if item.kind == "image")
+
+    @property
+    def videos(self) -> tuple[MediaPreview, ...]:
+        return tuple(item for item in self.media if item.kind == "video")
+
+    def text_of(self, name: str) -> str:
+        """A field's text, or "" where this platform has no such field (for the templates)."""
+        return next((found.text for found in self.fields if found.field == name), "")
 
     def field(self, name: str) -> FieldPreview:
         for found in self.fields:
@@ -321,6 +164,8 @@ class ChannelPreview:
             "categories": list(self.categories),
             "link_card": self.link_card,
             "author": self.author,
+            "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
+            "channel_name": self.channel_name,
         }
 
 
@@ -355,11 +200,68 @@ def preview(pub: Publication, channel_type: str) -> ChannelPreview:
         problem = Problem("channel", f"Loại kênh không được hỗ trợ: {error}", str(error))
         return ChannelPreview(pub.channel_id, channel_type, (), (problem,))
     caps = adapter.capabilities
-    rules = {rule.field: rule for rule in _platform(channel_type).fields(caps)}
-    problems = tuple(adapter.check(pub))
-    base = ChannelPreview(pub.channel_id, channel_type, (), problems)
-    composer = COMPOSERS.get(channel_type, _generic)
-    return composer(pub, rules, base)
+    rules = {rule.field: rule for rule in platform_rules(channel_type).fields(caps)}
+    base = ChannelPreview(pub.channel_id, channel_type, (), (), scheduled_at=pub.scheduled_at)
+    composed = COMPOSERS.get(channel_type, _generic)(pub, rules, base)
+    problems = _named_limits(composed, rules, adapter.check(pub))
+    return replace(composed, problems=tuple(problems))
+
+
+# The form field a limit problem belongs to, by how the limited text is measured.
+MEASURED_FIELDS = {
+    "title": "title",
+    "text_with_hashtags": "body",
+    "plain_text": "body",
+    "summary": "summary",
+    "tag_characters": "hashtags",
+}
+LIMITED_NOUNS_EN = {
+    "title": "titles",
+    "description": "descriptions",
+    "body": "texts",
+    "message": "posts",
+    "content": "articles",
+    "tags": "tags (all together)",
+    "excerpt": "excerpts",
+    "summary": "summaries",
+}
+
+
+def _named_limits(
+    composed: ChannelPreview, rules: Mapping[str, FieldRule], checked: Iterable[Problem]
+) -> list[Problem]:
+    """The check's problems, a field over its limit told in the platform's name instead.
+
+    The check's own sentence about that count ("The title is 163 characters long; at most
+    150.") is left out: it says the same without saying who sets the limit."""
+    named: list[Problem] = []
+    replaced: set[tuple[str, str]] = set()  # (form field, the limit as text)
+    for shown in composed.fields:
+        if not shown.over or shown.limit is None:
+            continue
+        rule = rules[shown.field]
+        form_field = MEASURED_FIELDS.get(rule.measure, shown.field)
+        named.append(limit_problem(composed.channel_type, shown, form_field))
+        replaced.add((form_field, str(shown.limit)))
+    kept = [
+        problem
+        for problem in checked
+        if not any(problem.field == f and limit in problem.en for f, limit in replaced)
+    ]
+    return named + kept
+
+
+def limit_problem(channel_type: str, shown: FieldPreview, form_field: str) -> Problem:
+    """ "Zalo OA giới hạn tiêu đề 150 ký tự — bài này có 163", and the same in English."""
+    unit_vi, unit_en = ("byte", "bytes") if shown.unit == "bytes" else ("ký tự", "characters")
+    noun_en = LIMITED_NOUNS_EN.get(shown.field, shown.en.lower())
+    vi_name, en_name = platform_name(channel_type, "vi"), platform_name(channel_type, "en")
+    return Problem(
+        form_field,
+        f"{vi_name} giới hạn {shown.vi.lower()} {shown.limit} {unit_vi} — bài này có"
+        f" {shown.length}",
+        f"{en_name} limits {noun_en} to {shown.limit} {unit_en} — this one has {shown.length}",
+    )
 
 
 Composer = Callable[[Publication, Mapping[str, FieldRule], ChannelPreview], ChannelPreview]
@@ -368,13 +270,10 @@ Composer = Callable[[Publication, Mapping[str, FieldRule], ChannelPreview], Chan
 def _zalo(pub: Publication, rules: Mapping[str, FieldRule], base: ChannelPreview) -> ChannelPreview:
     summary = str(pub.settings.get("summary") or "").strip()
     images, videos = pub.media_of("image"), pub.media_of("video")
-    media = [
-        MediaPreview(item.path.name, "image", "cover" if n == 0 else "body", item.alt_text)
-        for n, item in enumerate(images)
-    ]
+    media = [_media(item, "cover" if n == 0 else "body") for n, item in enumerate(images)]
     if not images and pub.settings.get("default_cover_url"):
         media.append(MediaPreview(str(pub.settings["default_cover_url"]), "image", "cover"))
-    media += [MediaPreview(item.path.name, "video", "body", item.alt_text) for item in videos]
+    media += [_media(item, "body") for item in videos]
     author = str(pub.settings.get("author") or "")[:AUTHOR_MAX] or None
     return _with(
         base,
@@ -397,10 +296,7 @@ def _facebook(
     return _with(
         base,
         fields=(_field(rules["message"], FacebookPage.message(pub), pub),),
-        media=tuple(
-            MediaPreview(m.path.name, m.kind, "video" if m.kind == "video" else "photo", m.alt_text)
-            for m in shown
-        ),
+        media=tuple(_media(m, "video" if m.kind == "video" else "photo") for m in shown),
         link_card=FacebookPage.link_card(pub),
     )
 
@@ -409,11 +305,8 @@ def _youtube(
     pub: Publication, rules: Mapping[str, FieldRule], base: ChannelPreview
 ) -> ChannelPreview:
     snippet = video_snippet(pub, pub.settings)
-    media = [MediaPreview(m.path.name, "video", "video") for m in pub.media_of("video")[:1]]
-    media += [
-        MediaPreview(m.path.name, "image", "thumbnail", m.alt_text)
-        for m in pub.media_of("image")[:1]
-    ]
+    media = [_media(m, "video") for m in pub.media_of("video")[:1]]
+    media += [_media(m, "thumbnail") for m in pub.media_of("image")[:1]]
     return _with(
         base,
         fields=(
@@ -430,11 +323,8 @@ def _wordpress(
     pub: Publication, rules: Mapping[str, FieldRule], base: ChannelPreview
 ) -> ChannelPreview:
     images = pub.media_of("image")
-    media = [
-        MediaPreview(m.path.name, "image", "featured" if n == 0 else "body", m.alt_text)
-        for n, m in enumerate(images)
-    ]
-    media += [MediaPreview(m.path.name, "video", "body", m.alt_text) for m in pub.media_of("video")]
+    media = [_media(m, "featured" if n == 0 else "body") for n, m in enumerate(images)]
+    media += [_media(m, "body") for m in pub.media_of("video")]
     return _with(
         base,
         fields=(
@@ -460,7 +350,7 @@ def _generic(
     return _with(
         base,
         fields=tuple(_field(rule, texts[name], pub) for name, rule in rules.items()),
-        media=tuple(MediaPreview(m.path.name, m.kind, "attachment", m.alt_text) for m in pub.media),
+        media=tuple(_media(m, "attachment") for m in pub.media),
     )
 
 

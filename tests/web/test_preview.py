@@ -20,6 +20,7 @@ from content.posts import PostService
 from scheduler.publication import build_publication
 from tests.factories import post_input
 from web import preview as preview_module
+from web import preview_rules
 from web.preview import (
     MEASURES,
     Draft,
@@ -286,6 +287,7 @@ def test_a_platform_without_a_composer_gets_a_generic_preview(
         return RadioUpload if channel_type == "district_radio" else real(channel_type)
 
     monkeypatch.setattr(preview_module, "adapter_class", lookup)
+    monkeypatch.setattr(preview_rules, "adapter_class", lookup)
     shown = preview(pub(title="T" * 61, settings={"summary": "Tóm tắt"}), "district_radio")
     assert [f.field for f in shown.fields] == ["title", "summary", "body"]
     assert shown.field("title").over and shown.field("body").limit == 500

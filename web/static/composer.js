@@ -12,7 +12,6 @@
   if (!form) return;
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var pane = document.getElementById("live-preview");
-  var lang = pane ? pane.getAttribute("data-lang") : "vi";
   var limits = null;
 
   function el(tag, className, text) {
@@ -99,52 +98,19 @@
     });
   }
 
-  /* The server's preview, drawn with textContent only. */
+  /* The server's preview: post_preview.html's own markup, every text escaped by the server
+   * (Jinja autoescape); parsed inertly and moved in, so the page and the live preview are one
+   * drawing. Scripts in it would not run (parsed markup never runs them, and CSP allows none). */
   function drawPreview(data) {
     if (!pane) return;
-    while (pane.firstChild) pane.removeChild(pane.firstChild);
-    var wrap = el("div", "previews");
-    if (!data.channels.length) wrap.appendChild(el("p", "muted", pane.getAttribute("data-empty")));
-    data.channels.forEach(function (item) {
-      var card = el("section", "preview-card " + (item.ok ? "ok" : "has-problems"));
-      card.setAttribute("data-channel", item.channel_id);  /* as post_preview.html draws it */
-      var h = el("h3", "", item.name + " ");
-      h.appendChild(el("small", "muted", item.channel_type));
-      card.appendChild(h);
-      if (item.author) card.appendChild(el("p", "muted", item.author));
-      item.fields.forEach(function (f) {
-        var box = el("div", "preview-field");
-        var label = el("div", "preview-label", lang === "vi" ? f.vi : f.en);
-        if (f.auto) label.appendChild(el("small", "muted", " (" + pane.getAttribute("data-auto") + ")"));
-        var count = f.length + (f.limit ? " / " + f.limit : "") + (f.unit === "bytes" ? " byte" : "");
-        label.appendChild(el("span", "counter" + (f.over ? " over" : f.near ? " near" : ""), count));
-        box.appendChild(label);
-        box.appendChild(el("div", "preview-text", f.text));
-        card.appendChild(box);
-      });
-      if (item.link_card) card.appendChild(el("p", "", "🔗 " + item.link_card));
-      if (item.tags.length) card.appendChild(el("p", "", "# " + item.tags.join(", ")));
-      if (item.media.length) {
-        var list = el("ul", "preview-media");
-        item.media.forEach(function (m) {
-          list.appendChild(el("li", "", m.kind + " · " + (lang === "vi" ? m.role_vi : m.role_en) +
-            (m.alt_text ? " — " + m.alt_text : "")));
-        });
-        card.appendChild(list);
-      }
-      if (item.problems.length) {
-        var problems = el("div", "problems");
-        problems.appendChild(el("p", "", pane.getAttribute("data-problems")));
-        var ul = el("ul");
-        item.problems.forEach(function (p) { ul.appendChild(el("li", "", lang === "vi" ? p.vi : p.en)); });
-        problems.appendChild(ul);
-        card.appendChild(problems);
-      } else {
-        card.appendChild(el("p", "ok-note", pane.getAttribute("data-no-problems")));
-      }
-      wrap.appendChild(card);
-    });
-    pane.appendChild(wrap);
+    var parsed = new DOMParser().parseFromString(data.html || "", "text/html");
+    pane.replaceChildren.apply(pane, Array.prototype.slice.call(parsed.body.childNodes));
+  }
+
+  /* Which time "next free slot" would take, and why: the server's words, as text. */
+  var advice = document.getElementById("slot-advice");
+  function drawSlot(slot) {
+    if (advice && slot) advice.textContent = slot.text || "";
   }
 
   var timer = null;
@@ -158,7 +124,7 @@
         method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }
       }).then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (json) { if (json) drawPreview(json); })
+        .then(function (json) { if (json) { drawPreview(json); drawSlot(json.slot); } })
         .catch(function () { /* the preview is a help, never a blocker */ });
     }, 400);
   }
@@ -175,26 +141,52 @@
     uploadError.hidden = !text;
   }
 
+  function words(name, n) { return (rows.getAttribute("data-" + name) || "").replace("{n}", n); }
+
+  /* Every row's controls name their file by its place ("Mô tả tệp 2"), renumbered on moves. */
+  function renumber() {
+    Array.prototype.forEach.call(rows.querySelectorAll(".media-row"), function (row, index) {
+      var n = index + 1;
+      var name = row.querySelector(".media-name");
+      if (name) name.textContent = words("file", n) + (row.getAttribute("data-name") ? ": " + row.getAttribute("data-name") : "");
+      var alt = row.querySelector('input[name="media_alt"]');
+      var label = row.querySelector(".media-info label");
+      if (alt && label) { alt.id = "media-alt-" + n; label.htmlFor = alt.id; label.textContent = words("alt", n); }
+      [["remove", "remove-n"], ["up", "up-n"], ["down", "down-n"]].forEach(function (pair) {
+        var button = row.querySelector('button[data-do="' + pair[0] + '"]');
+        if (button) button.setAttribute("aria-label", words(pair[1], n));
+      });
+    });
+  }
+
+  function rowButton(row, what, onClick) {
+    var button = el("button", "link", rows.getAttribute("data-" + what));
+    button.type = "button";
+    button.setAttribute("data-do", what);
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
   function rowButtons(row) {
     var bar = el("span", "row-buttons");
     [["up", -1], ["down", 1]].forEach(function (pair) {
-      var button = el("button", "link", rows.getAttribute("data-" + pair[0]));
-      button.type = "button";
-      button.addEventListener("click", function () {
+      bar.appendChild(rowButton(row, pair[0], function () {
         var other = pair[1] < 0 ? row.previousElementSibling : row.nextElementSibling;
         if (!other) return;
         if (pair[1] < 0) rows.insertBefore(row, other); else rows.insertBefore(other, row);
+        renumber();
         schedulePreview();
-      });
-      bar.appendChild(button);
+      }));
     });
+    bar.appendChild(rowButton(row, "remove", function () { row.remove(); renumber(); schedulePreview(); }));
     return bar;
   }
 
-  function addRow(media) {
+  function addRow(media, fileName) {
     if (rows.querySelector('[data-sha="' + media.sha256 + '"]')) return;
     var row = el("li", "media-row");
     row.setAttribute("data-sha", media.sha256);
+    row.setAttribute("data-name", fileName || "");
     var hidden = el("input");
     hidden.type = "hidden"; hidden.name = "media_sha"; hidden.value = media.sha256;
     row.appendChild(hidden);
@@ -205,17 +197,16 @@
     } else {
       row.appendChild(el("span", "media-kind", media.kind));
     }
-    var label = el("label", "", rows.getAttribute("data-alt"));
+    var info = el("div", "media-info");
+    info.appendChild(el("span", "media-name"));
+    info.appendChild(el("label"));
     var alt = el("input");
     alt.name = "media_alt"; alt.maxLength = 1000; alt.value = media.alt_text || "";
-    label.appendChild(alt);
-    row.appendChild(label);
-    var remove = el("button", "link", rows.getAttribute("data-remove"));
-    remove.type = "button";
-    remove.addEventListener("click", function () { row.remove(); schedulePreview(); });
-    row.appendChild(remove);
+    info.appendChild(alt);
+    row.appendChild(info);
     row.appendChild(rowButtons(row));
     rows.appendChild(row);
+    renumber();
   }
 
   function upload(files) {
@@ -230,7 +221,7 @@
       }).then(function (r) {
         return r.json().then(function (json) { return { ok: r.ok, json: json }; });
       }).then(function (answer) {
-        if (answer.ok) { addRow(answer.json); schedulePreview(); }
+        if (answer.ok) { addRow(answer.json, file.name); schedulePreview(); }
         else showUploadError((answer.json.error || {}).message || file.name);
       }).catch(function () { showUploadError(file.name); })
         .finally(function () { zone.classList.remove("busy"); });
@@ -242,12 +233,12 @@
     Array.prototype.forEach.call(rows.querySelectorAll(".media-row"), function (row) {
       var box = row.querySelector('input[name="media_remove"]');
       if (box) box.closest("label").remove();
-      var remove = el("button", "link", rows.getAttribute("data-remove"));
-      remove.type = "button";
-      remove.addEventListener("click", function () { row.remove(); schedulePreview(); });
-      row.appendChild(remove);
+      var name = row.querySelector(".media-name");
+      var shown = name ? name.textContent.split(": ").slice(1).join(": ") : "";
+      row.setAttribute("data-name", shown);
       row.appendChild(rowButtons(row));
     });
+    renumber();
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
     });
