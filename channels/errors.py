@@ -14,7 +14,8 @@ code and every transport failure maps to exactly one class::
 Every error says what happened twice, `vi` and `en` (people read Vietnamese first), and keeps
 what the platform itself said apart as `detail`. `step` names what Loa was doing ("đăng bài" /
 "publishing the post"); it leads both sentences. `str(error)` is both, Vietnamese first, and
-the detail: what a person reads wherever an error is shown whole (a CLI line, a log). Messages and details never carry secrets (see `channels.http.mask`).
+the detail: what a person reads wherever an error is shown whole (a CLI line, a log). Messages
+and details never carry secrets (see `channels.http.mask`).
 """
 
 from __future__ import annotations

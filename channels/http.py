@@ -39,7 +39,7 @@ DEFAULT_TIMEOUT = 30.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECRET_PARAMS = re.compile(
     r"(access_token|refresh_token|client_secret|secret_key|code_verifier|password|code"
-    r"|fb_exchange_token|input_token)=([^&\s]+)",
+    r"|fb_exchange_token|input_token|key)=([^&\s]+)",
     re.IGNORECASE,
 )
 

@@ -230,7 +230,7 @@ class Library:
         if key in self.memo.terms:
             return self.memo.terms[key]
         what = Step(
-            f"looking up the {NOUNS[taxonomy]} {name!r}", f"tra {NOUNS_VI[taxonomy]} {name!r}"
+            f"looking up the {NOUNS[taxonomy]} {name!r}", f"tìm {NOUNS_VI[taxonomy]} {name!r}"
         )
         found, _ = self.api.call(
             "GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}, what=what

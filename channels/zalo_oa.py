@@ -276,7 +276,7 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
     def _upload_video(self, video: MediaFile, progress: Progress | None, pub: Publication) -> str:
         what = Step(
             f"Zalo video {video.original_name or video.path.name}",
-            f"video Zalo {video.original_name or video.path.name}",
+            f"tải video {video.original_name or video.path.name} lên Zalo",
         )
         if progress:
             progress(0, video.size_bytes)
