@@ -140,6 +140,8 @@ class Post(SQLModel, table=True):
     missed_policy: str = Field(default=MissedPolicy.publish_late, sa_type=String(16))
     grace_minutes: int = 60
     review_comment: str | None = Field(default=None, sa_type=Text)
+    # The weekly posts created together (content.post_copies.weekly_series) share this id.
+    series_id: str | None = Field(default=None, max_length=32, index=True)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))

@@ -43,6 +43,7 @@ class PostFilter:
     topic: str = ""
     department: str = ""  # ignored for officers: theirs only
     author_id: int | None = None
+    series_id: str = ""  # the posts of one weekly series
     limit: int = 300
 
 
@@ -116,6 +117,8 @@ def _filtered(
         query = query.where(Post.department_code == wanted.department)
     if wanted.author_id is not None:
         query = query.where(Post.author_id == wanted.author_id)
+    if wanted.series_id:
+        query = query.where(Post.series_id == wanted.series_id)
     if wanted.topic:
         query = query.where(Post.topic == wanted.topic)
     text = wanted.text.strip()

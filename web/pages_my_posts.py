@@ -67,6 +67,10 @@ add_messages(
         "mine.continue": ("Sửa tiếp", "Continue editing"),
         "mine.see_failure": ("Xem lỗi và thử lại", "See what failed"),
         "mine.view": ("Xem", "View"),
+        "mine.series_only": (
+            "Đang xem các bài của một chuỗi hằng tuần.",
+            "Showing the posts of one weekly series.",
+        ),
     }
 )
 
@@ -88,6 +92,7 @@ def my_posts_page(
     topic: Field = "",
     department: Field = "",
     scope: Field = "mine",
+    series: Field = "",
 ) -> Response:
     services = services_of(request)
     lang = lang_of(request)
@@ -100,6 +105,7 @@ def my_posts_page(
             topic=topic,
             department=department if actor.reviews else "",
             author_id=me if mine else None,
+            series_id=series,
         )
         found, more = find_posts(session, actor, wanted)
         departments = (
@@ -123,8 +129,9 @@ def my_posts_page(
             "topic": topic,
             "department": department,
             "scope": "mine" if mine else "all",
+            "series": series,
         },
-        "filtered": bool(q.strip() or hashtag.strip() or topic or department or not mine),
+        "filtered": bool(q.strip() or hashtag.strip() or topic or department or series or not mine),
         "topics": services.topics,
         "departments": departments,
     }

@@ -1,5 +1,6 @@
-"""The post page's header summary of deliveries that went partly out, and "Nhân bản" (a draft
-copy with the same texts, media and channels, without a time)."""
+"""The post page's header summary of deliveries that went partly out, "Nhân bản" (a draft copy
+with the same texts, media and channels, without a time) and "Lặp lại hằng tuần" (a weekly
+series created up front, each post its own, linked by a series id)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from content.media import MediaStore
 from content.models import AuditEvent, Delivery, DeliveryState, Post
 from content.posts import PostService
 from content.queries import deliveries_of, input_of
+from content.timeutil import zone
 from tests.factories import post_input
 from tests.web.helpers import csrf_of
 from web.services import WebServices
 
 WHEN = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+TZ = zone("Asia/Ho_Chi_Minh")
 D = DeliveryState
 
 
@@ -114,3 +117,56 @@ def test_another_departments_post_cannot_be_duplicated(
         follow_redirects=False,
     )
     assert answer.status_code == 404
+
+
+def series_of(db: Database, post_id: int) -> list[Post]:
+    with db.read() as session:
+        original = session.get(Post, post_id)
+        assert original is not None and original.series_id
+        rows = session.exec(select(Post).where(Post.series_id == original.series_id)).all()
+        return sorted(rows, key=lambda post: post.scheduled_at or WHEN)
+
+
+def test_a_weekly_series_is_created_up_front_each_post_its_own(
+    db: Database, service: PostService, officer_client: TestClient
+) -> None:
+    post_id = approved_post(service)  # Wed 2 Dec 2026, 09:00 in Hue
+    page = officer_client.get(f"/posts/{post_id}").text
+    assert f'href="/posts/{post_id}/repeat"' in page
+    form = officer_client.get(f"/posts/{post_id}/repeat").text
+    assert 'min="2026-12-09"' in form and "Thứ Tư, 02/12/2026 09:00" in form
+    answer = officer_client.post(
+        f"/posts/{post_id}/repeat",
+        data={"csrf_token": csrf_of(officer_client), "until": "2026-12-23"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    posts = series_of(db, post_id)
+    assert answer.headers["location"] == f"/my-posts?scope=all&series={posts[0].series_id}"
+    assert [p.id == post_id for p in posts] == [True, False, False, False]
+    days = [
+        (p.scheduled_at.astimezone(TZ).strftime("%a %d/%m %H:%M")) for p in posts if p.scheduled_at
+    ]
+    assert days == ["Wed 02/12 09:00", "Wed 09/12 09:00", "Wed 16/12 09:00", "Wed 23/12 09:00"]
+    # The original was approved: each new post waits for its own review.
+    assert [p.state for p in posts] == ["approved", "in_review", "in_review", "in_review"]
+    assert len({p.series_id for p in posts}) == 1
+    listed = officer_client.get(answer.headers["location"]).text
+    assert listed.count('class="my-post-title"') == 4
+    again = officer_client.get(f"/posts/{post_id}").text
+    assert f'href="/posts/{post_id}/repeat"' not in again  # already in a series
+
+
+def test_a_series_end_before_the_next_week_is_refused_beside_the_field(
+    db: Database, service: PostService, officer_client: TestClient
+) -> None:
+    post_id = approved_post(service)
+    for until, words in (("2026-12-08", "09/12/2026"), ("2028-01-01", "tối đa 52"), ("x", "“x”")):
+        answer = officer_client.post(
+            f"/posts/{post_id}/repeat",
+            data={"csrf_token": csrf_of(officer_client), "until": until},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 422 and words in unescape(answer.text), until
+    with db.read() as session:
+        assert session.exec(select(Post).where(Post.series_id.is_not(None))).all() == []  # type: ignore[union-attr]
