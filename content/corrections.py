@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from content import audit
 from content.inputs import PostInput
 from content.models import ChangeAction, ChangeState, Delivery, DeliveryChange, DeliveryState
+from content.reasons import reason_text
 
 D = DeliveryState
 ON_PLATFORM = frozenset({D.published, D.handed_over})
@@ -197,10 +198,11 @@ def change_words(change: DeliveryChange, channel_type: str, lang: str = "vi") ->
     if change.state == ChangeState.working:
         return "Đang gửi chỉnh sửa lên nền tảng" if vi else "Sending the change to the platform"
     if change.state == ChangeState.failed:
+        why = reason_text(change.last_error, lang)
         return (
-            f"Nền tảng không nhận chỉnh sửa: {change.last_error}"
+            f"Nền tảng không nhận chỉnh sửa: {why}"
             if vi
-            else f"The platform refused the change: {change.last_error}"
+            else f"The platform refused the change: {why}"
         )
     if change.state == ChangeState.by_hand:
         return by_hand

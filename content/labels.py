@@ -41,6 +41,13 @@ def platform_name(kind: str, lang: str = "vi") -> str:
     return _pick(PLATFORM_NAMES.get(kind, (kind, kind)), lang)
 
 
+def channel_label(kind: str, name: str, lang: str = "vi") -> str:
+    """A channel as people know it: its platform, then its name ("Trang web · Sở Du lịch"); the
+    name alone when it says the platform already ("Zalo OA Thông tin đối ngoại")."""
+    platform = platform_name(kind, lang)
+    return name if name.casefold().startswith(platform.casefold()) else f"{platform} · {name}"
+
+
 def figure(value: int | None, lang: str = "vi") -> str:
     """A figure as its reader writes numbers; "—" for no figure."""
     if value is None:

@@ -10,11 +10,12 @@ their next reading is not due yet.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from content.labels import channel_label
 from loa.cli_state import State, state_of
 from loa.stats_show import stats_show
 
@@ -58,7 +59,8 @@ def stats_collect(
         force=forced,
         progress=_bar(state),
     )
-    for line in summary_lines(summary, state, asked=set(channel or ())):
+    names = {c.id: channel_label(c.type, c.name or c.id, state.lang) for c in loa.config.channels}
+    for line in summary_lines(summary, state, asked=set(channel or ()), names=names):
         typer.echo(line)
 
 
@@ -80,9 +82,17 @@ def _bar(state: State) -> Callable[[int, int], None]:
     return progress
 
 
-def summary_lines(summary: Summary, state: State, asked: set[str]) -> list[str]:
-    """What was read, by channel; then the figures missing, with the platforms' reasons."""
+def summary_lines(
+    summary: Summary, state: State, asked: set[str], names: Mapping[str, str] | None = None
+) -> list[str]:
+    """What was read, by channel (as people name it: "Facebook · Sở Du lịch"); then the figures
+    missing, with the platforms' reasons."""
     say = state.say
+    known = names or {}
+
+    def name(channel_id: str) -> str:
+        return known.get(channel_id, channel_id)
+
     read = [t for t in summary.channels.values() if t.read or t.calls or t.postponed]
     others = [
         t
@@ -99,22 +109,22 @@ def summary_lines(summary: Summary, state: State, asked: set[str]) -> list[str]:
             f" ({_count(summary.calls, 'call')}).",
         )
     ]
-    width = max(len(t.channel_id) for t in [*read, *others])
+    width = max(len(name(t.channel_id)) for t in [*read, *others])
     for tally in sorted(read, key=lambda t: t.channel_id):
-        lines.append(f"  {tally.channel_id:<{width}}  {_read_line(tally, state)}")
+        lines.append(f"  {name(tally.channel_id):<{width}}  {_read_line(tally, state)}")
     for tally in sorted(others, key=lambda t: t.channel_id):
         assert tally.skipped is not None
         why = say(*tally.skipped)
         waiting = say(f"{tally.waiting} bài chờ", f"{tally.waiting} posts waiting")
         lines.append(
-            f"  {tally.channel_id:<{width}}  {say('bỏ qua', 'skipped')}: {why} ({waiting})"
+            f"  {name(tally.channel_id):<{width}}  {say('bỏ qua', 'skipped')}: {why} ({waiting})"
         )
     missing = [(t.channel_id, key, n) for t in read for key, n in sorted(t.missing.items())]
     if missing:
         lines.append(say("Thiếu số liệu:", "Figures missing:"))
         for channel_id, (metric, vi, en), count in missing:
             lines.append(
-                f"  {channel_id:<{width}}  {_metric(metric, state)}: "
+                f"  {name(channel_id):<{width}}  {_metric(metric, state)}: "
                 + say(f"{count} bài — {vi}", f"{count} posts — {en}")
             )
     return lines

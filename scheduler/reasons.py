@@ -7,7 +7,7 @@ Alerts name a channel as people know it ("Facebook · Sở Văn hoá"), never by
 
 from __future__ import annotations
 
-from content.labels import platform_name
+from content.labels import channel_label
 from content.models import Channel
 from content.reasons import Reason
 
@@ -73,10 +73,7 @@ def channel_names(channel: Channel | None, channel_id: str) -> tuple[str, str]:
     if channel is None:
         return channel_id, channel_id
     name = channel.name or channel.id
-    return (
-        f"{platform_name(channel.type, 'vi')} · {name}",
-        f"{platform_name(channel.type, 'en')} · {name}",
-    )
+    return channel_label(channel.type, name, "vi"), channel_label(channel.type, name, "en")
 
 
 def alert_body(reason: Reason, *more: tuple[str, str]) -> str:

@@ -73,6 +73,16 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "by hand": ("nền tảng không cho sửa tự động", "the platform cannot take it automatically"),
     "update failed": ("sửa không thành công", "the change did not go through"),
     "remove failed": ("gỡ không thành công", "the removal did not go through"),
+    # What a try led to, as the retry policy decided (scheduler.retry.Next) and reconciling found.
+    "retry": ("lỗi tạm thời, sẽ thử lại", "a temporary fault, will try again"),
+    "fail": ("thất bại, không thử lại", "failed, not tried again"),
+    "reconcile": ("chưa rõ kết quả, đang kiểm tra trên nền tảng", "outcome unknown, checking"),
+    "hold": ("kênh cần kết nối lại, bài chờ", "the channel needs reconnecting, the post waits"),
+    "not sent": ("chưa gửi: máy này không dùng được kênh", "not sent: channel unusable here"),
+    "reconciled: found": ("kiểm tra: bài đã có trên nền tảng", "checked: the post is there"),
+    "reconciled: not found": ("kiểm tra: không thấy bài trên nền tảng", "checked: not there"),
+    "reconcile failed": ("không hỏi được nền tảng", "the platform could not be asked"),
+    "released": ("chưa gửi, trả lại khi tiến trình dừng", "not sent, given back at shutdown"),
 }
 HISTORY_ACTIONS: dict[str, tuple[str, str]] = {
     "post.created": ("tạo bài", "created the post"),

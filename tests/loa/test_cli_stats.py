@@ -21,6 +21,9 @@ from loa.cli import main
 from tests.scheduler.harness import Harness, harness_factory, tiny_mp4
 
 WEB, ZALO = "web-asean", "zalo-asean-hue"
+# The channels as the summary names them: the platform and the name, never the config id.
+WEB_NAME = "Trang web · Trang thông tin ASEAN tỉnh Thừa Thiên Huế"
+ZALO_NAME = "Zalo OA Thông tin đối ngoại Thừa Thiên Huế"
 
 
 @pytest.fixture
@@ -83,11 +86,12 @@ def test_collect_reads_what_is_due_with_progress_and_a_vietnamese_summary(
     assert "2/2 bài" in err and "[" + "#" * 30 + "]" in err
     lines = out.splitlines()
     assert lines[0] == "Đã đọc số liệu của 2 bài trên 2 kênh (2 lần gọi)."
-    assert any(line.split() == [WEB, "1", "bài"] for line in lines)
-    assert any(line.split() == [ZALO, "1", "bài"] for line in lines)
+    assert any(" ".join(line.split()) == f"{WEB_NAME} 1 bài" for line in lines)
+    assert any(" ".join(line.split()) == f"{ZALO_NAME} 1 bài" for line in lines)
+    assert WEB not in out and ZALO not in out
     # Zalo left both figures out: each is named, with the platform's reason, never as 0.
     assert "Thiếu số liệu:" in lines
-    missing = [line for line in lines if line.strip().startswith(ZALO) and "—" in line]
+    missing = [line for line in lines if line.strip().startswith(ZALO_NAME) and "—" in line]
     assert len(missing) == 2 and all("1 bài — " in line for line in missing)
     assert read_ids(h, post_id) == {WEB: True, ZALO: True}
 
@@ -116,12 +120,12 @@ def test_collect_says_why_a_channel_was_not_read(
     code, out, _ = stats("stats", "collect", "--channel", WEB, "--channel", ZALO)
 
     assert code == 0
-    assert f"{WEB} 0 bài, dừng: kênh cần kết nối lại; 1 bài đọc lại sau" in lines(out)
+    assert f"{WEB_NAME} 0 bài, dừng: kênh cần kết nối lại; 1 bài đọc lại sau" in lines(out)
     assert h.channel(WEB).state == "needs_auth"
     assert read_ids(h, post_id) == {WEB: False, ZALO: True}
 
     code, out, _ = stats("stats", "collect", "--channel", WEB)
-    assert f"{WEB} bỏ qua: kênh cần kết nối lại (1 bài chờ)" in lines(out)
+    assert f"{WEB_NAME} bỏ qua: kênh cần kết nối lại (1 bài chờ)" in lines(out)
     assert read_ids(h, post_id)[WEB] is False
     with h.app.db.read() as session:
         held = session.get(DeliveryMetrics, h.delivery(post_id, WEB).id)
