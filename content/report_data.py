@@ -8,22 +8,45 @@ the time of reading but `generated_at`, which the report prints).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from content.models import Channel, Delivery, DeliveryState, Post
 from content.observances import Observance, Occurrence, occurrences
-from content.stats import PublishedRow, Stats, grouped_all, published_rows
+from content.stats import (
+    REACH_METRICS,
+    PublishedRow,
+    Scope,
+    Stats,
+    published_query,
+    published_rows,
+    reach_value,
+    row_of,
+    summarise,
+)
 from content.targets import Gap, Names, Progress, Targets, gaps, progress
 from content.timeutil import as_utc
 
 # What counts as published "around" an observance: the week before it to three days after.
 AROUND_BEFORE, AROUND_AFTER = timedelta(days=7), timedelta(days=3)
 TOP_COUNT = 10
+OBSERVANCE_SHOWN = 20  # the posts listed under an observance; all of them are counted
+
+Reader = Callable[[], AbstractContextManager[Session]]
+
+
+class Rows(Protocol):
+    """The evidence as the writers read it: counted, and iterated (more than once)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[PublishedRow]: ...
 
 
 @dataclass(frozen=True)
@@ -41,8 +64,33 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class ObservanceCoverage:
+    """What was published around one observance: how many posts and deliveries, and the first
+    few posts (one delivery each), oldest first."""
+
     occurrence: Occurrence
+    posts: int
+    deliveries: int
     rows: list[PublishedRow]
+
+
+@dataclass(frozen=True)
+class EvidenceRows:
+    """The evidence list, oldest first: read again from the database each time it is iterated,
+    a row at a time, so a year's 250,000 rows are never held. Its length is the period's count
+    of deliveries; the rows are those in the database when it is iterated."""
+
+    read: Reader
+    start: datetime
+    end: datetime
+    departments: Sequence[str] | None
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[PublishedRow]:
+        with self.read() as session:
+            yield from published_rows(session, self.start, self.end, departments=self.departments)
 
 
 @dataclass(frozen=True)
@@ -51,7 +99,8 @@ class ReportData:
     end: datetime
     generated_at: datetime
     departments: list[str] | None  # None: the whole province
-    rows: list[PublishedRow]  # the evidence, oldest first
+    # The evidence, oldest first: EvidenceRows streams it from the database when iterated.
+    rows: Rows
     breakdowns: dict[str, Stats]  # by each of GROUPINGS
     top: list[PublishedRow]  # the widest reach first
     shortfalls: list[Shortfall]
@@ -69,12 +118,12 @@ class ReportData:
 
     @property
     def empty(self) -> bool:
-        return not self.rows
+        return len(self.rows) == 0
 
 
 def reach_of(row: PublishedRow) -> int:
     """How widely a post was seen, for ranking: views, else reach, else video views."""
-    for metric in ("views", "reach", "video_views"):
+    for metric in REACH_METRICS:
         value = row.figures.get(metric)
         if value is not None:
             return value
@@ -96,27 +145,33 @@ def build(
     names: Names,
     observances: Iterable[Observance] = (),
 ) -> ReportData:
-    """The report of [start, end) for `departments` (None: every one)."""
+    """The report of [start, end) for `departments` (None: every one).
+
+    Every figure is added up by the database; the evidence is read again, streamed, when the
+    report's rows are iterated (through a new session on `session`'s engine).
+    """
     start, end = as_utc(start), as_utc(end)
-    rows = list(published_rows(session, start, end, departments=departments))
-    breakdowns = grouped_all(rows, start, end, tz)
+    scope = list(departments) if departments is not None else None
+    breakdowns = summarise(session, start, end, tz, departments=scope)
     covered = list(departments) if departments is not None else list(all_departments)
     channels = _channels_of(session, departments)
-    top = sorted((r for r in rows if reach_of(r) >= 0), key=lambda r: (-reach_of(r), r.delivery_id))
     as_of = min(end, as_utc(now))
+    count = breakdowns["channel"].total.deliveries
     return ReportData(
         start=start,
         end=end,
         generated_at=as_utc(now),
-        departments=list(departments) if departments is not None else None,
-        rows=rows,
+        departments=scope,
+        rows=EvidenceRows(reader_of(session), start, end, scope, count),
         breakdowns=breakdowns,
-        top=top[:TOP_COUNT],
+        top=_top(session, Scope(start, end, scope)),
         shortfalls=_shortfalls(session, start, end, departments),
-        observances=_coverage(rows, observances, start, end, tz),
-        progress=progress(rows, start, end, targets, names, covered, topics, pillars, channels),
+        observances=_coverage(session, observances, Scope(start, end, scope), tz),
+        progress=progress(
+            breakdowns, start, end, targets, names, covered, topics, pillars, channels
+        ),
         gaps=gaps(
-            rows,
+            breakdowns,
             as_of,
             tz,
             targets,
@@ -127,6 +182,31 @@ def build(
             _last_before(session, start, covered),
         ),
     )
+
+
+def reader_of(session: Session) -> Reader:
+    """New read sessions on the engine `session` reads from, for reading again later."""
+    bind = session.get_bind()
+
+    @contextmanager
+    def read() -> Iterator[Session]:
+        with Session(bind, expire_on_commit=False) as fresh, fresh.begin():
+            yield fresh
+
+    return read
+
+
+def _top(session: Session, scope: Scope) -> list[PublishedRow]:
+    """The widest-reaching deliveries (see reach_of), ties oldest delivery first."""
+    reach = reach_value()
+    query = (
+        published_query(scope)
+        .where(reach.is_not(None))
+        .order_by(None)
+        .order_by(reach.desc(), col(Delivery.id))
+        .limit(TOP_COUNT)
+    )
+    return [row_of(row) for row in session.execute(query)]
 
 
 def _channels_of(session: Session, departments: Sequence[str] | None) -> list[str]:
@@ -198,17 +278,34 @@ def _shortfalls(
 
 
 def _coverage(
-    rows: Sequence[PublishedRow],
-    observances: Iterable[Observance],
-    start: datetime,
-    end: datetime,
-    tz: tzinfo,
+    session: Session, observances: Iterable[Observance], scope: Scope, tz: tzinfo
 ) -> list[ObservanceCoverage]:
+    start, end = scope.start, scope.end
     first, last = start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz)
     found = []
     for occurrence in occurrences(observances, first, last.date()):
         day = datetime(occurrence.date.year, occurrence.date.month, occurrence.date.day, tzinfo=tz)
-        window = (as_utc(day - AROUND_BEFORE), as_utc(day + timedelta(days=1) + AROUND_AFTER))
-        around = [row for row in rows if window[0] <= row.published_at < window[1]]
-        found.append(ObservanceCoverage(occurrence, around))
+        window = Scope(
+            max(start, as_utc(day - AROUND_BEFORE)),
+            min(end, as_utc(day + timedelta(days=1) + AROUND_AFTER)),
+            scope.departments,
+        )
+        found.append(_around(session, occurrence, window))
     return found
+
+
+def _around(session: Session, occurrence: Occurrence, window: Scope) -> ObservanceCoverage:
+    counted = window.where(
+        select(func.count(), func.count(func.distinct(col(Delivery.post_id))))
+        .select_from(Delivery)
+        .join(Post, col(Post.id) == col(Delivery.post_id))
+    )
+    deliveries, posts = session.execute(counted).one()
+    shown: dict[int, PublishedRow] = {}
+    # One delivery per post: a post on three channels around ASEAN Day is one post.
+    for row in session.execute(published_query(window).limit(OBSERVANCE_SHOWN * 8)):
+        published = row_of(row)
+        shown.setdefault(published.post_id, published)
+        if len(shown) == OBSERVANCE_SHOWN:
+            break
+    return ObservanceCoverage(occurrence, int(posts), int(deliveries), list(shown.values()))

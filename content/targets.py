@@ -6,17 +6,18 @@ config.yaml (`targets:`); without them these defaults apply: four posts a month 
 department, each topic at least once a quarter, each pillar at least 15 % of the posts, and
 every configured channel used at least once a month.
 
-Pure functions of the published rows (content.stats.PublishedRow) and dates: the `/reports`
-page, the report files and the monthly digest all judge progress the same way.
+Pure functions of the period's totals (content.stats.Stats, added up by the database) and
+dates: the `/reports` page, the report files and the monthly digest all judge progress the same
+way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from content.stats import PublishedRow
+from content.stats import Stats
 
 DEFAULT_POSTS_PER_MONTH = 4
 DEFAULT_TOPIC_MIN_PER_QUARTER = 1
@@ -115,8 +116,25 @@ def quarter_start(moment: datetime, tz: tzinfo) -> datetime:
     return datetime(local.year, 3 * ((local.month - 1) // 3) + 1, 1, tzinfo=tz)
 
 
+def _posts_by(stats: Mapping[str, Stats], by: str) -> dict[str, int]:
+    found = stats.get(by)
+    return {group.key: group.posts for group in found.groups} if found is not None else {}
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How one kind of target reads: its codes, its figure for a code, and its words."""
+
+    kind: str
+    codes: Sequence[str]
+    target: Callable[[str], float]
+    actual: Callable[[str], float]
+    words: Callable[[str, str, str, float, float], tuple[str, str]]  # code, vi, en, done, target
+    early: bool
+
+
 def progress(
-    rows: Iterable[PublishedRow],
+    stats: Mapping[str, Stats],
     start: datetime,
     end: datetime,
     targets: Targets,
@@ -128,96 +146,80 @@ def progress(
 ) -> list[Progress]:
     """Each target's progress over [start, end): departments' posts, topics, pillars, channels.
 
-    `departments`, `topics`, `pillars` and `channels` are the ones the report covers (those
-    with nothing published are exactly the ones to show).
+    `stats` are the period's totals by department, topic, pillar and channel (posts counted
+    once per group). `departments`, `topics`, `pillars` and `channels` are the ones the report
+    covers (those with nothing published are exactly the ones to show).
     """
-    posts_by_department: dict[str, set[int]] = {}
-    posts_by_topic: dict[str, set[int]] = {}
-    posts_by_pillar: dict[str, set[int]] = {}
-    posts_by_channel: dict[str, set[int]] = {}
-    every_post: set[int] = set()
-    for row in rows:
-        every_post.add(row.post_id)
-        posts_by_department.setdefault(row.department, set()).add(row.post_id)
-        posts_by_topic.setdefault(row.topic, set()).add(row.post_id)
-        if row.pillar:
-            posts_by_pillar.setdefault(row.pillar, set()).add(row.post_id)
-        posts_by_channel.setdefault(row.channel_id, set()).add(row.post_id)
+    by = {kind: _posts_by(stats, kind) for kind in ("department", "topic", "pillar", "channel")}
+    every = next(iter(stats.values())).total.posts if stats else 0
     months = months_in(start, end)
     quarters = max(months / 3, 1 / 3)
     # Over a period shorter than a target's unit the prorated figure can round to nothing
     # (4 a month over one day is 0): the whole unit's figure is shown instead, not yet due.
     month_early, quarter_early = shorter_than(start, end, 1), shorter_than(start, end, 3)
-    found: list[Progress] = []
-    for code in departments:
-        monthly = targets.monthly_posts(code)
-        target = monthly if month_early else round(monthly * months)
-        done = len(posts_by_department.get(code, ()))
-        vi, en = names.of("department", code)
-        found.append(
-            Progress(
-                "department",
-                code,
-                target,
-                done,
-                f"{vi}: {done}/{target} bài ({targets.monthly_posts(code)} bài/tháng)",
-                f"{en}: {done}/{target} posts ({targets.monthly_posts(code)} a month)",
-                month_early,
-            )
-        )
-    for code in topics:
-        per = targets.topic_min_per_quarter
-        target = max(per if quarter_early else round(per * quarters), 1)
-        done = len(posts_by_topic.get(code, ()))
-        vi, en = names.of("topic", code)
-        found.append(
-            Progress(
-                "topic",
-                code,
-                target,
-                done,
-                f"Chủ đề {code} ({vi}): {done}/{target} bài",
-                f"Topic {code} ({en}): {done}/{target} posts",
-                quarter_early,
-            )
-        )
-    total = len(every_post)
+    per_quarter = targets.topic_min_per_quarter
     least = f"{targets.pillar_min_share:.0%}"
-    for code in pillars:
-        share = len(posts_by_pillar.get(code, ())) / total if total else 0.0
-        vi, en = names.of("pillar", code)
-        found.append(
-            Progress(
-                "pillar",
-                code,
-                targets.pillar_min_share,
-                share,
+    expected = list(targets.channels) if targets.channels is not None else list(channels)
+
+    def monthly(code: str) -> float:
+        per = targets.monthly_posts(code)
+        return per if month_early else round(per * months)
+
+    kinds = (
+        _Kind(
+            "department", departments, monthly, lambda code: by["department"].get(code, 0),
+            lambda code, vi, en, done, target: (
+                f"{vi}: {done:.0f}/{target:.0f} bài ({targets.monthly_posts(code)} bài/tháng)",
+                f"{en}: {done:.0f}/{target:.0f} posts ({targets.monthly_posts(code)} a month)",
+            ),
+            month_early,
+        ),
+        _Kind(
+            "topic", topics,
+            lambda _code: max(per_quarter if quarter_early else round(per_quarter * quarters), 1),
+            lambda code: by["topic"].get(code, 0),
+            lambda code, vi, en, done, target: (
+                f"Chủ đề {code} ({vi}): {done:.0f}/{target:.0f} bài",
+                f"Topic {code} ({en}): {done:.0f}/{target:.0f} posts",
+            ),
+            quarter_early,
+        ),
+        _Kind(
+            "pillar", pillars, lambda _code: targets.pillar_min_share,
+            lambda code: by["pillar"].get(code, 0) / every if every else 0.0,
+            lambda code, vi, en, share, _target: (
                 f"Trụ cột {code} ({vi}): {share:.0%} số bài (tối thiểu {least})",
                 f"Pillar {code} ({en}): {share:.0%} of posts (at least {least})",
-                month_early,
-            )
-        )
-    expected = list(targets.channels) if targets.channels is not None else list(channels)
-    for code in expected:
-        target = max(round(months), 1)
-        done = len(posts_by_channel.get(code, ()))
-        vi, en = names.of("channel", code)
-        found.append(
-            Progress(
-                "channel",
-                code,
-                target,
-                done,
-                f"Kênh {vi}: {done}/{target} bài",
-                f"Channel {en}: {done}/{target} posts",
-                month_early,
-            )
-        )
+            ),
+            month_early,
+        ),
+        _Kind(
+            "channel", expected, lambda _code: max(round(months), 1),
+            lambda code: by["channel"].get(code, 0),
+            lambda _code, vi, en, done, target: (
+                f"Kênh {vi}: {done:.0f}/{target:.0f} bài",
+                f"Channel {en}: {done:.0f}/{target:.0f} posts",
+            ),
+            month_early,
+        ),
+    )  # fmt: skip
+    found: list[Progress] = []
+    for kind in kinds:
+        for code in kind.codes:
+            target, done = kind.target(code), kind.actual(code)
+            vi, en = kind.words(code, *names.of(kind.kind, code), done, target)
+            found.append(Progress(kind.kind, code, target, done, vi, en, kind.early))
     return found
 
 
+def _last_published(found: Stats | None) -> dict[str, datetime]:
+    if found is None:
+        return {}
+    return {g.key: g.last_published for g in found.groups if g.last_published is not None}
+
+
 def gaps(
-    rows: Sequence[PublishedRow],
+    stats: Mapping[str, Stats],
     end: datetime,
     tz: tzinfo,
     targets: Targets,
@@ -230,21 +232,19 @@ def gaps(
     """What is missing as of `end`, in plain words: departments silent for longer than twice
     their cadence, topics with nothing this quarter, channels unused for a month.
 
-    `last_published` gives each department's last publication before the period (so a silence
-    that started earlier is counted in full); `rows` are the period's, oldest first.
+    `stats` are the period's totals by department, topic and channel (their groups' last
+    publication); `last_published` gives each department's last publication before the period
+    (so a silence that started earlier is counted in full).
     """
     last: dict[str, datetime] = dict(last_published or {})
-    last_channel: dict[str, datetime] = {}
+    for code, latest in _last_published(stats.get("department")).items():
+        if code not in last or latest > last[code]:
+            last[code] = latest
+    last_channel = _last_published(stats.get("channel"))
     quarter = quarter_start(end, tz)
-    quarter_topics: set[str] = set()
-    for row in rows:
-        if row.department not in last or row.published_at > last[row.department]:
-            last[row.department] = row.published_at
-        last_channel[row.channel_id] = max(
-            last_channel.get(row.channel_id, row.published_at), row.published_at
-        )
-        if row.published_at >= quarter:
-            quarter_topics.add(row.topic)
+    quarter_topics = {
+        code for code, latest in _last_published(stats.get("topic")).items() if latest >= quarter
+    }
     found: list[Gap] = []
     for code in departments:
         allowed = timedelta(days=2 * AVERAGE_MONTH_DAYS / max(targets.monthly_posts(code), 1))

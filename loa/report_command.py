@@ -145,7 +145,7 @@ def summary_lines(data: ReportData, output: Path, lang: str, tz: tzinfo) -> list
     last_day = (data.end - timedelta(microseconds=1)).astimezone(tz)
     period = f"{data.start.astimezone(tz):%d/%m/%Y} – {last_day:%d/%m/%Y}"
     total = data.total.total
-    posts, deliveries = figure(len(total.posts), lang), figure(total.deliveries, lang)
+    posts, deliveries = figure(total.posts, lang), figure(total.deliveries, lang)
     met, targets = sum(1 for p in data.progress if p.met), len(data.progress)
     # Targets whose unit (a month, a quarter) is longer than the period: neither met nor missed.
     not_due = sum(1 for p in data.progress if p.not_due)

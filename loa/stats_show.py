@@ -127,7 +127,7 @@ def table_lines(result: Stats, by: str, lang: str, names: dict[str, str], tz: tz
     def row(group: Group, label: str) -> list[str]:
         return [
             label,
-            figure(len(group.posts), lang),
+            figure(group.posts, lang),
             figure(group.deliveries, lang),
             f"{figure(group.with_figures, lang)}/{figure(group.deliveries, lang)}",
             *(figure(group.totals.get(m), lang) for m in metrics),

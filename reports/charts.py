@@ -203,7 +203,7 @@ CHART_TITLES = {
 
 def breakdown_chart(stats: Stats, names: Names, tz: tzinfo) -> Chart:
     """Posts per group of a breakdown (distinct posts: one post on three channels is one)."""
-    counts = {group.key: len(group.posts) for group in stats.groups}
+    counts = {group.key: group.posts for group in stats.groups}
     keys = (
         sorted(set(period_months(stats, tz)) | set(counts)) if stats.by == "month" else list(counts)
     )

@@ -11,9 +11,10 @@ sheets ("Danh sách bài đăng (2)", ...), each with its own header, filter and
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -110,13 +111,16 @@ def add_frames(workbook: Workbook, count: int, empty_note: str) -> EvidenceFrame
 def save_with_evidence(
     workbook: Workbook,
     frame: EvidenceFrame,
-    rows: Sequence[PublishedRow],
+    rows: Iterable[PublishedRow],
+    count: int,
     evidence: Evidence,
     path: Path,
 ) -> None:
-    """The workbook into `path`, each evidence sheet's rows streamed into its frame."""
+    """The workbook into `path`, the `count` evidence `rows` streamed into the frames' sheets in
+    turn (each holds HYPERLINKS_PER_SHEET): the rows are read once and never held."""
     built = BytesIO()
     workbook.save(built)
+    pending = iter(rows)
     with (
         zipfile.ZipFile(built) as source,
         # Level 1: the evidence compresses about as well and several times faster than level 6.
@@ -126,17 +130,18 @@ def save_with_evidence(
         for name in frame.sheet_files:
             if name not in present or _rels_of(name) in present:
                 raise RuntimeError(f"unexpected layout of the evidence sheet {name}")
-        parts = {
-            name: rows[number * HYPERLINKS_PER_SHEET : (number + 1) * HYPERLINKS_PER_SHEET]
+        sizes = {
+            name: max(0, min(HYPERLINKS_PER_SHEET, count - number * HYPERLINKS_PER_SHEET))
             for number, name in enumerate(frame.sheet_files)
         }
         for info in source.infolist():
-            part = parts.get(info.filename)
-            if not part:
+            size = sizes.get(info.filename)
+            if not size:
                 target.writestr(info, source.read(info))
                 continue
             xml = source.read(info).decode("utf-8")
-            links = _stream_sheet(xml, part, evidence, frame.styles, target, info.filename)
+            part = itertools.islice(pending, size)
+            links = _stream_sheet(xml, part, size, evidence, frame.styles, target, info.filename)
             if links:
                 target.writestr(_rels_of(info.filename), _rels_xml(links))
 
@@ -148,7 +153,8 @@ def _rels_of(sheet_file: str) -> str:
 
 def _stream_sheet(
     xml: str,
-    rows: Sequence[PublishedRow],
+    rows: Iterator[PublishedRow],
+    count: int,
     evidence: Evidence,
     styles: _Styles,
     target: zipfile.ZipFile,
@@ -161,15 +167,16 @@ def _stream_sheet(
     last_column = get_column_letter(len(WIDTHS))
     head = head.replace('<worksheet xmlns="', f'<worksheet xmlns:r="{_REL_NS}" xmlns="', 1)
     head = re.sub(
-        r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_column}{len(rows) + 1}"/>', head
+        r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_column}{count + 1}"/>', head
     )
     links: list[tuple[int, str]] = []
     escaped: dict[str, str] = {}  # names repeat on every row: escaped once
     with target.open(name, "w", force_zip64=True) as out:
         out.write(head.encode("utf-8"))
-        for start in range(0, len(rows), _CHUNK_ROWS):
-            chunk = rows[start : start + _CHUNK_ROWS]
-            out.write(_rows_xml(chunk, start + 2, evidence, styles, links, escaped).encode("utf-8"))
+        first = 2
+        while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+            out.write(_rows_xml(chunk, first, evidence, styles, links, escaped).encode("utf-8"))
+            first += len(chunk)
         tail = found + rest
         if links:
             marks = "".join(

@@ -154,7 +154,7 @@ def results(ctx: Context) -> None:
     else:
         channels = len(data.breakdowns["channel"].groups)
         ctx.body(
-            f"Trong kỳ báo cáo đã đăng {figure(len(total.posts))} bài với "
+            f"Trong kỳ báo cáo đã đăng {figure(total.posts)} bài với "
             f"{figure(total.deliveries)} lượt đăng trên {figure(channels)} kênh; "
             f"{figure(total.with_figures)} lượt đăng có số liệu tương tác, "
             f"{figure(total.without_figures)} lượt đăng chưa có số liệu."
@@ -199,7 +199,7 @@ def breakdown_table(ctx: Context, stats: Stats) -> None:
     rows = [
         [
             charts.group_label(stats.by, group.key, ctx.names),
-            figure(len(group.posts)),
+            figure(group.posts),
             figure(group.deliveries),
             figure(group.with_figures),
             *(figure(group.totals.get(m)) for m in metrics),
@@ -209,7 +209,7 @@ def breakdown_table(ctx: Context, stats: Stats) -> None:
     total = stats.total
     closing = [
         "Tổng cộng",
-        figure(len(total.posts)),
+        figure(total.posts),
         figure(total.deliveries),
         figure(total.with_figures),
         *(figure(total.totals.get(m)) for m in metrics),
@@ -228,7 +228,7 @@ def observances(ctx: Context) -> None:
         return
     for coverage in found:
         occurrence = coverage.occurrence
-        count = len({row.post_id for row in coverage.rows})
+        count = coverage.posts
         ctx.body(
             f"{occurrence.label('vi')} ({occurrence.date:%d/%m/%Y}): "
             + (f"{figure(count)} bài được đăng trong dịp này." if count else "chưa có bài nào.")

@@ -42,7 +42,7 @@ def digest(
     last_day = (data.end - timedelta(microseconds=1)).astimezone(tz).date()
     month_vi, month_en = f"{month:%m/%Y}", f"{MONTHS_EN[month.month]} {month.year}"
     total = data.total.total
-    posts, deliveries = len(total.posts), total.deliveries
+    posts, deliveries = total.posts, total.deliveries
     subject = f"Loa: tổng kết tháng {month_vi} — {vi_name} / {month_en} digest — {en_name}"
     vi = [
         f"{vi_name} — tổng kết tháng {month_vi} ({month:%d/%m/%Y} – {last_day:%d/%m/%Y})",

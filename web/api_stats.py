@@ -51,7 +51,7 @@ class StatsOut(BaseModel):
 def group_out(group: Group) -> StatsGroupOut:
     return StatsGroupOut(
         key=group.key,
-        posts=len(group.posts),
+        posts=group.posts,
         deliveries=group.deliveries,
         with_figures=group.with_figures,
         without_figures=group.without_figures,

@@ -218,10 +218,7 @@ def reports_page(request: Request, actor: Signed) -> Response:
             (row, names.of("channel", row.channel_id)[pick], reach_of(row)) for row in data.top
         ],
         # Posts, not deliveries: one post on three channels around ASEAN Day is one post.
-        "observances": [
-            (item.occurrence, list({row.post_id: row for row in item.rows}.values()))
-            for item in data.observances
-        ],
+        "observances": [(item.occurrence, item.posts, item.rows) for item in data.observances],
         "downloads": [(kind, f"/reports/file.{kind}?{urlencode(params)}") for kind in FORMATS],
     }
     return render(request, "reports.html", context)

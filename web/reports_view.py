@@ -188,7 +188,7 @@ def breakdown(stats: Stats, names: Names, tz: tzinfo, lang: str) -> Breakdown:
         rows.append(
             BreakdownRow(
                 group_name(stats.by, key, names, lang),
-                len(group.posts),
+                group.posts,
                 group.deliveries,
                 group.with_figures,
                 [figure(group.totals.get(metric), lang) for metric in metrics],

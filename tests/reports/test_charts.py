@@ -50,7 +50,7 @@ def test_the_month_chart_shows_every_month_of_the_period(year: Database) -> None
     assert len(chart.labels) == 12
     by_month = dict(zip(chart.labels, chart.values, strict=True))
     assert by_month["08/2026"] == 2 and by_month["11/2025"] == 0
-    assert sum(chart.values) == len(data.total.total.posts)
+    assert sum(chart.values) == data.total.total.posts
     topics = breakdown_chart(data.breakdowns["topic"], NAMES, HCM)
     assert topics.labels == ["a. Cộng đồng ASEAN", "h. Du lịch"] and not chart.horizontal
 

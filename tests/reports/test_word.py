@@ -291,7 +291,7 @@ def _many_rows(data: ReportData, count: int) -> ReportData:
     """`data` with `count` published items in its appendix, titles and links that need
     escaping among them (markup, quotes, a character XML 1.0 forbids); every third item has
     no figures."""
-    first = data.rows[0]
+    first = next(iter(data.rows))
 
     def title(n: int) -> str:
         return f'Bài số {n}: Huế & ASEAN <{n}> "đặc biệt"\x01' if n % 500 == 7 else f"Bài số {n}"
