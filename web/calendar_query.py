@@ -10,6 +10,7 @@ import calendar as stdlib_calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 
 from content.errors import FieldProblem, InvalidInput
@@ -43,9 +44,14 @@ class CalendarQuery:
         return (self.departments, self.channels, self.topics, self.pillars, self.states)
 
     def url(self, *, view: str | None = None, day: date | None = None) -> str:
-        """This page for another view or day, the filters kept."""
+        """This page for another view or day, the filters kept (a month links every day)."""
         pairs = [("view", view or self.view), ("date", (day or self.day).isoformat())]
-        return "/calendar?" + urlencode(pairs + self.filter_params())
+        return "/calendar?" + urlencode(pairs) + self._filters_tail
+
+    @cached_property
+    def _filters_tail(self) -> str:
+        params = self.filter_params()
+        return "&" + urlencode(params) if params else ""
 
     def selected(self, name: str) -> str:
         values = dict(zip(FILTERS, self.filter_values(), strict=True))[name]

@@ -188,7 +188,8 @@ class CalendarPage:
     start: date
     end: date
     entries: list[Entry]
-    by_day: dict[date, list[Entry]]
+    by_day: dict[date, list[Entry]]  # the month: at most MONTH_CELL_POSTS a day
+    more: dict[date, int]  # the month: the posts of a day beyond those, "+N bài nữa"
     observances: dict[date, list[Occurrence]]
     reminders: list[Reminder]
     pause: Pause
@@ -196,11 +197,6 @@ class CalendarPage:
     legend: Legend
     today: date
     departments: dict[str, str] = field(default_factory=dict)
-
-    def month_cell(self, day: date) -> tuple[list[Entry], int]:
-        """The entries a month cell shows, and how many more the day holds."""
-        found = self.by_day.get(day, [])
-        return found[:MONTH_CELL_POSTS], max(0, len(found) - MONTH_CELL_POSTS)
 
 
 def load_page(
@@ -222,7 +218,13 @@ def load_page(
     displays = {item.id: item for item in channels}
     css = channel_classes(channels)
     looks = Looks(lang, actor, displays, css)
-    shown, by_day = entries_of(found, tz=tz, looks=looks, per_hour=query.view in ("week", "day"))
+    grouped = entries_of(
+        found,
+        tz=tz,
+        looks=looks,
+        per_hour=query.view in ("week", "day"),
+        day_limit=MONTH_CELL_POSTS if query.view == "month" else None,
+    )
     on_days: dict[date, list[Occurrence]] = {}
     for occurrence in occurrences(observances, start, end - timedelta(days=1)):
         on_days.setdefault(occurrence.date, []).append(occurrence)
@@ -237,8 +239,9 @@ def load_page(
         query=query,
         start=start,
         end=end,
-        entries=shown,
-        by_day=by_day,
+        entries=grouped.entries,
+        by_day=grouped.by_day,
+        more=grouped.more,
         observances=on_days,
         reminders=reminders_due(observances, today),
         pause=pause_of(session),
