@@ -37,6 +37,7 @@ add_messages(
         "preview.video": ("Video", "Video"),
         "preview.more_images": ("+{n} ảnh", "+{n} photos"),
         "preview.counts": ("Số ký tự", "Characters"),
+        "preview.alts": ("Mô tả ảnh", "Alt text"),
         "preview.public": ("Công khai", "Public"),
         "preview.article": ("Bài viết", "Article"),
         "preview.by": ("Tác giả: {name}", "By {name}"),

@@ -93,7 +93,7 @@ add_messages(
         "compose.choose_files": ("Chọn ảnh hoặc video", "Choose photos or videos"),
         "compose.media_n": ("Tệp {n}", "File {n}"),
         "compose.alt_of": (
-            "Mô tả tệp {n} (cho người khiếm thị)",
+            "Mô tả ảnh của tệp {n} (cho người khiếm thị)",
             "Alt text of file {n} (for blind readers)",
         ),
         "compose.remove_n": ("Bỏ tệp {n}", "Remove file {n}"),

@@ -137,10 +137,15 @@ def test_media_rows_and_the_file_input_are_labelled(officer_client: TestClient) 
     shown = send(officer_client, action="preview", media_sha=[first, second], media_alt=["", ""])
     html = shown.text
     for n, name in ((1, "Lễ thượng cờ.png"), (2, "Hội nghị.png")):
-        assert f'<label for="media-alt-{n}">Mô tả tệp {n} (cho người khiếm thị)</label>' in html
+        assert (
+            f'<label for="media-alt-{n}">Mô tả ảnh của tệp {n} (cho người khiếm thị)</label>'
+            in html
+        )
         assert f'id="media-alt-{n}" name="media_alt"' in html
         assert f"Tệp {n}: {name}" in html
         assert f"Bỏ tệp {n}" in html
-    # The buttons follow the preview in the page and belong to the form by its id.
-    assert html.index('id="live-preview"') < html.index('value="submit"')
-    assert '<button type="submit" form="composer" name="action" value="submit"' in html
+    # The buttons follow the preview in the page (and the form holds both).
+    assert (
+        html.index('id="composer"') < html.index('id="live-preview"') < html.index('value="submit"')
+    )
+    assert html.index('value="submit"') < html.rindex("</form>")
