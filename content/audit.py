@@ -1,4 +1,8 @@
-"""The append-only audit trail: who did what to which post or channel, and when."""
+"""The append-only audit trail: who did what to which post or channel, and when.
+
+Every change people are told about is audited, so `record` also tells them
+(`content.notifications.on_audit`), in the same transaction: no path forgets to.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from content import notifications
 from content.models import AuditEvent
 from content.timeutil import utcnow
 
@@ -41,6 +46,7 @@ def record(
         detail=jsonable(detail),
     )
     session.add(event)
+    notifications.on_audit(session, event)
     return event
 
 

@@ -1,0 +1,200 @@
+"""What people are told, in Vietnamese first and English second: the events and their words.
+
+Each message carries both languages; the page shows the reader's language first, the e-mail
+both (Vietnamese, then English). Links are paths inside Loa ("/posts/12"): the e-mail puts the
+configured public address in front of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from content.labels import platform_name
+from content.models import AuditEvent, Post, Role
+
+ALL = frozenset({Role.officer, Role.editor, Role.admin})
+REVIEWERS = frozenset({Role.editor, Role.admin})
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    vi: str
+    en: str
+    roles: frozenset[str]  # who is ever told it (the preferences page shows only these)
+
+
+# In the order the preferences page lists them.
+EVENTS: dict[str, EventInfo] = {
+    "post_approved": EventInfo("Bài của tôi được duyệt", "My post was approved", ALL),
+    "post_rejected": EventInfo(
+        "Bài của tôi bị trả lại (kèm lý do)", "My post was sent back (with the reason)", ALL
+    ),
+    "post_published": EventInfo(
+        "Bài của tôi đã đăng (kèm đường dẫn)", "My post was published (with the links)", ALL
+    ),
+    "post_failed": EventInfo("Bài của tôi không đăng được", "My post could not be published", ALL),
+    "post_submitted": EventInfo(
+        "Có bài mới chờ duyệt", "A post was submitted for review", REVIEWERS
+    ),
+    "post_waiting": EventInfo(
+        "Bài chờ duyệt quá lâu", "A post has waited too long for review", REVIEWERS
+    ),
+    "channel_needs_auth": EventInfo(
+        "Kênh cần kết nối lại", "A channel needs reconnecting", frozenset({Role.admin})
+    ),
+    "observance": EventInfo(
+        "Sắp đến ngày kỷ niệm cần chuẩn bị bài", "An observance's planning window opens", ALL
+    ),
+    "digest": EventInfo(
+        "Tổng kết tháng của đơn vị", "My department's monthly digest",
+        frozenset({Role.officer, Role.editor}),
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str
+    key: str  # what it is about, once per person: "post_approved:12:4"
+    title: tuple[str, str]  # (vi, en)
+    body: tuple[str, str]
+    link: str = ""
+    post_id: int | None = None
+    channel_id: str | None = None
+
+
+def reason_pair(stored: str | None) -> tuple[str, str]:
+    """A delivery's reason as (vi, en): structured reasons are JSON {"vi", "en", "detail"};
+    older ones plain English text, shown as is in both."""
+    text = (stored or "").strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("en"), str):
+            detail = f" ({data['detail']})" if data.get("detail") else ""
+            return (f"{data.get('vi') or data['en']}{detail}", f"{data['en']}{detail}")
+    return (text, text)
+
+
+def _post_words(post: Post) -> tuple[str, str]:
+    return (f"bài #{post.id} «{post.title}»", f"post #{post.id} “{post.title}”")
+
+
+def post_moved(event: AuditEvent, post: Post, by: str) -> Message | None:
+    """The message of an editorial move, or None for a move nobody is told about."""
+    vi, en = _post_words(post)
+    link = f"/posts/{post.id}"
+    comment = str((event.detail or {}).get("comment") or "").strip()
+    key_tail = f"{post.id}:{post.version}"  # each move makes a new version
+    if event.action == "post.submitted":
+        return Message(
+            "post_submitted", f"post_submitted:{key_tail}",
+            (f"Bài mới chờ duyệt: «{post.title}»", f"New post to review: “{post.title}”"),
+            (f"{by} đã gửi {vi} để duyệt.", f"{by} submitted {en} for review."),
+            link, post.id,
+        )  # fmt: skip
+    if event.action == "post.approved":
+        said = (f"\nNhận xét: {comment}", f"\nComment: {comment}") if comment else ("", "")
+        return Message(
+            "post_approved", f"post_approved:{key_tail}",
+            (f"Bài đã được duyệt: «{post.title}»", f"Post approved: “{post.title}”"),
+            (f"{by} đã duyệt {vi}.{said[0]}", f"{by} approved {en}.{said[1]}"),
+            link, post.id,
+        )  # fmt: skip
+    if event.action == "post.rejected":
+        return Message(
+            "post_rejected", f"post_rejected:{key_tail}",
+            (f"Bài bị trả lại: «{post.title}»", f"Post sent back: “{post.title}”"),
+            (
+                f"{by} đã trả lại {vi}.\nLý do: {comment}\nHãy sửa bài rồi gửi duyệt lại.",
+                f"{by} sent back {en}.\nReason: {comment}\nEdit it and submit it again.",
+            ),
+            link, post.id,
+        )  # fmt: skip
+    return None
+
+
+def needs_auth(event: AuditEvent, reason: str) -> Message:
+    channel = event.channel_id or ""
+    why = reason_pair(reason)
+    return Message(
+        "channel_needs_auth", f"channel_needs_auth:{channel}:{event.at.isoformat()}",
+        (f"Kênh {channel} cần kết nối lại", f"Channel {channel} needs reconnecting"),
+        (
+            f"Loa không đăng được lên kênh {channel} cho đến khi kênh được kết nối lại; các bài"
+            f" của kênh đang chờ.\nLý do: {why[0]}",
+            f"Loa cannot publish to {channel} until it is reconnected; its posts are waiting."
+            f"\nReason: {why[1]}",
+        ),
+        f"/channels/{channel}/connect", channel_id=channel,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """Where a delivery went: for the words of published and failed posts."""
+
+    channel_id: str
+    channel_type: str
+    channel_name: str
+    url: str | None = None
+    reason: str | None = None
+
+    def name(self, lang: str) -> str:
+        platform = platform_name(self.channel_type, lang)
+        return f"{platform} · {self.channel_name}" if self.channel_name else platform
+
+
+def published(post: Post, outlets: Sequence[Outlet]) -> Message:
+    vi, en = _post_words(post)
+    lines_vi = [f"- {o.name('vi')}: {o.url or '(chưa có đường dẫn)'}" for o in outlets]
+    lines_en = [f"- {o.name('en')}: {o.url or '(no link yet)'}" for o in outlets]
+    return Message(
+        "post_published", f"post_published:{post.id}",
+        (f"Bài đã đăng: «{post.title}»", f"Post published: “{post.title}”"),
+        (
+            f"{vi[0].upper()}{vi[1:]} đã đăng:\n" + "\n".join(lines_vi),
+            f"{en[0].upper()}{en[1:]} is published:\n" + "\n".join(lines_en),
+        ),
+        f"/posts/{post.id}", post.id,
+    )  # fmt: skip
+
+
+def failed(post: Post, outlet: Outlet, delivery_id: int, attempts: int) -> Message:
+    vi, en = _post_words(post)
+    why = reason_pair(outlet.reason)
+    return Message(
+        "post_failed", f"post_failed:{delivery_id}:{attempts}",
+        (
+            f"Bài không đăng được lên {outlet.name('vi')}: «{post.title}»",
+            f"Post failed on {outlet.name('en')}: “{post.title}”",
+        ),
+        (
+            f"{vi[0].upper()}{vi[1:]} không đăng được lên {outlet.name('vi')}.\nLý do: {why[0]}",
+            f"{en[0].upper()}{en[1:]} could not be published on {outlet.name('en')}."
+            f"\nReason: {why[1]}",
+        ),
+        f"/posts/{post.id}", post.id, outlet.channel_id,
+    )  # fmt: skip
+
+
+def waiting(post: Post, hours: int) -> Message:
+    vi, en = _post_words(post)
+    return Message(
+        "post_waiting", f"post_waiting:{post.id}:{post.version}",
+        (f"Bài chờ duyệt quá {hours} giờ: «{post.title}»",
+         f"Waiting over {hours} hours for review: “{post.title}”"),
+        (f"{vi[0].upper()}{vi[1:]} đã chờ duyệt hơn {hours} giờ.",
+         f"{en[0].upper()}{en[1:]} has waited for review for over {hours} hours."),
+        f"/posts/{post.id}", post.id,
+    )  # fmt: skip
+
+
+def reminder(event: str, key: str, subject: str, body: str, link: str) -> Message:
+    """A reminder's words (already Vietnamese then English in one text) as a message."""
+    title_vi, _, title_en = subject.removeprefix("Loa: ").partition(" / ")
+    return Message(event, key, (title_vi, title_en or title_vi), (body, body), link)
