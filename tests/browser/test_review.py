@@ -155,3 +155,45 @@ def test_my_posts_on_a_desktop_search_and_duplicate(page: Page, site: Site, shoo
         copy = session.get(Post, copy_id)
         assert copy is not None
     assert copy.title == "Giao lưu thanh niên ASEAN" and copy.scheduled_at is None
+
+
+def test_a_partly_published_post_says_so_and_a_post_repeats_weekly(
+    new_page: Callable[..., Page], site: Site, shoot: Shoot
+) -> None:
+    from sqlmodel import select
+
+    from content.models import Delivery, DeliveryState
+    from content.timeutil import to_local
+
+    posts = site.app.posts
+    partly = submitted(site, "Triển lãm ảnh ASEAN tại Huế")
+    posts.approve(posts.actor(EDITOR), partly)
+    with site.app.db.write() as session:
+        for delivery in session.exec(select(Delivery).where(Delivery.post_id == partly)).all():
+            if delivery.channel_id == "web-asean":
+                delivery.state = DeliveryState.published
+                delivery.remote_url = "https://asean.thuathienhue.gov.vn/trien-lam"
+            else:
+                delivery.state = DeliveryState.failed
+    for phone in (False, True):
+        page = new_page(phone=phone)
+        log_in(page, OFFICER)
+        page.goto(f"/posts/{partly}")
+        expect(page.locator(".delivery-summary")).to_have_text("1/2 kênh đã đăng, 1 thất bại")
+        shoot(page, "post-partly-" + ("phone" if phone else "desktop"))
+
+    weekly = submitted(site, "Góc ASEAN mỗi tuần")
+    with site.app.db.read() as session:
+        first = session.get(Post, weekly)
+        assert first is not None and first.scheduled_at is not None
+        start = to_local(first.scheduled_at, site.app.config.zone).date()
+    page = new_page()
+    log_in(page, OFFICER)
+    page.goto(f"/posts/{weekly}")
+    page.get_by_role("link", name="Lặp lại hằng tuần").click()
+    page.get_by_label("Lặp đến hết ngày").fill((start + timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Tạo các bài hằng tuần").click()
+    page.wait_for_url("**/my-posts?scope=all&series=*")
+    expect(page.locator(".my-post-title")).to_have_count(3)
+    expect(page.locator("#stage-in_review .my-post-title")).to_have_count(3)
+    shoot(page, "weekly-series")
