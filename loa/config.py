@@ -311,6 +311,29 @@ class AlertsConfig(_Model):
     )
 
 
+class SmtpConfig(_Model):
+    """The mail server notifications are sent through (scheduler.notify_mail). The password
+    is the name of an environment variable, never the value."""
+
+    host: Annotated[str, Field(min_length=1, max_length=253)]
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    password: EnvName | None = None
+    sender: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
+    sender_name: str = "Loa"
+
+
+class NotificationsConfig(_Model):
+    """Telling people what happened, in the page and by e-mail (without smtp: the page only)."""
+
+    # a post waiting longer than this for review is told to its reviewers, once
+    review_wait_hours: float = Field(default=24.0, gt=0)
+    # how often a worker looks for what to tell (published, failed, waiting) and sends e-mail
+    interval_seconds: float = Field(default=30.0, gt=0)
+    smtp: SmtpConfig | None = None
+
+
 class LoaConfig(_Model):
     timezone: str = DEFAULT_TIMEZONE
     database: Annotated[str, AfterValidator(_check_database_url)] = "sqlite:///data/loa.db"
@@ -331,6 +354,7 @@ class LoaConfig(_Model):
     channels: tuple[ChannelConfig, ...] = ()
     worker: WorkerConfig = WorkerConfig()
     alerts: AlertsConfig = AlertsConfig()
+    notifications: NotificationsConfig = NotificationsConfig()
     targets: TargetsConfig = TargetsConfig()
     report: ProvinceReportSettings = ProvinceReportSettings()
 
