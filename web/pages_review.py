@@ -64,9 +64,9 @@ add_messages(
             "Approve or send back the selected posts",
         ),
         "review.many_hint": (
-            "Đánh dấu ô “Chọn bài” ở từng bài. Lý do trả lại áp dụng cho mọi bài đã chọn;"
+            "Đánh dấu ô cạnh tiêu đề của từng bài. Lý do trả lại áp dụng cho mọi bài đã chọn;"
             " nếu một bài không thay đổi được thì không bài nào thay đổi.",
-            "Tick “Select post” on each post. The reason applies to every selected post;"
+            "Tick the box beside each post's title. The reason applies to every selected post;"
             " if one cannot change, none does.",
         ),
         "review.many_comment": (
