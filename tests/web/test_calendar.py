@@ -317,6 +317,28 @@ def test_a_busy_day_shows_three_posts_and_opens_the_day_for_the_rest(
     )
 
 
+def test_the_overflow_counts_posts_not_deliveries(
+    service: PostService, db: Database, editor_client: TestClient
+) -> None:
+    both = ["web-asean", "fb-asean-hue"]
+    posts = [
+        make(service, title=f"Bài {n}", channels=both, scheduled_at=at(2026, 12, 3, 8 + n))
+        for n in range(5)
+    ]
+    with db.write() as session:  # the first post's Facebook delivery goes out last of the day
+        query = select(Delivery).where(Delivery.post_id == posts[0])
+        late = session.exec(query.where(Delivery.channel_id == "fb-asean-hue")).one()
+        late.due_at = at(2026, 12, 3, 22)
+        session.add(late)
+    html = cell(editor_client.get("/calendar?view=month&date=2026-12-03").text, "2026-12-03")
+    shown = entries_in(html)
+    assert [re.findall(r'data-post="(\d+)"', entry)[0] for entry in shown] == [
+        str(post) for post in posts[:3]
+    ]
+    assert "Facebook" in shown[0] and "Trang web" in shown[0]  # its late delivery joined it
+    assert "+2 bài nữa" in html  # two posts, four deliveries
+
+
 def test_the_legend_names_channels_marks_and_post_states(
     editor_client: TestClient, client_for: ClientFor
 ) -> None:
