@@ -21,7 +21,8 @@ from content.corrections import change_words, needs_hand
 from content.deliveries import DeliveryService, delivery_state_label
 from content.errors import InvalidInput, NotFound, UserError
 from content.inputs import problem
-from content.models import Post, User
+from content.labels import channel_label
+from content.models import Department, Post, User
 from content.posts import PostDetail
 from content.queries import input_from
 from content.timeutil import parse_local
@@ -116,6 +117,7 @@ add_messages(
         "post.link": ("Liên kết", "Link"),
         "post.hashtags": ("Hashtag", "Hashtags"),
         "post.media": ("Ảnh và video", "Photos and videos"),
+        "post.video_file": ("Tệp video", "Video file"),
         "post.review_comment": ("Góp ý của biên tập viên", "The editor's comment"),
         "post.as_published": ("Bài sẽ hiện thế nào", "How it will look"),
         "post.deliveries": ("Các lượt đăng", "Deliveries"),
@@ -219,6 +221,7 @@ def _page(
     lang = lang_of(request)
     with services.db.read() as session:
         author = session.get(User, post.author_id)
+        department = session.get(Department, post.department_code)
         channel_names = {c.id: c.name for c in services.channels}
         figures = delivery_figures(session, detail.deliveries, lang, services.zone, channel_names)
         names = {
@@ -256,6 +259,13 @@ def _page(
         "history_actions": HISTORY_ACTIONS,
         "change_words": change_words,
         "needs_hand": needs_hand,
+        "department_name": (
+            (department.name_vi if lang == "vi" else department.name_en) if department else ""
+        )
+        or post.department_code,
+        "channel_label": lambda display, channel_id: (
+            channel_label(display.type, display.name or display.id, lang) if display else channel_id
+        ),
     }
     return render(request, "post.html", context, status_code=status)
 

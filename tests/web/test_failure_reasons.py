@@ -5,6 +5,7 @@ adapter error carries (Facebook's link refusal, mapped by channels.facebook_erro
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -108,3 +109,19 @@ def test_a_reason_kept_before_reasons_were_bilingual_is_still_shown(
     secret = users.tokens.create("bientap", "bientap", "tests")[0]
     body = client.get(f"/api/v1/deliveries/{delivery_id}", headers=bearer(secret)).json()
     assert body["reason"] == {"vi": "", "en": "Rejected: (#100) link not allowed", "detail": ""}
+
+
+def test_the_post_page_names_things_as_people_know_them(
+    db: Database, service: PostService, editor_client: TestClient
+) -> None:
+    post_id = make_post(service, "approved", topic="a")
+    page = text_of(editor_client.get(f"/posts/{post_id}").text)
+    facts = page.split('<dl class="facts card">', 1)[1].split("</dl>", 1)[0]
+    assert "<dd>Sở Thông tin và Truyền thông</dd>" in facts and "STTTT" not in facts
+    assert "<dd>Sự kiện thường niên của ASEAN</dd>" in facts  # the topic's name, no bare letter
+    deliveries = page.split('id="delivery-', 1)[1]
+    assert "<h3>Facebook · " in deliveries
+    assert "facebook_page" not in re.sub(r"<[^>]*>", " ", page)  # not in what people read
+    english = text_of(editor_client.get(f"/posts/{post_id}?lang=en").text)
+    assert "Department of Information and Communications" in english
+    assert "Website · " in english
