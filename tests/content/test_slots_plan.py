@@ -108,3 +108,9 @@ def test_nothing_within_the_horizon_is_none() -> None:
     every_slot = {"yt": {hue("Tue 17:00"), hue("Thu 17:00")}}
     assert plan_slot({"yt": YT}, every_slot, START, HUE, horizon_days=2) is None
     assert shown(plan_slot({"yt": YT}, every_slot, START, HUE, horizon_days=8)) == "Tue 17:00"
+
+
+def test_the_composer_looks_as_far_ahead_as_the_post_services() -> None:
+    from content import posts, slot_finder
+
+    assert slot_finder.HORIZON_DAYS == posts.SLOT_HORIZON_DAYS

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -18,10 +19,13 @@ from tests.web.test_composer import SCRIPT, count_posts, form, only_post, png, s
 THREE = ["fb-asean-hue", "web-asean", "zalo-asean-hue"]
 
 
-def live_preview(client: TestClient, url: str = "/compose/preview", **changes: object) -> dict:
+def live_preview(
+    client: TestClient, url: str = "/compose/preview", **changes: object
+) -> dict[str, Any]:
     answer = client.post(url, data={"csrf_token": csrf_of(client), **form(**changes)})
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    found: dict[str, Any] = answer.json()
+    return found
 
 
 def text_of(html: str) -> str:
@@ -149,3 +153,19 @@ def test_media_rows_and_the_file_input_are_labelled(officer_client: TestClient) 
         html.index('id="composer"') < html.index('id="live-preview"') < html.index('value="submit"')
     )
     assert html.index('value="submit"') < html.rindex("</form>")
+
+
+def test_a_post_being_changed_does_not_stand_in_its_own_way(
+    service: PostService, officer_client: TestClient
+) -> None:
+    wednesday = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+    post = service.create(
+        service.actor("cbtt.stttt"), post_input(channels=THREE, scheduled_at=wednesday)
+    )
+    page = officer_client.get(f"/posts/{post.id}/edit").text
+    assert f'name="post_id" value="{post.id}"' in page
+    assert "cho cả 3 kênh: Thứ Tư, 02/12/2026 08:00" in text_of(page)  # its own time is free
+    other = live_preview(officer_client, timing="next", channels=THREE)
+    assert "Thứ Năm, 03/12/2026 08:00" in other["slot"]["text"]  # for another post it is not
+    again = live_preview(officer_client, timing="next", channels=THREE, post_id=str(post.id))
+    assert "Thứ Tư, 02/12/2026 08:00" in again["slot"]["text"]

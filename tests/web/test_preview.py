@@ -191,6 +191,45 @@ def test_facebook_message_over_its_limit() -> None:
     assert message.over and [p.field for p in shown.problems] == ["body"]
 
 
+@pytest.mark.parametrize(
+    ("channel_type", "fields", "vi", "en"),
+    [
+        ("zalo_oa", {"title": "Ấ" * 163}, "Zalo OA giới hạn tiêu đề 149 ký tự — bài này có 163",
+         "Zalo OA limits titles to 149 characters — this one has 163"),
+        ("facebook_page", {"text": "a" * 63_200},
+         "Facebook giới hạn nội dung 63173 ký tự — bài này có 63213",
+         "Facebook limits posts to 63173 characters — this one has 63213"),
+        ("youtube", {"text": "Ế" * 1700},
+         "YouTube giới hạn mô tả 5000 byte — bài này có 5159",
+         "YouTube limits descriptions to 5000 bytes — this one has 5159"),
+        ("wordpress", {"title": "T" * 300},
+         "Trang web giới hạn tiêu đề 250 ký tự — bài này có 300",
+         "Website limits titles to 250 characters — this one has 300"),
+    ],
+)  # fmt: skip
+def test_a_limit_over_is_named_by_the_platform_that_sets_it(
+    channel_type: str, fields: dict[str, Any], vi: str, en: str
+) -> None:
+    clip = (media("clip.mp4", "video"), media("bia.jpg"))
+    shown = preview(pub(media=clip if channel_type == "youtube" else (media("bia.jpg"),),
+                        **fields), channel_type)  # fmt: skip
+    named = [p for p in shown.problems if p.vi == vi]
+    assert [(p.vi, p.en) for p in named] == [(vi, en)], shown.problems
+    # The check's own sentence about the same count is not said twice.
+    limit = vi.split(" ký tự")[0].split(" byte")[0].rsplit(" ", 1)[1]
+    assert [p for p in shown.problems if limit in p.en] == named
+
+
+def test_previews_carry_loa_s_own_thumbnails_only() -> None:
+    photo = replace(media("anh.jpg"), sha256="ab" * 32)
+    shown = preview(pub(media=(photo, media("clip.mp4", "video"))), "wordpress")
+    assert [m.thumbnail_url for m in shown.media] == [f"/media/{'ab' * 32}/thumb", ""]
+    default = "https://asean.thuathienhue.gov.vn/cover.png"
+    cover = preview(pub(settings={"default_cover_url": default}), "zalo_oa").media[0]
+    assert (cover.name, cover.thumbnail_url) == (default, "")  # another site's: not loaded
+    assert shown.to_dict()["media"][0]["thumbnail_url"] == f"/media/{'ab' * 32}/thumb"
+
+
 def test_youtube_title_description_in_bytes_and_tags() -> None:
     clip = (media("clip.mp4", "video"), media("thumb.jpg"))
     shown = preview(pub(media=clip), "youtube")
