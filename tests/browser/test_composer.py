@@ -147,6 +147,15 @@ def test_previews_look_like_the_platforms_and_the_next_slot_is_explained(
     opened = fold.locator(".pv-clamp").bounding_box()
     assert opened is not None and opened["height"] > folded["height"] * 1.5
     expect(fold.get_by_text("Xem thêm")).to_be_hidden()
+
+    # YouTube's watch card: a 16:9 picture (the photo as thumbnail), the title, the channel.
+    page.locator("input[name=channels][value='yt-hue-asean']").check()
+    frame = pane.locator(".yt-card .yt-frame")
+    expect(frame.locator("img")).to_have_attribute("alt", "Sân khấu lễ hội")
+    box = frame.bounding_box()
+    assert box is not None and abs(box["width"] / box["height"] - 16 / 9) < 0.02
+    expect(pane.locator(".yt-card .yt-channel")).to_contain_text("Huế - ASEAN")
+    expect(page.locator("#slot-advice")).to_contain_text("cho cả 4 kênh")
     shoot(page, "composer-previews-desktop")
 
 
