@@ -18,6 +18,7 @@ from content.models import Channel, ChannelState, Delivery, DeliveryState, Edito
 from content.timeutil import utcnow
 from loa.adapters import build_adapter
 from loa.app import App
+from loa.worker_notify import add_notification_jobs
 from loa.worker_reminders import build_reminders
 from scheduler.alerts import Alerter, alerter_from_env
 from scheduler.collect import Collector
@@ -154,6 +155,7 @@ def build_worker(app: App, threads: int | None = None, worker_id: str | None = N
     )
     every = app.config.worker.reminders_interval_seconds
     worker.add_job("reminders", reminders.run_once, {"seconds": every})
+    add_notification_jobs(app, worker)
     if app.config_path is not None:
         reloader = ConfigReloader(
             app, app.config_path, worker, lambda now: worker_settings(now, threads), alert

@@ -13,6 +13,7 @@ from content.report_data import ReportData
 from content.timeutil import utcnow
 from loa.app import App
 from loa.report_inputs import current_year, read_report
+from loa.worker_notify import reminder_teller
 from scheduler.publish import Alert
 from scheduler.reminders import Reminders, ReminderSettings
 
@@ -50,4 +51,5 @@ def build_reminders(
         lambda: reminder_settings(app, delivers()),
         read_digest,
         clock,
+        tell=reminder_teller(app),
     )

@@ -18,6 +18,10 @@ local time, so a worker coming back at night waits for the morning.
 
 When the alert kinds leave out "reminder", or no alert destination is set, nothing is sent
 and nothing is recorded: the reminders of the open windows go out once they are turned on.
+
+Besides the alert, `tell` reaches the people a reminder concerns, in the page and by e-mail as
+each chose (scheduler.notify): a department's digest its officers and editors, an observance
+everyone. The deadline goes to the alerts only.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ DEADLINE_DAYS = (30, 14, 7)  # days before the deadline that each get one alert
 
 # (department code, start, end, now) -> the department's report data of [start, end)
 DigestReader = Callable[[str, datetime, datetime, datetime], ReportData]
+# (ledger key, department code or None for everyone, words, now): tells the people concerned
+Teller = Callable[[str, str | None, text.Words, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class Due:
 
     key: str
     write: Callable[[], text.Words]
+    people: bool = False  # told to people too (not only to the alert destinations)
+    department: str | None = None  # whose people; None: everyone
 
 
 @dataclass
@@ -75,6 +83,7 @@ class Reminders:
     read_digest: DigestReader
     clock: Callable[[], datetime] = utcnow
     sent: list[str] = field(default_factory=list)  # the keys this instance sent, oldest first
+    tell: Teller | None = None
 
     def run_once(self) -> list[str]:
         """Send the reminders due now that nobody has sent yet: their keys."""
@@ -116,6 +125,11 @@ class Reminders:
         except Exception:
             ledger.release(self.db, item.key, self.worker_id)
             raise
+        if item.people and self.tell is not None:
+            try:
+                self.tell(item.key, item.department, words, now)
+            except Exception:  # the alert went out: the claim stands, the people miss this one
+                log.exception("reminder %s could not be told to people", item.key)
         log.info("reminder %s sent: %s", item.key, words.subject)
         return True
 
@@ -127,6 +141,8 @@ class Reminders:
             Due(
                 f"digest:{start:%Y-%m}:{code}",
                 partial(self._digest, settings, code, (name_vi, name_en), start, end, local),
+                people=True,
+                department=code,
             )
             for code, name_vi, name_en in settings.departments
         ]
@@ -156,7 +172,8 @@ class Reminders:
         for reminder in reminders_due(settings.observances, local.date()):
             occurrence = reminder.occurrence
             key = f"observance:{occurrence.observance.name_en}:{occurrence.date.year}"
-            found.append(Due(key, partial(text.observance, reminder, settings.public_url)))
+            write = partial(text.observance, reminder, settings.public_url)
+            found.append(Due(key, write, people=True))
         return found
 
 
