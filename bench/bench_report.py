@@ -24,6 +24,7 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from content.db import Database
+from content.metrics import FIGURE_COLUMNS
 from content.models import Delivery, DeliveryMetrics, DeliveryState, Post, User
 from content.observances import Observance
 from content.report_data import ReportData, build
@@ -92,6 +93,7 @@ def fill(db: Database, posts: int, deliveries: int) -> None:
                         {
                             "delivery_id": delivery_id, "channel_id": channel, "figures": figures,
                             "notes": [], "readings": 1, "collected_at": now, "gone": False,
+                            **{m: figures.get(m) for m in FIGURE_COLUMNS},
                         }
                     )  # fmt: skip
             session.execute(insert(Post), post_rows)

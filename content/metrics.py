@@ -28,6 +28,8 @@ MONTH = timedelta(days=30)
 # to be read again after this, not never.
 CLAIM_HOLD = timedelta(minutes=10)
 REPORT_MONTH, REPORT_DAY = 11, 1  # reports are due before 1 November
+# DeliveryMetrics' number columns that repeat `figures` (content.stats adds them up).
+FIGURE_COLUMNS = ("views", "reach", "reactions", "comments", "shares", "video_views")
 
 
 def reporting_year_end(published_at: datetime, tz: tzinfo) -> datetime:
@@ -182,6 +184,8 @@ def record(session: Session, readings: Iterable[Reading], now: datetime, tz: tzi
             else:
                 figures.setdefault(metric, None)
         row.figures = figures
+        for metric in FIGURE_COLUMNS:  # the same figures as numbers, for the reports' sums
+            setattr(row, metric, figures.get(metric))
         row.notes = [dict(note) for note in reading.notes]
         row.readings += 1
         row.collected_at = now

@@ -22,14 +22,15 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
+from content.metrics import FIGURE_COLUMNS
 from content.models import Channel, Delivery, DeliveryMetrics, DeliveryState, Post
 from content.timeutil import as_utc
 
 GROUPINGS = ("channel", "platform", "topic", "pillar", "department", "month")
 NO_PILLAR = "-"
 # The figures a platform can report (channels.base.METRICS; content does not import channels),
-# in the order tables show them.
-METRICS = ("views", "reach", "reactions", "comments", "shares", "video_views")
+# in the order tables show them: DeliveryMetrics' number columns.
+METRICS = FIGURE_COLUMNS
 # What ranks a post's reach: views, else reach, else video views (the first one reported).
 REACH_METRICS = ("views", "reach", "video_views")
 
@@ -176,8 +177,9 @@ def published_rows(
 
 
 def metric_value(metric: str) -> ColumnElement[Any]:
-    """One metric of a delivery's latest figures, NULL where none was reported."""
-    value: ColumnElement[Any] = col(DeliveryMetrics.figures)[metric].as_integer()
+    """One metric of a delivery's latest figures, NULL where none was reported: the number
+    column that repeats `figures` (migration 0012), far cheaper to add up than JSON."""
+    value: ColumnElement[Any] = getattr(DeliveryMetrics, metric)
     return value
 
 
