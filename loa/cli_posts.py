@@ -248,14 +248,20 @@ def post_show(ctx: typer.Context, post_id: PostId) -> None:
     from sqlmodel import select
 
     from content.models import User
-    from loa.views import post_lines
+    from loa.views import Names, post_lines
 
     state = state_of(ctx)
     loa = state.app()
     detail = loa.posts.detail(post_id)
     with loa.db.read() as session:
         usernames = {uid: name for uid, name in session.exec(select(User.id, User.username)).all()}
-    for line in post_lines(detail, loa.config.zone, state.lang, usernames):  # type: ignore[arg-type]
+    config = loa.config
+    names = Names(
+        departments={d.code: (d.name_vi, d.name_en) for d in config.departments},
+        topics={t.code: (t.vi, t.en) for t in config.topics},
+        pillars={p.code: (p.vi, p.en) for p in config.pillars},
+    )
+    for line in post_lines(detail, config.zone, state.lang, usernames, names):  # type: ignore[arg-type]
         typer.echo(line)
 
 

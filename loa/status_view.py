@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from content.labels import channel_label
 from content.timeutil import format_local, utcnow
 from content.workflow import channel_state_words
 from loa.app import App
@@ -45,13 +46,16 @@ def status_lines(app: App, lang: str) -> list[str]:
     lines.append(words(lang, "Hàng đợi:", "Queue:"))
     for state_name, count in sorted(found.queue.items()):
         lines.append(f"  {delivery_label(state_name, lang):<16} {count}")
+    names = {c.id: channel_label(c.type, c.name or c.id, lang) for c in app.config.channels}
     for channel_id, until in sorted(found.cooldowns.items()):
+        name = names.get(channel_id, channel_id)
         lines.append(
-            words(lang, f"  {channel_id}: chờ đến", f"  {channel_id}: cooling down until")
+            words(lang, f"  {name}: chờ đến", f"  {name}: cooling down until")
             + f" {format_local(until, tz, '%Y-%m-%d %H:%M:%S')}"
         )
     for channel_id, channel_state in sorted(found.channel_states.items()):
         if channel_state != "active":
+            name = names.get(channel_id, channel_id)
             hint = f" (loa channels connect {channel_id})" if channel_state == "needs_auth" else ""
-            lines.append(f"  {channel_id}: {channel_state_words(channel_state, lang)}{hint}")
+            lines.append(f"  {name}: {channel_state_words(channel_state, lang)}{hint}")
     return lines

@@ -6,7 +6,8 @@ Plain functions from data to lines of text, so they are easy to test and the CLI
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from content.calendar import CalendarEntry, by_local_day
@@ -78,8 +79,31 @@ def calendar_lines(
     return lines
 
 
-def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, str]) -> list[str]:
+@dataclass(frozen=True)
+class Names:
+    """What config.yaml calls a department, topic or pillar, in both languages, by code."""
+
+    departments: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    topics: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    pillars: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def of(self, table: Mapping[str, tuple[str, str]], code: str | None, lang: str) -> str:
+        """ "Sở Du lịch (SDL)": the name people know, with the code commands take."""
+        if not code:
+            return "-"
+        pair = table.get(code)
+        return f"{words(lang, *pair)} ({code})" if pair else code
+
+
+def post_lines(
+    detail: PostDetail,
+    tz: tzinfo,
+    lang: str,
+    usernames: dict[int, str],
+    names: Names | None = None,
+) -> list[str]:
     post = detail.post
+    known = names or Names()
 
     def w(vi: str, en: str) -> str:
         return words(lang, vi, en)
@@ -89,8 +113,9 @@ def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, s
         f"#{post.id}  {post.title}",
         f"  {w('Trạng thái', 'State')}: {state_label(post.state, lang)}  (v{post.version})",
         f"  {w('Giờ đăng', 'Time')}: {when}",
-        f"  {w('Đơn vị', 'Department')}: {post.department_code}   "
-        f"{w('Chủ đề', 'Topic')}: {post.topic}   {w('Trụ cột', 'Pillar')}: {post.pillar or '-'}",
+        f"  {w('Đơn vị', 'Department')}: {known.of(known.departments, post.department_code, lang)}",
+        f"  {w('Chủ đề', 'Topic')}: {known.of(known.topics, post.topic, lang)}   "
+        f"{w('Trụ cột', 'Pillar')}: {known.of(known.pillars, post.pillar, lang)}",
         f"  {w('Người viết', 'Author')}: {usernames.get(post.author_id, post.author_id)}",
     ]
     if post.link:
@@ -110,7 +135,9 @@ def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, s
         for media, link in detail.media:
             alt = link.alt_text if link.alt_text is not None else media.alt_text
             size = f" {media.width}×{media.height}" if media.width else ""
-            lines.append(f"  {media.kind} {media.mime}{size} {media.sha256[:12]}  {alt}")
+            kind = w("ảnh", "image") if media.kind == "image" else w("video", "video")
+            name = media.original_name or media.sha256[:12]
+            lines.append(f"  {kind} {name} ({media.mime}{size})  {alt}")
     lines += ["", w("Kênh:", "Channels:")]
     for delivery in detail.deliveries:
         extra = delivery.remote_url or reason_text(delivery.last_error, lang)
@@ -118,8 +145,8 @@ def post_lines(detail: PostDetail, tz: tzinfo, lang: str, usernames: dict[int, s
             f"  {delivery.channel_id:<16} {delivery_label(delivery.state, lang):<14}"
             f" {format_local(delivery.due_at, tz)}  {extra}".rstrip()
         )
-        for field, value in delivery.overrides.items():
-            lines.append(f"      {field} = {value}")
+        for name, value in delivery.overrides.items():
+            lines.append(f"      {name} = {value}")
     lines += ["", w("Lịch sử:", "History:")]
     for event in detail.events:
         lines.append(

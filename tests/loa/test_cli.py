@@ -250,7 +250,10 @@ def test_a_post_from_draft_to_approval_review_rejection_and_cancellation(
     assert f"Giờ đăng: {day} 09:00" in shown.out
     assert "Người viết: cbtt.stttt" in shown.out
     assert "Hashtag: #ASEAN #Huế" in shown.out
-    assert "image image/png 400×300" in shown.out and "Sân khấu Lễ hội Huế về đêm" in shown.out
+    # The file by the name it was given, its kind in words; no bare department or topic code.
+    assert f"ảnh {image.name} (image/png 400×300)" in shown.out
+    assert "Sân khấu Lễ hội Huế về đêm" in shown.out
+    assert re.search(r"Đơn vị: \S.* \(STTTT\)", shown.out)
     assert "title = Đêm hội ASEAN ở Đại Nội" in shown.out
     assert re.search(r"web-asean\s+chưa duyệt", shown.out)
     assert re.search(r"zalo-asean-hue\s+chưa duyệt", shown.out)

@@ -92,10 +92,12 @@ def test_status_shows_cooldowns_channel_states_and_gone_workers(h: Harness, loa:
     assert any(
         line.split()[:5] == ["da-dung", "dừng", "điều", "phối", "lúc"] for line in out.splitlines()
     )
-    assert "  fb-asean-hue: chờ đến " in out
-    assert "  web-asean: cần kết nối lại (loa channels connect web-asean)" in out
+    # Channels as people name them; the id only in the command to run.
+    assert "  Facebook · Thông tin đối ngoại Thừa Thiên Huế: chờ đến " in out
+    web = "Trang thông tin ASEAN tỉnh Thừa Thiên Huế"
+    assert f"  Trang web · {web}: cần kết nối lại (loa channels connect web-asean)" in out
     code, out, _ = loa("--lang", "en", "worker", "status")
-    assert "  web-asean: needs reconnecting (loa channels connect web-asean)" in out
+    assert f"  Website · {web}: needs reconnecting (loa channels connect web-asean)" in out
     assert any(line.split()[:3] == ["da-dung", "gone", "dispatch"] for line in out.splitlines())
 
 
