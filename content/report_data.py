@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from content.models import Channel, Delivery, DeliveryState, Post
 from content.observances import Observance, Occurrence, occurrences
+from content.reasons import reason_text
 from content.stats import (
     REACH_METRICS,
     PublishedRow,
@@ -271,7 +272,7 @@ def _shortfalls(
             channel_id,
             state,
             as_utc(due_at) if due_at else None,
-            reason or "",
+            reason_text(reason, "vi", detail=False),  # the report is in Vietnamese
         )
         for post_id, title, department, channel_id, state, due_at, reason in session.execute(query)
     ]

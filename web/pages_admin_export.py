@@ -26,6 +26,7 @@ from content.export import export_csv
 from content.labels import platform_name
 from content.models import Department
 from content.outcomes import Outcome, OutcomeFilter, count, outcomes
+from content.reasons import reason_text
 from content.timeutil import to_local
 from content.workflow import Actor, state_label
 from web.auth import require_admin
@@ -201,7 +202,7 @@ def _rows(services: WebServices, session: Session, where: OutcomeFilter) -> Iter
             delivery.state,
             local(delivery.published_at),
             delivery.remote_url or "",
-            "" if delivery.state == "published" else (delivery.last_error or ""),
+            "" if delivery.state == "published" else reason_text(delivery.last_error, "vi"),
         ]
 
 
