@@ -40,6 +40,7 @@ from content.models import (
     Post,
     Role,
 )
+from content.reasons import reason_text
 from content.timeutil import as_utc, format_local, utcnow
 from content.workflow import Actor, in_language
 
@@ -261,5 +262,5 @@ def _reschedule(
         at=now,
         state=[old, D.scheduled],
         due_at=delivery.due_at,
-        last_error=delivery.last_error,
+        last_error=reason_text(delivery.last_error, "vi"),  # as people read it, in the trail
     )

@@ -127,7 +127,9 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
         )
     assert re.search(event.format("↻ thử lại", again.post_id, "web-asean"), text, re.M), text
     assert re.search(event.format("✗ thất bại", refused.post_id, "fb-asean-hue"), text, re.M)
-    assert "lý do (nền tảng từ chối): publishing the post: Facebook could not read the link" in text
+    # The reason in Vietnamese first, then English, then Facebook's own words.
+    said = "lý do (nền tảng từ chối): Đăng bài: Facebook không đọc được liên kết; hãy kiểm tra"
+    assert said in text and " / publishing the post: Facebook could not read the link" in text
     assert "lý do (lỗi tạm thời): " in text and "(lần thử 2)" in text
     assert f"{len(published)}/{len(approved)} lượt đã đăng, 1 lượt phải thử lại" in text
     url = sandbox_state["url"]
