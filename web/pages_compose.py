@@ -78,7 +78,7 @@ add_messages(
             "There are no channels you may post to.",
         ),
         "compose.field.when": ("Thời gian đăng", "When to publish"),
-        "compose.when_at": ("Vào lúc (giờ {zone})", "At (time in {zone})"),
+        "compose.when_at": ("Vào lúc ({zone})", "At ({zone})"),
         "compose.when_next": ("Khung giờ trống tiếp theo", "Next free slot"),
         "compose.when_later": ("Chưa chọn (lưu nháp)", "Not yet (save as draft)"),
         "compose.field.missed": ("Nếu lỡ giờ", "If the time is missed"),

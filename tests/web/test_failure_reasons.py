@@ -125,3 +125,9 @@ def test_the_post_page_names_things_as_people_know_them(
     english = text_of(editor_client.get(f"/posts/{post_id}?lang=en").text)
     assert "Department of Information and Communications" in english
     assert "Website · " in english
+
+
+def test_the_composer_names_the_zone_as_people_do(officer_client: TestClient) -> None:
+    vi = text_of(officer_client.get("/compose").text)
+    assert "Vào lúc (giờ Việt Nam (GMT+7))" in vi and "Asia/Ho_Chi_Minh" not in vi
+    assert "At (Vietnam time (GMT+7))" in text_of(officer_client.get("/compose?lang=en").text)
