@@ -43,6 +43,7 @@ __all__ = [
     "EVENTS",
     "Message",
     "department_members",
+    "email_of",
     "everyone",
     "mark_all_read",
     "mark_read",
@@ -257,6 +258,11 @@ def set_email(session: Session, user_id: int, address: str) -> str | None:
         user.email = address or None
         session.add(user)
     return address or None
+
+
+def email_of(session: Session, user_id: int) -> str | None:
+    user = session.get(User, user_id)
+    return user.email if user is not None else None
 
 
 # -- what the pages show ----------------------------------------------------------------------

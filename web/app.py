@@ -32,6 +32,7 @@ from web import (
     pages_feeds,
     pages_media,
     pages_my_posts,
+    pages_notifications,
     pages_post_copy,
     pages_posts,
     pages_reports,
@@ -64,6 +65,7 @@ ROUTERS = (
     pages_admin_import.router,
     pages_admin_audit.router,
     pages_tokens.router,
+    pages_notifications.router,
     api_me.router,
     api_posts.router,
     api_deliveries.router,
@@ -87,6 +89,7 @@ def create_app(services: WebServices) -> FastAPI:
     )
     app.state.services = services
     app.state.templates = make_environment()
+    pages_notifications.install(app.state.templates)
     app.add_middleware(SecurityHeaders, services=services)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
