@@ -7,6 +7,7 @@ from datetime import date
 from content.calendar import CalendarFilter, entries, month_window, week_window
 from content.errors import InvalidInput
 from content.inputs import problem
+from content.labels import zone_label
 from content.models import DeliveryState, EditorialState
 from content.timeutil import utcnow
 from loa.app import App
@@ -55,7 +56,7 @@ def show_calendar(
     )
     with loa.db.read() as session:
         found = entries(session, start, end, where)
-    heading += f" ({loa.config.timezone})"
+    heading += f" ({zone_label(tz, lang, start)})"
     return calendar_lines(found, tz, lang, heading, local_date_range(start, end, tz))
 
 

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from content.calendar import entries
 from content.db import Database
+from content.labels import zone_label
 from content.models import Attempt, Delivery, DeliveryState, Post
 from content.reasons import reason_text
 from content.timeutil import format_local, utcnow
@@ -126,10 +127,11 @@ def closing_lines(
     tz = loa.config.zone
     with loa.db.read() as session:
         found = entries(session, since - timedelta(minutes=1), utcnow() + timedelta(minutes=10))
+    zone = zone_label(tz, lang)
     heading = words(
         lang,
-        f"Lịch đăng của buổi chạy thử ({loa.config.timezone})",
-        f"The demo's publishing calendar ({loa.config.timezone})",
+        f"Lịch đăng của buổi chạy thử ({zone})",
+        f"The demo's publishing calendar ({zone})",
     )
     yield from calendar_lines(found, tz, lang, heading)
     yield ""

@@ -460,7 +460,7 @@ def test_calendar_month_shows_the_posts_on_their_day_with_vietnamese_weekdays(
     result = loa("calendar", "--month", f"{planned:%Y-%m}")
     assert result.code == 0, result
     lines = result.out.splitlines()
-    assert lines[0] == f"Lịch đăng bài tháng {planned:%m/%Y} (Asia/Ho_Chi_Minh)"
+    assert lines[0] == f"Lịch đăng bài tháng {planned:%m/%Y} (giờ Việt Nam (GMT+7))"
     heading = f"{WEEKDAYS['vi'][planned.weekday()]}, {planned:%d/%m/%Y}"
     assert heading in lines
     day_lines = lines[lines.index(heading) + 1 : lines.index(heading) + 4]
@@ -482,7 +482,7 @@ def test_calendar_week_and_filters(planned: date, loa: Run) -> None:
     result = loa(*week)
     assert result.code == 0, result
     monday = planned - timedelta(days=planned.weekday())
-    assert result.out.splitlines()[0] == f"Lịch đăng bài tuần {monday:%d/%m/%Y} (Asia/Ho_Chi_Minh)"
+    assert result.out.splitlines()[0] == f"Lịch đăng bài tuần {monday:%d/%m/%Y} (giờ Việt Nam (GMT+7))"
     days = [line for line in result.out.splitlines() if re.match(r"^(Thứ|Chủ Nhật)", line)]
     assert [d.split(",")[0] for d in days] == list(WEEKDAYS["vi"])
     assert calendar_titles(result.out) == {"Ngày hội văn hóa ASEAN", "Tour đêm Đại Nội"}
@@ -514,7 +514,7 @@ def test_calendar_in_english(planned: date, loa: Run) -> None:
     assert result.code == 0
     monday = planned - timedelta(days=planned.weekday())
     assert result.out.startswith(
-        f"Publishing calendar, week of {monday:%d %b %Y} (Asia/Ho_Chi_Minh)"
+        f"Publishing calendar, week of {monday:%d %b %Y} (Vietnam time (GMT+7))"
     )
     assert f"{WEEKDAYS['en'][planned.weekday()]}, {planned:%d/%m/%Y}" in result.out
     assert "[Approved · scheduled]" in result.out and "[Draft · not approved]" in result.out

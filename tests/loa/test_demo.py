@@ -135,7 +135,7 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
     url = sandbox_state["url"]
     for page in ("zalo-openapi", "graph", "youtube", "wordpress"):
         assert f"{url}/{page}/_public" in text
-    assert "Lịch đăng của buổi chạy thử (Asia/Ho_Chi_Minh)" in text
+    assert "Lịch đăng của buổi chạy thử (giờ Việt Nam (GMT+7))" in text
     assert "[Đã duyệt · thất bại]" in text and "[Đã duyệt · đã đăng]" in text
     # The figures the platforms reported, read after publishing, by channel, and the report.
     assert "Số liệu từ các nền tảng (sandbox):" in text
