@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,7 +217,7 @@ def test_a_limit_over_is_named_by_the_platform_that_sets_it(
     named = [p for p in shown.problems if p.vi == vi]
     assert [(p.vi, p.en) for p in named] == [(vi, en)], shown.problems
     # The check's own sentence about the same count is not said twice.
-    limit = vi.split(" ký tự")[0].split(" byte")[0].rsplit(" ", 1)[1]
+    limit = re.search(r"giới hạn \D+(\d+)", vi)[1]  # type: ignore[index]
     assert [p for p in shown.problems if limit in p.en] == named
 
 
