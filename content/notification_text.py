@@ -7,12 +7,12 @@ configured public address in front of them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from content.labels import platform_name
 from content.models import AuditEvent, Post, Role
+from content.reasons import Reason
 
 ALL = frozenset({Role.officer, Role.editor, Role.admin})
 REVIEWERS = frozenset({Role.editor, Role.admin})
@@ -66,18 +66,12 @@ class Message:
 
 
 def reason_pair(stored: str | None) -> tuple[str, str]:
-    """A delivery's reason as (vi, en): structured reasons are JSON {"vi", "en", "detail"};
-    older ones plain English text, shown as is in both."""
-    text = (stored or "").strip()
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("en"), str):
-            detail = f" ({data['detail']})" if data.get("detail") else ""
-            return (f"{data.get('vi') or data['en']}{detail}", f"{data['en']}{detail}")
-    return (text, text)
+    """A stored reason (content.reasons) as (vi, en), each with the platform's own words."""
+    reason = Reason.decode(stored)
+    if reason is None:
+        return ("", "")
+    detail = f" ({reason.detail})" if reason.detail else ""
+    return (f"{reason.vi or reason.en}{detail}", f"{reason.en or reason.vi}{detail}")
 
 
 def _post_words(post: Post) -> tuple[str, str]:
@@ -118,16 +112,16 @@ def post_moved(event: AuditEvent, post: Post, by: str) -> Message | None:
     return None
 
 
-def needs_auth(event: AuditEvent, reason: str) -> Message:
+def needs_auth(event: AuditEvent, reason: str, name: str) -> Message:
     channel = event.channel_id or ""
     why = reason_pair(reason)
     return Message(
         "channel_needs_auth", f"channel_needs_auth:{channel}:{event.at.isoformat()}",
-        (f"Kênh {channel} cần kết nối lại", f"Channel {channel} needs reconnecting"),
+        (f"Kênh {name} cần kết nối lại", f"Channel {name} needs reconnecting"),
         (
-            f"Loa không đăng được lên kênh {channel} cho đến khi kênh được kết nối lại; các bài"
+            f"Loa không đăng được lên kênh {name} cho đến khi kênh được kết nối lại; các bài"
             f" của kênh đang chờ.\nLý do: {why[0]}",
-            f"Loa cannot publish to {channel} until it is reconnected; its posts are waiting."
+            f"Loa cannot publish to {name} until it is reconnected; its posts are waiting."
             f"\nReason: {why[1]}",
         ),
         f"/channels/{channel}/connect", channel_id=channel,

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from content.errors import FieldProblem, InvalidInput
 from content.models import (
     AuditEvent,
+    Channel,
     Notification,
     NotificationPreference,
     Post,
@@ -188,7 +189,9 @@ def _tell_about(session: Session, event: AuditEvent) -> None:
     if event.action == "channel.needs_auth":
         if event.channel_id:
             reason = str((event.detail or {}).get("reason") or "")
-            tell(session, administrators(session), needs_auth(event, reason), event.at)
+            channel = session.get(Channel, event.channel_id)
+            name = channel.name if channel is not None and channel.name else event.channel_id
+            tell(session, administrators(session), needs_auth(event, reason, name), event.at)
         return
     post = session.get(Post, event.post_id) if event.post_id is not None else None
     message = post_moved(event, post, actor_name) if post is not None else None

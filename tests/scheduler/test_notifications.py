@@ -12,12 +12,13 @@ from sqlmodel import select
 
 from content import notifications
 from content.db import Database
-from content.models import Delivery, DeliveryState, Notification, Post, User
+from content.models import Channel, Delivery, DeliveryState, Notification, Post, User
 from content.observances import Observance
+from content.reasons import Reason
 from content.timeutil import zone
 from scheduler.notify import Notifier, NotifySettings, tell_reminder
 from scheduler.notify_mail import MAX_ATTEMPTS, STALE_AFTER, Mailer, SmtpSettings
-from scheduler.publish import Alert
+from scheduler.publish import Alert, hold_channel
 from scheduler.reminder_text import Words
 from scheduler.reminders import Reminders, ReminderSettings
 from tests.factories import DEPARTMENTS, Clock, published_deliveries
@@ -249,3 +250,20 @@ def test_without_smtp_the_queue_waits(any_db: Database) -> None:
     queue_one(any_db, "cbtt@stttt.hue.gov.vn", clock)
     assert Mailer(any_db, "w1", lambda: None, clock=clock).run_once() == 0
     assert rows(any_db)[0].email_state == "queued"
+
+
+REVOKED = Reason("Mã truy cập Zalo đã bị thu hồi", "Zalo access token revoked")
+
+
+def test_a_channel_needing_reconnection_is_told_to_administrators_once(any_db: Database) -> None:
+    alerts: list[Alert] = []
+    for _ in range(2):  # held twice: recorded and told once
+        with any_db.write() as session:
+            channel = session.get(Channel, "zalo-asean-hue")
+            assert channel is not None
+            hold_channel(session, channel, "worker-1", REVOKED, alerts.append)
+    [note] = told(any_db, "admin")
+    assert note.event == "channel_needs_auth" and note.link == "/channels/zalo-asean-hue/connect"
+    assert note.title_vi == "Kênh zalo-asean-hue cần kết nối lại"
+    assert "Lý do: Mã truy cập Zalo đã bị thu hồi / Zalo access token revoked" in note.body_vi
+    assert told(any_db, "bientap") == [] and len(alerts) == 1
