@@ -1,7 +1,9 @@
 """The worker's reminders job built from the configuration (scheduler.reminders).
 
 The configuration is read afresh on every run, so a reload (new departments, observances,
-alert kinds, public address) applies from the next run on.
+alert kinds, public address) applies from the next run on. Reminders are told to the people
+they concern (in the page, and by e-mail as each chose), so they go out even where no alert
+URL is set.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def build_reminders(
     *,
     delivers: Callable[[], bool] = lambda: True,
     clock: Callable[[], datetime] = utcnow,
+    tell_people: bool = True,
 ) -> Reminders:
     def read_digest(department: str, start: datetime, end: datetime, now: datetime) -> ReportData:
         # The targets of the reporting year the month belongs to (October: this year's,
@@ -48,8 +51,8 @@ def build_reminders(
         app.db,
         worker_id,
         alert,
-        lambda: reminder_settings(app, delivers()),
+        lambda: reminder_settings(app, delivers() or tell_people),
         read_digest,
         clock,
-        tell=reminder_teller(app),
+        tell=reminder_teller(app) if tell_people else None,
     )
