@@ -41,7 +41,7 @@ from content.models import (
     Role,
 )
 from content.reasons import reason_text
-from content.timeutil import as_utc, format_local, utcnow
+from content.timeutil import VI_DATETIME, as_utc, format_local, utcnow
 from content.workflow import Actor, in_language
 
 D = DeliveryState
@@ -116,12 +116,12 @@ class DeliveryService:
         """Back to scheduled: due now, or at `when` (which must be in the future)."""
         now = self.clock()
         if when is not None and as_utc(when) <= now:
-            shown = format_local(when, self.tz)
+            shown, vi = format_local(when, self.tz), format_local(when, self.tz, VI_DATETIME)
             raise InvalidInput(
                 [
                     problem(
                         "at",
-                        f"Giờ {shown} đã qua; hãy chọn giờ sau hoặc để trống để thử lại ngay.",
+                        f"Giờ {vi} đã qua; hãy chọn giờ sau hoặc để trống để thử lại ngay.",
                         f"the time {shown} is in the past; choose a later one, or leave it"
                         " empty to retry now",
                     )

@@ -60,7 +60,7 @@ from content.queries import (
     media_of,
 )
 from content.slots import next_free_slot, parse_slot
-from content.timeutil import as_utc, format_local, utcnow
+from content.timeutil import VI_DATETIME, as_utc, format_local, utcnow
 from content.workflow import (
     Action,
     Actor,
@@ -530,10 +530,10 @@ class PostService:
             raise InvalidInput(problems, f"post #{post.id} cannot be {verb}")
 
     def _past_problem(self, when: datetime) -> FieldProblem:
-        shown = format_local(when, self.tz)
+        shown, vi = format_local(when, self.tz), format_local(when, self.tz, VI_DATETIME)
         return problem(
             "at",
-            f"Giờ đăng {shown} đã qua; hãy chọn giờ khác.",
+            f"Giờ đăng {vi} đã qua; hãy chọn giờ khác.",
             f"the time {shown} is in the past; choose a later one",
         )
 

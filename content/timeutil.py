@@ -15,6 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+VI_DATETIME = "%d/%m/%Y %H:%M"  # a time inside a Vietnamese sentence: 25/12/2026 08:30
 INPUT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from channels.base import METRICS, Capabilities, Figures, Measurable
+from channels.errors import vietnam_time
 from content import metrics
 from content.models import (
     Channel,
@@ -242,8 +243,11 @@ def unusable(row: Channel, now: datetime, known: Collection[str] | None) -> tupl
     # A cooldown of a few seconds is publishing's own pace (scheduler.dispatch): the channel is
     # read once it ends. A longer one is a platform's "slow down" or a spent quota.
     if row.cooldown_until is not None and as_utc(row.cooldown_until) > now + SHORT_COOLDOWN:
-        at = as_utc(row.cooldown_until).strftime("%Y-%m-%d %H:%M UTC")
-        return (f"kênh đang tạm nghỉ đến {at}", f"the channel is cooling down until {at}")
+        at = vietnam_time(as_utc(row.cooldown_until))
+        return (
+            f"kênh đang tạm nghỉ đến {at} giờ Việt Nam",
+            f"the channel is cooling down until {at} Vietnam time",
+        )
     if known is not None and row.id not in known:
         return ("kênh không có trong config.yaml", "the channel is not in config.yaml")
     return None

@@ -613,7 +613,7 @@ def test_bad_time_text(loa: Run, draft: int) -> None:
     moved = loa("--as", "cbtt.stttt", "post", "reschedule", str(draft), "--at", "25/12/2026")
     assert one_error_line(moved).startswith("Lỗi: Giờ đăng không đọc được")
     past = loa("--as", "cbtt.stttt", "post", "reschedule", str(draft), "--at", "2020-01-01 08:00")
-    assert past.code == 1 and "2020-01-01 08:00 đã qua" in past.err
+    assert past.code == 1 and "01/01/2020 08:00 đã qua" in past.err  # the Vietnamese form
 
 
 def test_missing_as(loa: Run, draft: int) -> None:
