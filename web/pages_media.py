@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -89,7 +91,8 @@ def serve_media(request: Request, actor: Signed, sha: str) -> Response:
     path = services.media.path_of(media)
     if not path.exists():
         raise _missing(sha)
-    return FileResponse(path, media_type=media.mime, headers=SERVED_HEADERS)
+    headers = {**SERVED_HEADERS, "content-disposition": _inline_named(media.original_name)}
+    return FileResponse(path, media_type=media.mime, headers=headers)
 
 
 @router.get("/{sha}/thumb")
@@ -101,6 +104,18 @@ def serve_thumbnail(request: Request, actor: Signed, sha: str) -> Response:
     if path is None:
         raise _missing(sha)
     return FileResponse(path, media_type="image/jpeg", headers=SERVED_HEADERS)
+
+
+def _inline_named(name: str) -> str:
+    """Shown in the browser, but saved under the name the officer uploaded ("Lễ hội Huế.mp4"),
+    not the sha256 it is stored by (RFC 6266, `filename*` for the Vietnamese letters)."""
+    if not name:
+        return "inline"
+    plain = unicodedata.normalize(
+        "NFKD", name.replace("đ", "d").replace("Đ", "D").replace(" ", "-")
+    )
+    fallback = "".join(c for c in plain if c.isascii() and (c.isalnum() or c in "-_.")) or "tep"
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _missing(sha: str) -> NotFound:

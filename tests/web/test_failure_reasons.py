@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -19,6 +20,7 @@ from content.models import Attempt, Delivery, DeliveryState
 from content.posts import PostService
 from content.users import UserService
 from tests.web.api_support import bearer
+from tests.web.test_composer import png, upload
 from tests.web.test_post_page import WHEN, make_post
 
 FAULT = {"error": {"message": "(#100) The link could not be read", "code": 100,
@@ -131,3 +133,13 @@ def test_the_composer_names_the_zone_as_people_do(officer_client: TestClient) ->
     vi = text_of(officer_client.get("/compose").text)
     assert "Vào lúc (giờ Việt Nam (GMT+7))" in vi and "Asia/Ho_Chi_Minh" not in vi
     assert "At (Vietnam time (GMT+7))" in text_of(officer_client.get("/compose?lang=en").text)
+
+
+def test_a_file_is_saved_under_the_name_it_was_uploaded_with(officer_client: TestClient) -> None:
+    answer = upload(officer_client, "Lễ hội Huế.png", png())
+    assert answer.status_code == 201, answer.text
+    served = officer_client.get(f"/media/{answer.json()['sha256']}")
+    disposition = served.headers["content-disposition"]
+    assert disposition.startswith("inline; ") and 'filename="Le-hoi-Hue.png"' in disposition
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "Lễ hội Huế.png"
+    assert answer.json()["sha256"] not in disposition
