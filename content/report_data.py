@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from content.models import Channel, Delivery, DeliveryState, Post
 from content.observances import Observance, Occurrence, occurrences
 from content.reasons import reason_text
+from content.report_cache import TOTALS
 from content.stats import (
     REACH_METRICS,
     PublishedRow,
@@ -153,7 +154,7 @@ def build(
     """
     start, end = as_utc(start), as_utc(end)
     scope = list(departments) if departments is not None else None
-    breakdowns = summarise(session, start, end, tz, departments=scope)
+    breakdowns, top, coverage = _counted(session, Scope(start, end, scope), tz, observances)
     covered = list(departments) if departments is not None else list(all_departments)
     channels = _channels_of(session, departments)
     as_of = min(end, as_utc(now))
@@ -165,9 +166,9 @@ def build(
         departments=scope,
         rows=EvidenceRows(reader_of(session), start, end, scope, count),
         breakdowns=breakdowns,
-        top=_top(session, Scope(start, end, scope)),
+        top=top,
         shortfalls=_shortfalls(session, start, end, departments),
-        observances=_coverage(session, observances, Scope(start, end, scope), tz),
+        observances=coverage,
         progress=progress(
             breakdowns, start, end, targets, names, covered, topics, pillars, channels
         ),
@@ -183,6 +184,30 @@ def build(
             _last_before(session, start, covered),
         ),
     )
+
+
+def totals(
+    session: Session, start: datetime, end: datetime, tz: tzinfo, departments: Sequence[str] | None
+) -> dict[str, Stats]:
+    """The period's totals by every grouping, as the report reads them (kept while nothing
+    they count changes: the page's charts reuse the page's)."""
+    scope = Scope(as_utc(start), as_utc(end), list(departments) if departments else None)
+    return _counted(session, scope, tz, ())[0]
+
+
+def _counted(
+    session: Session, scope: Scope, tz: tzinfo, observances: Iterable[Observance]
+) -> tuple[dict[str, Stats], list[PublishedRow], list[ObservanceCoverage]]:
+    """What the database adds up for a report: kept by content.report_cache between readings."""
+    kept = tuple(observances)
+    departments = tuple(scope.departments) if scope.departments is not None else None
+    key = ("report", scope.start, scope.end, departments, str(tz), kept)
+
+    def count() -> tuple[dict[str, Stats], list[PublishedRow], list[ObservanceCoverage]]:
+        found = summarise(session, scope.start, scope.end, tz, departments=scope.departments)
+        return found, _top(session, scope), _coverage(session, kept, scope, tz)
+
+    return TOTALS.get(session, key, scope, count)
 
 
 def reader_of(session: Session) -> Reader:
