@@ -115,3 +115,9 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # adapters know no configured zone; Loa'
 def vietnam_time(moment: datetime) -> str:
     """A time inside a message as people in Vietnam write it: 25/12/2026 08:30."""
     return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def worded(error: BaseException, lang: str = "vi") -> str:
+    """An error as one line in the reader's language first (the other second, then the
+    platform's words) when it is one of the tree's; anything else as it says itself."""
+    return error.reason.text(lang) if isinstance(error, ChannelError) else str(error)

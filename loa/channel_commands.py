@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from channels.base import Account, AuthRequired, ChannelError
+from channels.errors import worded
 from content.errors import UserError
 from loa.adapters import build_adapter, ensure_key, key_path
 from loa.app import App
@@ -91,8 +92,8 @@ def connect_channel(
             )
     except (ChannelError, ConnectError) as error:
         raise UserError(
-            f"{channel_id} was not connected: {error}",
-            f"Chưa kết nối được {channel_id}: {error}",
+            f"{channel_id} was not connected: {worded(error, 'en')}",
+            f"Chưa kết nối được {channel_id}: {worded(error, 'vi')}",
         ) from None
     pending.forget(channel_id)
     record_connected(app.db, channel_id, "cli", account.id)
@@ -217,7 +218,7 @@ def check_channels(app: App, lang: str) -> tuple[list[str], bool]:
                 )
         except AuthRequired as error:
             all_good = False
-            status = words(lang, f"cần kết nối: {error}", f"needs connecting: {error}")
+            status = words(lang, "cần kết nối: ", "needs connecting: ") + worded(error, lang)
         except FileNotFoundError:  # no key yet: nothing was ever connected in this workspace
             all_good = False
             status = words(
@@ -227,6 +228,6 @@ def check_channels(app: App, lang: str) -> tuple[list[str], bool]:
             )
         except (ChannelError, CredentialsUnreadable) as error:
             all_good = False
-            status = words(lang, f"lỗi: {error}", f"error: {error}")
+            status = words(lang, "lỗi: ", "error: ") + worded(error, lang)
         lines.append(f"{channel.id:<18} {channel.type:<14} {status}")
     return lines, all_good

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.base import Account, Authorization, ChannelError
+from channels.errors import worded
 from channels.registry import RegistryError, adapter_class
 from content.errors import NotFound, UserError
 from loa.adapters import build_adapter, ensure_key
@@ -143,6 +144,6 @@ class WebConnector:
 
 def _not_connected(channel_id: str, error: Exception) -> UserError:
     return UserError(
-        f"{channel_id} was not connected: {error}",
-        f"Chưa kết nối được {channel_id}: {error}",
+        f"{channel_id} was not connected: {worded(error, 'en')}",
+        f"Chưa kết nối được {channel_id}: {worded(error, 'vi')}",
     )

@@ -196,7 +196,8 @@ def channel_checker(media_path: MediaPath) -> Checker:
             try:
                 adapter = adapter_class(channel.type)
             except RegistryError as error:
-                problems.append(FieldProblem("channel", str(error), str(error), channel.id))
+                vi = f"loại kênh không được hỗ trợ: {error}"
+                problems.append(FieldProblem("channel", vi, str(error), channel.id))
                 continue
             publication = build_publication(session, post, delivery, channel, media_path)
             problems += [
