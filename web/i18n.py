@@ -29,6 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.compose": ("Soạn bài", "Compose"),
     "nav.review": ("Duyệt bài", "Review"),
     "nav.channels": ("Kênh", "Channels"),
+    "nav.reports": ("Báo cáo", "Reports"),
     "nav.users": ("Người dùng", "Users"),
     "nav.tokens": ("Mã API", "API tokens"),
     "nav.logout": ("Đăng xuất", "Log out"),

@@ -36,7 +36,7 @@ from reports.charts import Chart, draw
 from web.auth import current_actor
 from web.i18n import add_messages, format_date
 from web.pages_posts import CHART_HEADERS
-from web.render import NAV, NavItem, lang_of, render
+from web.render import lang_of, render
 from web.reports_view import BREAKDOWNS, ReportQuery, breakdown, chart_alt, report_query
 from web.services import ReportTools, WebServices, services_of
 
@@ -49,12 +49,8 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
 }
 
-_after = next(i for i, item in enumerate(NAV) if item.path == "/channels") + 1
-NAV.insert(_after, NavItem("/reports", "nav.reports"))
-
 add_messages(
     {
-        "nav.reports": ("Báo cáo", "Reports"),
         "reports.title": ("Báo cáo kết quả tuyên truyền ASEAN", "ASEAN communication report"),
         "reports.scope_all": ("Toàn tỉnh (mọi đơn vị)", "The whole province (every department)"),
         "reports.department": ("Đơn vị", "Department"),

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from content.errors import InvalidInput
-from content.labels import zone_label
+from content.labels import platform_name, zone_label
 from content.models import Role
 from content.reasons import shown
 from web import i18n
@@ -45,6 +45,7 @@ NAV: list[NavItem] = [
     NavItem("/compose", "nav.compose"),
     NavItem("/review", "nav.review", REVIEWERS),
     NavItem("/channels", "nav.channels", REVIEWERS),
+    NavItem("/reports", "nav.reports"),  # web/pages_reports.py
     NavItem("/admin/users", "nav.users", frozenset({Role.admin})),
 ]
 
@@ -100,6 +101,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "fmt_time": partial(i18n.format_time, zone=zone),
         "reason": partial(shown, lang=lang),  # a stored failure reason, reader's language first
         "zone_label": zone_label(zone, lang),  # "giờ Việt Nam (GMT+7)", never the IANA name
+        "platform_name": platform_name,  # "Trang web", never "wordpress"
     }
 
 
