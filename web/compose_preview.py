@@ -53,6 +53,10 @@ class ChannelChoice:
     department: str
     colour: str
     retired: bool = False
+    department_names: tuple[str, str] = ("", "")  # (vi, en): what people call the department
+
+    def department_name(self, lang: str) -> str:
+        return self.department_names[0 if lang == "vi" else 1] or self.department
 
 
 def channel_choices(
@@ -65,6 +69,7 @@ def channel_choices(
     with services.db.read() as session:
         infos = load_channels(session)
         names = {c.id: c.name for c in session.exec(select(Channel)).all()}
+        units = {d.code: (d.name_vi, d.name_en) for d in session.exec(select(Department)).all()}
     choices = []
     for channel_id in sorted(infos):
         info = infos[channel_id]
@@ -81,6 +86,7 @@ def channel_choices(
                 info.department_code,
                 display.colour if display else "#37474f",
                 info.retired,
+                units.get(info.department_code, ("", "")),
             )
         )
     return choices

@@ -143,3 +143,11 @@ def test_a_file_is_saved_under_the_name_it_was_uploaded_with(officer_client: Tes
     assert disposition.startswith("inline; ") and 'filename="Le-hoi-Hue.png"' in disposition
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == "Lễ hội Huế.png"
     assert answer.json()["sha256"] not in disposition
+
+
+def test_the_composer_offers_channels_by_platform_and_department_name(
+    editor_client: TestClient,
+) -> None:
+    page = re.sub(r"<[^>]*>", " ", editor_client.get("/compose").text)
+    assert "Facebook · Sở Thông tin và Truyền thông" in page
+    assert "facebook_page" not in page and "· STTTT" not in page
