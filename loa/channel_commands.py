@@ -13,6 +13,7 @@ import typer
 from channels.base import Account, AuthRequired, ChannelError
 from channels.errors import worded
 from content.errors import UserError
+from content.labels import platform_name
 from loa.adapters import build_adapter, ensure_key, key_path
 from loa.app import App
 from loa.connect import CALLBACK_PATH, ConnectError, connect_oauth, record_connected
@@ -229,5 +230,5 @@ def check_channels(app: App, lang: str) -> tuple[list[str], bool]:
         except (ChannelError, CredentialsUnreadable) as error:
             all_good = False
             status = words(lang, "lỗi: ", "error: ") + worded(error, lang)
-        lines.append(f"{channel.id:<18} {channel.type:<14} {status}")
+        lines.append(f"{channel.id:<18} {platform_name(channel.type, lang):<10} {status}")
     return lines, all_good

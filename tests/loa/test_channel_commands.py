@@ -112,6 +112,7 @@ def test_before_connecting_check_says_what_to_do(run: Run) -> None:
     lines = out.strip().splitlines()
     assert [line.split()[0] for line in lines] == list(CHANNELS)
     assert all("ổn" not in line for line in lines)
+    assert "Trang web" in out and "wordpress" not in out  # the platform by its name
     assert all(
         f"chưa kết nối: chạy `loa channels connect {line.split()[0]}`" in line for line in lines
     )
