@@ -1,6 +1,10 @@
 """Everything the yearly report states, read once: the one query layer of `/reports`, the DOCX,
 XLSX and CSV files and the monthly digest, so they always agree.
 
+Every figure is added up by the database (content.stats.summarise; kept between readings by
+content.report_cache while nothing it counts changes); the evidence list is never held but read
+again, a row at a time, by whoever writes it (EvidenceRows).
+
 The report of the province (every department) and of one department come from the same call;
 the same inputs give the same numbers (rows are read in a fixed order, and nothing depends on
 the time of reading but `generated_at`, which the report prints).
@@ -191,7 +195,7 @@ def totals(
 ) -> dict[str, Stats]:
     """The period's totals by every grouping, as the report reads them (kept while nothing
     they count changes: the page's charts reuse the page's)."""
-    scope = Scope(as_utc(start), as_utc(end), list(departments) if departments else None)
+    scope = Scope(as_utc(start), as_utc(end), None if departments is None else list(departments))
     return _counted(session, scope, tz, ())[0]
 
 
