@@ -11,7 +11,7 @@ from content import metrics
 from content.db import Database
 from content.models import Delivery, DeliveryState
 from content.observances import Observance
-from content.report_data import ReportData, build
+from content.report_data import OBSERVANCE_SHOWN, ReportData, build
 from content.targets import Names, Targets
 from content.timeutil import zone
 from tests.factories import published_deliveries
@@ -136,6 +136,18 @@ def test_what_was_published_around_asean_day(
     assert coverage.occurrence.date.isoformat() == "2026-08-08"
     assert coverage.occurrence.label() == "Ngày ASEAN, kỷ niệm 59 năm"
     assert sorted(r.delivery_id for r in coverage.rows) == published["aug"]
+    assert (coverage.posts, coverage.deliveries) == (2, 2)  # counted, not only listed
+
+
+def test_a_busy_observance_is_counted_whole_and_lists_its_first_posts(
+    any_db: Database, published: dict[str, list[int]]
+) -> None:
+    more = published_deliveries(any_db, OBSERVANCE_SHOWN + 5, _at(8, 7), topic="h")
+    (coverage,) = _report(any_db).observances
+    assert (coverage.posts, coverage.deliveries) == (len(more) + 2, len(more) + 2)
+    assert len(coverage.rows) == OBSERVANCE_SHOWN  # the page and the DOCX list these
+    assert len({row.post_id for row in coverage.rows}) == OBSERVANCE_SHOWN
+    assert [r.published_at for r in coverage.rows] == sorted(r.published_at for r in coverage.rows)
 
 
 def test_targets_progress_and_gaps_in_plain_words(
