@@ -113,7 +113,7 @@ def write_report(
     tz, names = loa.config.zone, report_names(loa.config)
     department_name = loa.config.department(department).name_vi if department else None
     if kind == "docx":
-        from loa.report_config import formalities_for
+        from loa.report_formalities import formalities_for
         from reports.word import write_docx
 
         write_docx(

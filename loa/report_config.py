@@ -17,14 +17,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
-
-from reports.wording import Formalities
-
-if TYPE_CHECKING:
-    from loa.config import LoaConfig
 
 TITLE_LINES, TITLE_LENGTH, NAME_LENGTH = 3, 60, 100
 RECIPIENTS, RECIPIENT_LENGTH = 12, 200
@@ -108,17 +103,3 @@ class ProvinceReportSettings(ReportSettings):
                 f"ngày ban hành kế hoạch: ghi YYYY-MM-DD, không phải {value!r}"
                 f" / the plan's date: write YYYY-MM-DD, not {value!r}"
             ) from None
-
-
-def formalities_for(config: LoaConfig, department: str | None) -> Formalities:
-    """What the DOCX of `department`'s report (None: the province's) prints from the config."""
-    province = config.report
-    own = config.department(department).report if department else province
-    chosen = own or ReportSettings()
-    return Formalities(
-        signer_title=chosen.signer_title or (),
-        signer_name=chosen.signer_name or "",
-        recipients=chosen.recipients or (),
-        filed_by=department or "",
-        plan_date=province.plan_date,
-    )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from loa.config import load_config
-from loa.report_config import formalities_for
+from loa.report_formalities import formalities_for
 from reports.wording import Formalities
 from tests.loa.test_config import BASE, BUILTIN, ROOT, load_text, problems
 
