@@ -139,7 +139,9 @@ def demo_command(
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Tệp CSV hoặc YAML / A CSV or YAML file.")],
+    file: Annotated[
+        Path, typer.Argument(help="Tệp CSV, XLSX hoặc YAML / A CSV, XLSX or YAML file.")
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Chỉ kiểm tra / Check only, save nothing.")
     ] = False,

