@@ -73,6 +73,6 @@ def serve_command(
     )
     # Everything loaded so far (modules, templates, config) lives as long as the process: moved
     # out of the collector's reach, a full collection no longer walks it, which took the month
-    # view's p95 from 212 ms to 93 ms at 2,000 posts (bench/bench_calendar.py).
+    # view's p95 from 212 ms to 93 ms at 2,000 posts (bench/bench_calendar.py --gc-freeze).
     gc.freeze()
     uvicorn.Server(config).run()
