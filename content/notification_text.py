@@ -34,6 +34,10 @@ EVENTS: dict[str, EventInfo] = {
     "post_published": EventInfo(
         "Bài của tôi đã đăng (kèm đường dẫn)", "My post was published (with the links)", ALL
     ),
+    "post_reopened": EventInfo(
+        "Quyết định duyệt bài của tôi được hoàn tác (bài chờ duyệt lại)",
+        "The decision on my post was undone (it waits for review again)", ALL,
+    ),
     "post_failed": EventInfo("Bài của tôi không đăng được", "My post could not be published", ALL),
     "post_submitted": EventInfo(
         "Có bài mới chờ duyệt", "A post was submitted for review", REVIEWERS
@@ -52,6 +56,13 @@ EVENTS: dict[str, EventInfo] = {
         frozenset({Role.officer, Role.editor}),
     ),
 }  # fmt: skip
+
+
+# The decision a reopening undid (the audit's `undone` detail): its words.
+UNDONE = {
+    "approved": ("việc duyệt", "approval"),
+    "rejected": ("việc trả lại", "rejection"),
+}
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,18 @@ def post_moved(event: AuditEvent, post: Post, by: str) -> Message | None:
             (
                 f"{by} đã trả lại {vi}.\nLý do: {comment}\nHãy sửa bài rồi gửi duyệt lại.",
                 f"{by} sent back {en}.\nReason: {comment}\nEdit it and submit it again.",
+            ),
+            link, post.id,
+        )  # fmt: skip
+    if event.action == "post.reopened":
+        undone = str((event.detail or {}).get("undone") or "")
+        was = UNDONE.get(undone, ("quyết định duyệt", "review decision"))
+        return Message(
+            "post_reopened", f"post_reopened:{key_tail}",
+            (f"Bài chờ duyệt lại: «{post.title}»", f"Back in review: “{post.title}”"),
+            (
+                f"{by} đã hoàn tác {was[0]} {vi}; bài đang chờ duyệt lại.",
+                f"{by} undid the {was[1]} of {en}; it is waiting for review again.",
             ),
             link, post.id,
         )  # fmt: skip

@@ -60,7 +60,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TOLD_ACTIONS = frozenset({"post.submitted", "post.approved", "post.rejected", "channel.needs_auth"})
+TOLD_ACTIONS = frozenset(
+    {"post.submitted", "post.approved", "post.rejected", "post.reopened", "channel.needs_auth"}
+)
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 EMAIL_MAX = 320
 # A page shows this many, newest first; older ones stay in the table (they are the ledger).

@@ -163,3 +163,28 @@ def test_an_email_address_is_checked(any_db: Database) -> None:
         notifications.set_email(session, user_id(any_db, "admin"), "không phải địa chỉ")
     assert refused.value.problems[0].field == "email"
     assert "e-mail" in refused.value.problems[0].vi
+
+
+def test_undoing_a_decision_tells_the_author_the_post_is_back_in_review(
+    posts: PostService, any_db: Database
+) -> None:
+    officer, editor = posts.actor("cbtt.stttt"), posts.actor("bientap")
+    post = posts.create(officer, post_input())
+    posts.submit(officer, post.id)
+    posts.approve(editor, post.id)
+    with any_db.write() as session:
+        posts.reopen_in(session, editor, post.id)
+    posts.reject(editor, post.id, "Thiếu nguồn ảnh")
+    with any_db.write() as session:
+        posts.reopen_in(session, editor, post.id)
+
+    second, rejected, first, approved = told(any_db, "cbtt.stttt")  # newest first
+    assert (approved.event, rejected.event) == ("post_approved", "post_rejected")
+    assert first.event == second.event == "post_reopened" and first.key != second.key
+    assert first.link == f"/posts/{post.id}"
+    assert first.title_vi.startswith("Bài chờ duyệt lại: «Ngày ASEAN 8/8")
+    assert "đã hoàn tác việc duyệt bài #" in first.body_vi
+    assert "undid the approval of post #" in first.body_en
+    assert "đã hoàn tác việc trả lại bài #" in second.body_vi
+    assert "bài đang chờ duyệt lại" in second.body_vi
+    assert [n.event for n in told(any_db, "bientap")] == ["post_submitted"]  # the actor: no
