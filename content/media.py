@@ -154,8 +154,13 @@ class MediaStore:
         *,
         name: str | None = None,
         alt_text: str = "",
+        department_code: str | None = None,
     ) -> Media:
-        """Store the file (once per content) and return its row, created in `session` if new."""
+        """Store the file (once per content) and return its row, created in `session` if new.
+
+        A new row belongs to `department_code` (None: shared); the same bytes added again keep
+        the first row's department (content.media_library lets each department that used them
+        find them)."""
         label = _label(source, name)
         alt_text = alt_text.strip()
         if len(alt_text) > self.limits.max_alt_text:
@@ -182,7 +187,12 @@ class MediaStore:
         if media is None:
             original = name if name is not None else source.name if isinstance(source, Path) else ""
             columns = {k: v for k, v in asdict(info).items() if k != "extension"}
-            media = Media(**columns, original_name=original[:300], alt_text=alt_text)
+            media = Media(
+                **columns,
+                original_name=original[:300],
+                alt_text=alt_text,
+                department_code=department_code,
+            )
             session.add(media)
             session.flush()
             log.info("stored %r as %s (%s)", label, info.sha256, info.mime)

@@ -160,6 +160,9 @@ class Media(SQLModel, table=True):
     original_name: str = Field(default="", max_length=300)
     alt_text: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    # The uploading officer's department; None: shared with every department (uploaded by an
+    # editor or administrator, or before departments were kept). See content.media_library.
+    department_code: str | None = Field(default=None, max_length=32, index=True)
 
 
 class PostMedia(SQLModel, table=True):

@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, Response
 
 from content.errors import FieldProblem, InvalidInput, NotFound
 from content.media import MediaError
+from content.media_library import owning_department
 from content.models import Media
 from web.api_common import Caller, Services, api_router, thumbnail_url
 from web.api_models import MediaOut, errors
@@ -63,7 +64,13 @@ async def upload_media(
 
         def store() -> Media:
             with services.db.write() as session:
-                return services.media.add(session, spooled, name=name, alt_text=alt_text)
+                return services.media.add(
+                    session,
+                    spooled,
+                    name=name,
+                    alt_text=alt_text,
+                    department_code=owning_department(actor),
+                )
 
         try:
             media = await run_in_threadpool(store)

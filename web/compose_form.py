@@ -172,7 +172,7 @@ def form_of_post(services: WebServices, post_id: int) -> ComposerForm:
 
 
 def store_uploads(
-    services: WebServices, uploads: list[UploadFile]
+    services: WebServices, actor: Actor, uploads: list[UploadFile]
 ) -> tuple[list[str], list[FieldProblem]]:
     from web.pages_media import store_upload
 
@@ -181,7 +181,7 @@ def store_uploads(
         if not upload.filename:
             continue
         try:
-            stored.append(store_upload(services, upload).sha256)
+            stored.append(store_upload(services, actor, upload).sha256)
         except MediaError as error:
             problems.append(problem("media", error.vi, error.en))
     return stored, problems

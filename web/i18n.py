@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.review": ("Duyệt bài", "Review"),
     "nav.channels": ("Kênh", "Channels"),
     "nav.reports": ("Báo cáo", "Reports"),
+    "nav.media": ("Thư viện ảnh", "Media library"),
     "nav.users": ("Người dùng", "Users"),
     "nav.tokens": ("Mã API", "API tokens"),
     "nav.logout": ("Đăng xuất", "Log out"),

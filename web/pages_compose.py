@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from content.errors import FieldProblem, InvalidInput
 from content.inputs import PostInput, problem
+from content.media_library import attachable
 from content.models import EditorialState, Media, MissedPolicy, Role
 from content.workflow import Action, Actor, require_permission, require_transition
 from web.auth import current_actor
@@ -170,12 +171,21 @@ def _previews_and_slot(
 
 
 @router.get("/compose")
-def compose_page(request: Request, actor: Signed) -> Response:
+def compose_page(
+    request: Request,
+    actor: Signed,
+    media: Annotated[list[str] | None, Query()] = None,
+) -> Response:
     services = services_of(request)
     values = ComposerForm(
         department=actor.department_code or "",
         topic=services.topics[0].code if services.topics else "",
     )
+    # "Dùng trong bài mới" on /media: checked here too, since a link can be typed by hand.
+    with services.db.read() as session:
+        for sha in list(dict.fromkeys(media or []))[:20]:
+            row = attachable(session, actor, sha)
+            values.media.append((row.sha256, row.alt_text))
     return composer_page(request, actor, values)
 
 
@@ -232,7 +242,7 @@ def _save(
     action: str,
     uploads: list[UploadFile],
 ) -> Response:
-    stored, problems = store_uploads(services, uploads)
+    stored, problems = store_uploads(services, actor, uploads)
     known = {sha for sha, _ in values.media}
     values.media += [(sha, "") for sha in stored if sha not in known]
     data, form_problems = to_input(values, actor, services.zone)

@@ -40,8 +40,12 @@ SERVED_HEADERS = {
 }
 
 
-def store_upload(services: WebServices, upload: StarletteUpload, alt_text: str = "") -> Media:
-    """Copy the upload to a temporary file (never all in memory), then into the store."""
+def store_upload(
+    services: WebServices, actor: Actor, upload: StarletteUpload, alt_text: str = ""
+) -> Media:
+    """Copy the upload to a temporary file (never all in memory), then into the store.
+
+    An officer's upload is their department's; an editor's or administrator's is shared."""
     name = Path(upload.filename or "upload").name
     with tempfile.TemporaryDirectory(prefix="loa-upload-") as folder:
         temp = Path(folder) / "upload"
@@ -49,7 +53,10 @@ def store_upload(services: WebServices, upload: StarletteUpload, alt_text: str =
             upload.file.seek(0)
             shutil.copyfileobj(upload.file, out)
         with services.db.write() as session:
-            return services.media.add(session, temp, name=name, alt_text=alt_text)
+            department = None if actor.reviews else actor.department_code
+            return services.media.add(
+                session, temp, name=name, alt_text=alt_text, department_code=department
+            )
 
 
 def media_json(media: Media) -> dict[str, object]:
@@ -74,7 +81,7 @@ def upload_media(
 ) -> Response:
     services = services_of(request)
     try:
-        media = store_upload(services, file, alt_text)
+        media = store_upload(services, actor, file, alt_text)
     except MediaError as error:
         refusal = Refusal(422, "invalid_media", error.vi, error.en, "file")
         return json_error(refusal, lang_of(request))

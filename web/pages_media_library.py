@@ -1,0 +1,106 @@
+"""“Thư viện ảnh” (/media): the stored images and videos a person may reuse, as a grid of
+thumbnails with the name each was uploaded under (never its sha256), kind, size, upload day and
+alt texts; a search by name and alt text (Vietnamese, with or without diacritics), paged; and,
+for each file, the posts that used it with their stage, and “Dùng trong bài mới”: the composer
+opened with the file attached (`/compose?media=<sha256>`, checked again there: web.pages_compose).
+
+What each person sees is content.media_library's rule: editors and administrators every file, an
+officer their department's and the shared ones.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from content.media_library import find_media, size_label
+from content.post_search import STAGES
+from content.timeutil import to_local
+from content.workflow import Actor, in_language
+from web.auth import current_actor
+from web.i18n import add_messages, format_date
+from web.render import lang_of, render
+from web.services import services_of
+
+router = APIRouter()
+Signed = Annotated[Actor, Depends(current_actor)]
+
+add_messages(
+    {
+        "media.title": ("Thư viện ảnh", "Media library"),
+        "media.intro_all": (
+            "Mọi ảnh và video đã tải lên, mới nhất trước.",
+            "Every photo and video uploaded, newest first.",
+        ),
+        "media.intro_officer": (
+            "Ảnh và video của đơn vị bạn và các tệp dùng chung, mới nhất trước.",
+            "Your department's photos and videos and the shared ones, newest first.",
+        ),
+        "media.search": ("Tìm theo tên tệp hoặc mô tả ảnh", "Search by file name or alt text"),
+        "media.find": ("Tìm", "Search"),
+        "media.clear": ("Xóa tìm kiếm", "Clear"),
+        "media.found": ("{n} tệp khớp với “{q}”", "{n} files match “{q}”"),
+        "media.count": ("{n} tệp", "{n} files"),
+        "media.none": (
+            "Chưa có ảnh hay video nào. Tải tệp lên khi soạn bài.",
+            "No photos or videos yet. Upload them while composing a post.",
+        ),
+        "media.no_match": ("Không có tệp nào khớp.", "No file matches."),
+        "media.kind.image": ("ảnh", "image"),
+        "media.kind.video": ("video", "video"),
+        "media.uploaded": ("Tải lên ngày {day}", "Uploaded {day}"),
+        "media.shared": ("Dùng chung", "Shared"),
+        "media.department": ("Đơn vị {code}", "Department {code}"),
+        "media.alts": ("Mô tả ảnh", "Alt texts"),
+        "media.no_alt": ("Chưa có mô tả ảnh", "No alt text yet"),
+        "media.used_in": ("Đã dùng trong", "Used in"),
+        "media.unused": ("Chưa dùng trong bài nào", "Not used in any post yet"),
+        "media.hidden_uses": (
+            "và {n} bài của đơn vị khác",
+            "and {n} posts of other departments",
+        ),
+        "media.reuse": ("Dùng trong bài mới", "Use in a new post"),
+        "media.reuse_named": ("Dùng {name} trong bài mới", "Use {name} in a new post"),
+        "media.open": ("Mở tệp gốc", "Open the original"),
+        "media.pages": ("Các trang kết quả", "Result pages"),
+        "media.page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),
+        "media.previous": ("Trang trước", "Previous page"),
+        "media.next": ("Trang sau", "Next page"),
+        "media.unnamed": ("(không tên)", "(no name)"),
+    }
+)
+
+
+@router.get("/media")
+def media_library_page(
+    request: Request,
+    actor: Signed,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    services = services_of(request)
+    lang = lang_of(request)
+    with services.db.read() as session:
+        found = find_media(session, actor, q, page)
+    zone = services.zone
+    context: dict[str, Any] = {
+        "found": found,
+        "q": q.strip(),
+        "stage_label": lambda stage: in_language(STAGES, stage, lang),
+        "size_label": lambda size: size_label(size, lang),
+        "upload_day": lambda media: format_date(
+            to_local(media.created_at, zone).date(), lang, with_weekday=False
+        ),
+        "page_url": lambda number: _page_url(q.strip(), number),
+    }
+    return render(request, "media_library.html", context)
+
+
+def _page_url(q: str, page: int) -> str:
+    values = {"q": q} if q else {}
+    if page > 1:
+        values["page"] = str(page)
+    return "/media" + (f"?{urlencode(values)}" if values else "")
