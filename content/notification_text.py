@@ -51,6 +51,10 @@ EVENTS: dict[str, EventInfo] = {
     "observance": EventInfo(
         "Sắp đến ngày kỷ niệm cần chuẩn bị bài", "An observance's planning window opens", ALL
     ),
+    "deadline": EventInfo(
+        "Sắp đến hạn gửi báo cáo năm (1/11)", "The yearly report is due soon (1 November)",
+        frozenset({Role.officer, Role.editor}),
+    ),
     "digest": EventInfo(
         "Tổng kết tháng của đơn vị", "My department's monthly digest",
         frozenset({Role.officer, Role.editor}),

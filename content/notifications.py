@@ -48,6 +48,7 @@ __all__ = [
     "everyone",
     "mark_all_read",
     "mark_read",
+    "newsroom",
     "on_audit",
     "preferences",
     "recent",
@@ -100,6 +101,16 @@ def department_members(session: Session, department: str) -> list[int]:
     query = select(col(User.id)).where(
         col(User.active),
         col(User.department_code) == department,
+        col(User.role).in_([Role.officer, Role.editor]),
+    )
+    return _ids(session, query)
+
+
+def newsroom(session: Session) -> list[int]:
+    """Every department's officers and editors (the yearly report is each department's)."""
+    query = select(col(User.id)).where(
+        col(User.active),
+        col(User.department_code).is_not(None),
         col(User.role).in_([Role.officer, Role.editor]),
     )
     return _ids(session, query)

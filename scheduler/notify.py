@@ -1,5 +1,5 @@
 """Telling people what the worker found out: posts published or failed, posts waiting too long
-for review, and the reminders (monthly digest, observances).
+for review, and the reminders (monthly digest, report deadline, observances).
 
 A periodic job of the worker (`notifications.interval_seconds`), beside publishing, never in
 its path: publishing only writes delivery states, and this job reads them afterwards, so a
@@ -145,14 +145,22 @@ def _known(session: Session, keys: Sequence[str]) -> set[str]:
 def tell_reminder(
     db: Database, key: str, department: str | None, subject: str, body: str, now: datetime
 ) -> int:
-    """A reminder to the people it concerns: a department's digest to its officers and
-    editors, an observance to everyone. How many were told."""
-    event = "digest" if department else "observance"
-    link = "/reports" if department else "/calendar"
+    """A reminder to the people it concerns, by its ledger key's kind: a department's digest
+    to its officers and editors, the report deadline to every department's officers and
+    editors, an observance to everyone. How many were told (once per person per key)."""
+    kind = key.partition(":")[0]
+    if department:
+        event, link = "digest", "/reports"
+    elif kind == "deadline":
+        event, link = "deadline", "/reports"
+    else:
+        event, link = "observance", "/calendar"
     message = words.reminder(event, key, subject, body, link)
     with db.write() as session:
         if department:
             people = notifications.department_members(session, department)
+        elif kind == "deadline":
+            people = notifications.newsroom(session)
         else:
             people = notifications.everyone(session)
         return notifications.tell(session, people, message, now)

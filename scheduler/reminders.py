@@ -20,8 +20,8 @@ When the alert kinds leave out "reminder", or no alert destination is set, nothi
 and nothing is recorded: the reminders of the open windows go out once they are turned on.
 
 Besides the alert, `tell` reaches the people a reminder concerns, in the page and by e-mail as
-each chose (scheduler.notify): a department's digest its officers and editors, an observance
-everyone. The deadline goes to the alerts only.
+each chose (scheduler.notify): a department's digest its officers and editors, the deadline
+every department's officers and editors, an observance everyone.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ DEADLINE_DAYS = (30, 14, 7)  # days before the deadline that each get one alert
 
 # (department code, start, end, now) -> the department's report data of [start, end)
 DigestReader = Callable[[str, datetime, datetime, datetime], ReportData]
-# (ledger key, department code or None for everyone, words, now): tells the people concerned
+# (ledger key, department code or None, words, now): tells the people concerned (the key's
+# kind and the department say who: scheduler.notify.tell_reminder)
 Teller = Callable[[str, str | None, text.Words, datetime], object]
 
 
@@ -165,7 +166,7 @@ class Reminders:
             return []
         due, days_before, days_left = alert
         write = partial(text.deadline, due.year, due, days_left, settings.public_url)
-        return [Due(f"deadline:{due.year}:{days_before}", write)]
+        return [Due(f"deadline:{due.year}:{days_before}", write, people=True)]
 
     def _observances(self, settings: ReminderSettings, local: datetime) -> list[Due]:
         found = []

@@ -153,6 +153,38 @@ def test_the_digest_reaches_the_departments_officers_and_editors(any_db: Databas
     assert reminders.run_once() == []
 
 
+def test_the_report_deadline_reaches_every_departments_officers_and_editors_once(
+    any_db: Database,
+) -> None:
+    clock = Clock(datetime(2026, 10, 2, 9, tzinfo=HCM).astimezone(UTC))  # 30 days left
+    settings = ReminderSettings(tz=HCM, enabled=True, departments=DEPARTMENTS)
+
+    def tell(key: str, department: str | None, words: Words, now: datetime) -> int:
+        return tell_reminder(any_db, key, department, words.subject, words.body, now)
+
+    reminders = Reminders(any_db, "w1", [].append, lambda: settings, _reader(any_db), clock)
+    reminders.tell = tell
+    assert "deadline:2026:30" in reminders.run_once()
+    assert reminders.run_once() == []
+    clock.advance(days=16)  # 14 days left: the next alert
+    assert reminders.run_once() == ["deadline:2026:14"]
+
+    def deadlines(username: str) -> list[Notification]:
+        return [n for n in told(any_db, username) if n.event == "deadline"]
+
+    for username in ("cbtt.sdl", "bientap2", "cbtt.stttt", "bientap"):
+        assert [n.key for n in deadlines(username)] == ["deadline:2026:14", "deadline:2026:30"]
+    assert deadlines("admin") == []  # the province's report is not one department's
+    latest = deadlines("cbtt.sdl")[0]
+    assert latest.link == "/reports"
+    assert latest.title_vi == "hạn gửi báo cáo năm 2026 còn 14 ngày"
+    assert latest.title_en == "the 2026 report is due in 14 days"
+    assert latest.body_vi.startswith("Hạn gửi báo cáo")
+    with any_db.read() as session:
+        rows = session.exec(select(Notification).where(Notification.event == "deadline")).all()
+    assert len(rows) == 8  # four people, two alerts: once each
+
+
 # -- the e-mail ----------------------------------------------------------------------------------
 
 
