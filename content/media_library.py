@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import Session, col, select
 
 from content.errors import PermissionDenied, UserError
-from content.models import Delivery, Media, Post, PostMedia
+from content.models import Delivery, Department, Media, Post, PostMedia
 from content.post_search import stage_of
 from content.workflow import Actor
 
@@ -93,11 +93,13 @@ def attachable(session: Session, actor: Actor, sha: str) -> Media:
     if condition is not None:
         allowed = session.exec(select(Media.sha256).where(Media.sha256 == sha, condition)).first()
         if allowed is None:
+            owner = session.get(Department, media.department_code or "")
+            vi, en = (owner.name_vi, owner.name_en) if owner else (media.department_code,) * 2
             raise PermissionDenied(
-                f"this file belongs to the department {media.department_code} and is not"
-                " shared; ask that department or an editor for it",
-                f"Tệp này thuộc đơn vị {media.department_code} và không được dùng chung; hãy"
-                " nhờ đơn vị đó hoặc biên tập viên.",
+                f"this file belongs to {en} and is not shared with your department; ask them"
+                " or an editor to share it",
+                f"Tệp này thuộc {vi} và không được dùng chung với đơn vị của bạn; hãy nhờ đơn vị"
+                " đó hoặc biên tập viên chia sẻ.",
             )
     return media
 

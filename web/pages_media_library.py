@@ -14,9 +14,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import select
 from starlette.responses import Response
 
 from content.media_library import find_media, size_label
+from content.models import Department
 from content.post_search import STAGES
 from content.timeutil import to_local
 from content.workflow import Actor, in_language
@@ -53,7 +55,6 @@ add_messages(
         "media.kind.video": ("video", "video"),
         "media.uploaded": ("Tải lên ngày {day}", "Uploaded {day}"),
         "media.shared": ("Dùng chung", "Shared"),
-        "media.department": ("Đơn vị {code}", "Department {code}"),
         "media.alts": ("Mô tả ảnh", "Alt texts"),
         "media.no_alt": ("Chưa có mô tả ảnh", "No alt text yet"),
         "media.used_in": ("Đã dùng trong", "Used in"),
@@ -85,6 +86,10 @@ def media_library_page(
     lang = lang_of(request)
     with services.db.read() as session:
         found = find_media(session, actor, q, page)
+        departments = {
+            d.code: d.name_vi if lang == "vi" else d.name_en
+            for d in session.exec(select(Department)).all()
+        }
     zone = services.zone
     context: dict[str, Any] = {
         "found": found,
@@ -95,6 +100,7 @@ def media_library_page(
             to_local(media.created_at, zone).date(), lang, with_weekday=False
         ),
         "page_url": lambda number: _page_url(q.strip(), number),
+        "departments": departments,
     }
     return render(request, "media_library.html", context)
 
