@@ -1,16 +1,21 @@
 """Words of the pages, Vietnamese first and English second, and dates in each one's conventions.
 
-`t(key, lang)` looks a key up in `MESSAGES`; a page module adds its own words with
-`add_messages({...})` at import time. Vietnamese dates read "Thứ Hai, 03/08/2026 07:30";
-English ones "Mon 3 Aug 2026, 07:30". Times are shown in the configured zone.
+The words live in the gettext catalogue `web/locale/vi/LC_MESSAGES/loa.po` (web/i18n_catalog.py,
+docs/translating.md). `t(key, lang)` looks a key up there first, then in `MESSAGES`, where a page
+module not yet moved to the catalogue adds its words with `add_messages({...})` at import time
+(`python -m web.i18n_migrate` moves them). Templates may also say `{{ _("English words") }}`.
+Vietnamese dates read "Thứ Hai, 03/08/2026 07:30"; English ones "Mon 3 Aug 2026, 07:30".
+Times are shown in the configured zone.
 """
 
 from __future__ import annotations
 
+import gettext as stdlib_gettext
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 
 from content.timeutil import to_local
+from web import i18n_catalog
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -35,6 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.tokens": ("Mã API", "API tokens"),
     "nav.logout": ("Đăng xuất", "Log out"),
     "nav.menu": ("Danh mục", "Menu"),
+    "nav.skip": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
     "lang.switch": ("English", "Tiếng Việt"),
     "role.officer": ("Cán bộ truyền thông", "Communication officer"),
     "role.editor": ("Biên tập viên", "Editor"),
@@ -81,9 +87,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+CATALOGUE = i18n_catalog.load("vi")
+ENGLISH = stdlib_gettext.NullTranslations()  # English is the source: a msgid is its own text
+
+
 def add_messages(messages: Mapping[str, tuple[str, str]]) -> None:
     """Page modules register their own words; a key used twice is a mistake worth finding."""
-    clash = set(messages) & set(MESSAGES)
+    clash = set(messages) & (set(MESSAGES) | set(CATALOGUE.keyed))
     if clash:
         raise ValueError(f"message keys defined twice: {sorted(clash)}")
     MESSAGES.update(messages)
@@ -112,7 +122,7 @@ def from_accept_language(header: str) -> str | None:
 
 def t(key: str, lang: str, **values: object) -> str:
     """The text of `key` in `lang`; an unknown key shows itself, so it is seen and fixed."""
-    vi, en = MESSAGES.get(key, (key, key))
+    vi, en = CATALOGUE.keyed.get(key) or MESSAGES.get(key, (key, key))
     text = vi if lang == "vi" else en
     return text.format(**values) if values else text
 
@@ -124,9 +134,23 @@ def translator(lang: str) -> Callable[..., str]:
     return bound
 
 
+def known(key: str) -> bool:
+    return key in CATALOGUE.keyed or key in MESSAGES
+
+
+def all_words() -> dict[str, tuple[str, str]]:
+    """Every keyed word, from the catalogue and from modules not yet moved to it."""
+    return {**MESSAGES, **CATALOGUE.keyed}
+
+
+def gettext_for(lang: str) -> stdlib_gettext.NullTranslations:
+    """gettext, ngettext, pgettext of `lang`, for the plain (unkeyed) words of the catalogue."""
+    return CATALOGUE.translations if lang == "vi" else ENGLISH
+
+
 def status_title(status: int, lang: str) -> str:
     key = f"error.{status}"
-    return t(key if key in MESSAGES else "error.title", lang)
+    return t(key if known(key) else "error.title", lang)
 
 
 def weekday(day: date, lang: str) -> str:
