@@ -104,6 +104,18 @@ def attachable(session: Session, actor: Actor, sha: str) -> Media:
     return media
 
 
+def suggested_alt_text(session: Session, media: Media) -> str:
+    """What a reused file's alt text starts as: its own, else the one its latest post gave."""
+    if media.alt_text.strip():
+        return media.alt_text
+    latest = session.exec(
+        select(PostMedia.alt_text)
+        .where(PostMedia.media_sha256 == media.sha256, col(PostMedia.alt_text).is_not(None))
+        .order_by(col(PostMedia.post_id).desc())
+    ).first()
+    return latest or ""
+
+
 def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from content.errors import FieldProblem, InvalidInput
 from content.inputs import PostInput, problem
-from content.media_library import attachable
+from content.media_library import attachable, suggested_alt_text
 from content.models import EditorialState, Media, MissedPolicy, Role
 from content.workflow import Action, Actor, require_permission, require_transition
 from web.auth import current_actor
@@ -185,7 +185,7 @@ def compose_page(
     with services.db.read() as session:
         for sha in list(dict.fromkeys(media or []))[:20]:
             row = attachable(session, actor, sha)
-            values.media.append((row.sha256, row.alt_text))
+            values.media.append((row.sha256, suggested_alt_text(session, row)))
     return composer_page(request, actor, values)
 
 

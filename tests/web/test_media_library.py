@@ -143,6 +143,7 @@ def test_search_by_name_and_alt_text_in_vietnamese_and_paging(
 
 def test_reuse_opens_the_composer_with_the_file_and_refuses_what_one_may_not_attach(
     db: Database,
+    service: PostService,
     officer_client: TestClient,
     officer_sdl_client: TestClient,
     editor_client: TestClient,
@@ -189,6 +190,14 @@ def test_reuse_opens_the_composer_with_the_file_and_refuses_what_one_may_not_att
     assert linked.media_sha256 == private
     card = item(officer_client.get("/media").text, private)
     assert f"#{post_id} · Tổng kết năm 2026" in card and "Nháp" in card
+
+    # A file uploaded without alt text comes back with the one its latest post gave it.
+    bare = upload(officer_client, "Cờ ASEAN.png", png(45))
+    for alt in ("Cờ cũ", "Lá cờ ASEAN tung bay"):
+        post = service.create(service.actor("cbtt.stttt"), post_input(media=[MediaRef(bare, alt)]))
+        assert post.id is not None
+    reused = officer_client.get("/compose", params={"media": bare}).text
+    assert 'value="Lá cờ ASEAN tung bay"' in reused and 'value="Cờ cũ"' not in reused
 
 
 def test_uploads_belong_to_the_officers_department_and_are_shared_by_editors(
