@@ -482,7 +482,9 @@ def test_calendar_week_and_filters(planned: date, loa: Run) -> None:
     result = loa(*week)
     assert result.code == 0, result
     monday = planned - timedelta(days=planned.weekday())
-    assert result.out.splitlines()[0] == f"Lịch đăng bài tuần {monday:%d/%m/%Y} (giờ Việt Nam (GMT+7))"
+    assert (
+        result.out.splitlines()[0] == f"Lịch đăng bài tuần {monday:%d/%m/%Y} (giờ Việt Nam (GMT+7))"
+    )
     days = [line for line in result.out.splitlines() if re.match(r"^(Thứ|Chủ Nhật)", line)]
     assert [d.split(",")[0] for d in days] == list(WEEKDAYS["vi"])
     assert calendar_titles(result.out) == {"Ngày hội văn hóa ASEAN", "Tour đêm Đại Nội"}

@@ -350,7 +350,9 @@ def open_harness(
     clock = Clock(utcnow().replace(microsecond=0))
     app.posts.clock = clock
     harness = Harness(app, sandbox, path, clock, video=video)
-    monkeypatch.setattr(loa.worker_app, "alerts_for", lambda _app, **_options: harness.alerts.append)
+    monkeypatch.setattr(
+        loa.worker_app, "alerts_for", lambda _app, **_options: harness.alerts.append
+    )
     connect_all(app, sandbox.url)
     try:
         yield harness
