@@ -27,6 +27,7 @@ class UserInfo:
     department_code: str | None
     active: bool
     has_password: bool
+    email: str | None = None  # where notifications are mailed
 
     @property
     def actor(self) -> Actor:
@@ -43,4 +44,5 @@ class UserInfo:
             row.department_code,
             row.active,
             bool(row.password_hash),
+            row.email,
         )

@@ -45,6 +45,7 @@ __all__ = [
     "Message",
     "department_members",
     "email_of",
+    "email_problems",
     "everyone",
     "mark_all_read",
     "mark_read",
@@ -255,20 +256,25 @@ def save_preferences(session: Session, user_id: int, chosen: Mapping[str, Choice
         session.add(row)
 
 
+def email_problems(address: str) -> list[FieldProblem]:
+    """What is wrong with an e-mail address (stripped; blank: none, which is fine)."""
+    if not address or (len(address) <= EMAIL_MAX and EMAIL.fullmatch(address)):
+        return []
+    return [
+        FieldProblem(
+            "email",
+            "Địa chỉ e-mail chưa đúng (ví dụ: ten@thuathienhue.gov.vn).",
+            "that is not an e-mail address (for example: name@thuathienhue.gov.vn)",
+        )
+    ]
+
+
 def set_email(session: Session, user_id: int, address: str) -> str | None:
     """Save the person's e-mail address (blank: none); refused with the field named."""
     address = address.strip()
-    if address and (len(address) > EMAIL_MAX or not EMAIL.fullmatch(address)):
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "email",
-                    "Địa chỉ e-mail chưa đúng (ví dụ: ten@thuathienhue.gov.vn).",
-                    "that is not an e-mail address (for example: name@thuathienhue.gov.vn)",
-                )
-            ],
-            "e-mail address not saved",
-        )
+    problems = email_problems(address)
+    if problems:
+        raise InvalidInput(problems, "e-mail address not saved")
     user = session.get(User, user_id)
     if user is not None:
         user.email = address or None

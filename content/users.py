@@ -28,6 +28,7 @@ from content.db import Database
 from content.errors import FieldProblem, InvalidInput, NotFound, UserError
 from content.identity import UserInfo, digest
 from content.models import Department, LoginAttempt, Role, User, WebSession
+from content.notifications import email_problems
 from content.timeutil import utcnow
 from content.tokens import TokenService, end_api_tokens
 from content.workflow import Actor
@@ -180,10 +181,12 @@ class UserService:
         role: str,
         department: str | None,
         password: str,
+        email: str | None = None,
     ) -> UserInfo:
         username = username.strip().lower()
         full_name = full_name.strip()
         department = (department or "").strip() or None
+        email = (email or "").strip() or None
         problems: list[FieldProblem] = []
         if not USERNAME.fullmatch(username):
             problems.append(
@@ -197,6 +200,7 @@ class UserService:
             )
         problems += _name_problems(full_name) + _role_problems(role)
         problems += password_problems(password, username)
+        problems += email_problems(email or "")
         with self.db.write() as session:
             if session.exec(select(User.id).where(User.username == username)).first():
                 problems.insert(
@@ -216,11 +220,18 @@ class UserService:
                 role=role,
                 department_code=department,
                 password_hash=self.hasher.hash(password),
+                email=email,
             )
             session.add(row)
             session.flush()
             audit.record(
-                session, by, "user.add", username=username, role=role, department=department
+                session,
+                by,
+                "user.add",
+                username=username,
+                role=role,
+                department=department,
+                email=email,
             )
             log.info("user %s added by %s", username, by)
             return UserInfo.of(row)
@@ -242,8 +253,10 @@ class UserService:
         full_name: str | None = None,
         role: str | None = None,
         department: str | None = None,
+        email: str | None = None,
     ) -> UserInfo:
-        """Change a full name, role or department (None leaves it; department "" clears it).
+        """Change a full name, role, department or e-mail address (None leaves it; department
+        or e-mail "" clears it).
 
         The rules are `add`'s. Nobody removes their own admin role, nor the last active
         administrator's; a new role ends that user's sessions, their permissions changed.
@@ -255,6 +268,9 @@ class UserService:
         if role is not None:
             role = role.strip()
             problems += _role_problems(role)
+        if email is not None:
+            email = email.strip()
+            problems += email_problems(email)
         with self.db.write() as session:
             row = _user(session, username)
             new_role = role if role in ROLES else row.role
@@ -277,6 +293,9 @@ class UserService:
             if new_department != row.department_code:
                 changes["department"] = [row.department_code, new_department]
                 row.department_code = new_department
+            if email is not None and (email or None) != row.email:
+                changes["email"] = [row.email, email or None]
+                row.email = email or None
             if changes:
                 session.add(row)
                 assert row.id is not None

@@ -22,6 +22,13 @@ token_app = typer.Typer(help="Mã API của người dùng / Users' API tokens."
 users_app.add_typer(token_app, name="token")
 
 Username = Annotated[str, typer.Argument(help="Tên đăng nhập / Username.")]
+Email = Annotated[
+    str | None,
+    typer.Option(
+        "--email",
+        help='E-mail nhận thông báo ("" để bỏ) / E-mail address for notifications ("" for none).',
+    ),
+]
 PasswordStdin = Annotated[
     bool,
     typer.Option(
@@ -68,13 +75,14 @@ def users_add(
     department: Annotated[
         str | None, typer.Option(help="Đơn vị (bắt buộc với officer) / Department.")
     ] = None,
+    email: Email = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Thêm người dùng có mật khẩu. / Add a user with a password."""
     state = state_of(ctx)
     users = _service(state)
     password = _password(state, password_stdin)
-    user = users.add(_by(state), username, full_name, role, department, password)
+    user = users.add(_by(state), username, full_name, role, department, password, email)
     typer.echo(
         state.say(
             f"Đã thêm {user.username} ({user.role}).", f"Added {user.username} ({user.role})."
@@ -124,18 +132,19 @@ def users_edit(
         str | None,
         typer.Option(help='Đơn vị mới ("" để bỏ) / New department ("" for none).'),
     ] = None,
+    email: Email = None,
 ) -> None:
-    """Sửa họ tên, vai trò, đơn vị (đổi vai trò thì đăng xuất). / Edit a user's details."""
+    """Sửa họ tên, vai trò, đơn vị, e-mail (đổi vai trò thì đăng xuất). / Edit a user's details."""
     from content.errors import UserError
 
     state = state_of(ctx)
-    if full_name is None and role is None and department is None:
+    if full_name is None and role is None and department is None and email is None:
         raise UserError(
-            "nothing to change: give --full-name, --role or --department",
-            "Không có gì để sửa: hãy cho --full-name, --role hoặc --department.",
+            "nothing to change: give --full-name, --role, --department or --email",
+            "Không có gì để sửa: hãy cho --full-name, --role, --department hoặc --email.",
         )
     user = _service(state).update(
-        _by(state), username, full_name=full_name, role=role, department=department
+        _by(state), username, full_name=full_name, role=role, department=department, email=email
     )
     department_code = user.department_code or "-"
     typer.echo(

@@ -25,6 +25,7 @@ from web.services import services_of
 router = APIRouter(prefix="/admin/users")
 Admin = Annotated[Actor, Depends(require_admin)]
 Text = Annotated[str, Form(max_length=2000)]
+MaybeText = Annotated[str | None, Form(max_length=2000)]
 
 add_messages(
     {
@@ -34,6 +35,11 @@ add_messages(
         "users.full_name": ("Họ và tên", "Full name"),
         "users.role": ("Vai trò", "Role"),
         "users.department": ("Đơn vị", "Department"),
+        "users.email": ("E-mail nhận thông báo", "E-mail address for notifications"),
+        "users.email_hint": (
+            "Để trống nếu người này không nhận thông báo qua e-mail.",
+            "Leave it empty if this person receives no e-mail.",
+        ),
         "users.password": ("Mật khẩu", "Password"),
         "users.password2": ("Nhập lại mật khẩu", "Repeat the password"),
         "users.password_rule": (
@@ -83,15 +89,22 @@ def add_user(
     full_name: Text = "",
     role: Text = Role.officer,
     department: Text = "",
+    email: Text = "",
     password: Text = "",
     password2: Text = "",
 ) -> Response:
-    values = {"username": username, "full_name": full_name, "role": role, "department": department}
+    values = {
+        "username": username,
+        "full_name": full_name,
+        "role": role,
+        "department": department,
+        "email": email,
+    }
     try:
         if password != password2:
             raise InvalidInput([MISMATCH])
         services_of(request).users.add(
-            actor.username, username, full_name, role, department or None, password
+            actor.username, username, full_name, role, department or None, password, email
         )
     except InvalidInput as error:
         errors = field_errors(error, lang_of(request))
@@ -112,11 +125,22 @@ def edit_user(
     full_name: Text = "",
     role: Text = "",
     department: Text = "",
+    email: MaybeText = None,
+    email_shown: Text = "",
 ) -> Response:
-    values = {"full_name": full_name, "role": role, "department": department}
+    # FastAPI reads an empty field as absent: the page says it showed the field, so empty
+    # clears the address; a form without it (a script, an older page) leaves it alone.
+    if email is None and email_shown:
+        email = ""
+    values = {"full_name": full_name, "role": role, "department": department, "email": email or ""}
     try:
         services_of(request).users.update(
-            actor.username, username, full_name=full_name, role=role, department=department
+            actor.username,
+            username,
+            full_name=full_name,
+            role=role,
+            department=department,
+            email=email,
         )
     except InvalidInput as error:
         errors = field_errors(error, lang_of(request))
@@ -180,7 +204,8 @@ def _list_page(
         "departments": _departments(request),
         "roles": ROLES,
         "errors": errors or {},
-        "values": values or {"username": "", "full_name": "", "role": "officer", "department": ""},
+        "values": values
+        or {"username": "", "full_name": "", "role": "officer", "department": "", "email": ""},
         "saved": saved,
     }
     return render(request, "users.html", context, status_code=status)
@@ -209,6 +234,7 @@ def _user_page(
             "full_name": person.full_name,
             "role": person.role,
             "department": person.department_code or "",
+            "email": person.email or "",
         },
         "errors": errors or {},
         "edit_errors": edit_errors or {},

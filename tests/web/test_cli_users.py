@@ -178,6 +178,51 @@ def test_edit_a_user_from_the_command_line(loa: Run, workspace: Path) -> None:
         loaded.close()
 
 
+def test_an_email_address_is_set_checked_cleared_and_audited(loa: Run, workspace: Path) -> None:
+    added = loa(
+        "--as", "admin", "users", "add", "cbtt.mail", "--full-name", "Trần Thị Thư",
+        "--department", "SDL", "--email", " thu@sdl.hue.gov.vn ", "--password-stdin",
+        stdin=STRONG + "\n",
+    )  # fmt: skip
+    assert added.code == 0, added
+    wrong = loa("users", "edit", "cbtt.mail", "--email", "thu at sdl")
+    assert wrong.code == 1
+    assert "email: Địa chỉ e-mail chưa đúng (ví dụ: ten@thuathienhue.gov.vn)." in wrong.err
+    wrong_en = loa(
+        "--lang", "en", "users", "add", "cbtt.x2", "--full-name", "X Y", "--department", "SDL",
+        "--email", "x@", "--password-stdin", stdin=STRONG + "\n",
+    )  # fmt: skip
+    assert wrong_en.code == 1 and "email: that is not an e-mail address" in wrong_en.err
+    assert (
+        loa("--as", "admin", "users", "edit", "cbtt.mail", "--email", "ha@sdl.hue.gov.vn").code == 0
+    )
+    assert loa("users", "edit", "cbtt.mail", "--email", "").code == 0
+    loaded = open_app(workspace)
+    try:
+        from sqlmodel import select
+
+        from content.models import AuditEvent
+        from content.users import UserService
+
+        assert UserService(loaded.db).get("cbtt.mail").email is None
+        with loaded.db.read() as session:
+            events = session.exec(
+                select(AuditEvent)
+                .where(AuditEvent.action.in_(["user.add", "user.update"]))  # type: ignore[attr-defined]
+                .order_by(AuditEvent.id)
+            ).all()
+        mine = [e for e in events if e.detail.get("username") == "cbtt.mail"]
+        assert [e.detail.get("email") for e in mine[:1]] == ["thu@sdl.hue.gov.vn"]
+        assert [e.detail["changes"]["email"] for e in mine[1:]] == [
+            ["thu@sdl.hue.gov.vn", "ha@sdl.hue.gov.vn"],
+            ["ha@sdl.hue.gov.vn", None],
+        ]
+        assert [e.actor for e in mine] == ["admin", "admin", "cli"]
+        assert "cbtt.x2" not in {e.detail.get("username") for e in events}
+    finally:
+        loaded.close()
+
+
 def test_api_tokens_from_the_command_line(loa: Run, workspace: Path) -> None:
     created = loa("--as", "admin", "users", "token", "create", "bientap", "--name", "HueS")
     assert created.code == 0, created

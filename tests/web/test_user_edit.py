@@ -157,3 +157,47 @@ def test_service_rules(users: UserService, db: Database) -> None:
     before = len(update_events(db))
     users.update("admin", "bientap", role="editor")  # nothing changes, nothing recorded
     assert len(update_events(db)) == before
+
+
+def test_an_admin_sets_checks_and_clears_a_persons_email(
+    admin_client: TestClient, users: UserService, db: Database
+) -> None:
+    page = admin_client.get("/admin/users/cbtt.sdl")
+    assert 'name="email" value=""' in page.text and "E-mail nhận thông báo" in page.text
+    assert '<input type="hidden" name="email_shown" value="1">' in page.text
+    form = {"full_name": "Lê Thu Hà", "role": "officer", "department": "SDL"}
+    wrong = edit(admin_client, "cbtt.sdl", **form, email="cbtt.sdl@")
+    assert wrong.status_code == 422
+    assert (
+        '<p class="field-error" id="email-error">Địa chỉ e-mail chưa đúng'
+        " (ví dụ: ten@thuathienhue.gov.vn).</p>"
+    ) in wrong.text
+    assert 'value="cbtt.sdl@"' in wrong.text  # kept for correcting
+    assert users.get("cbtt.sdl").email is None
+    assert edit(admin_client, "cbtt.sdl", **form, email="ha@sdl.hue.gov.vn").status_code == 303
+    assert users.get("cbtt.sdl").email == "ha@sdl.hue.gov.vn"
+    assert "<dd>ha@sdl.hue.gov.vn</dd>" in admin_client.get("/admin/users/cbtt.sdl").text
+    # A form without the field (a script, an older page) leaves the address alone.
+    assert edit(admin_client, "cbtt.sdl", **{**form, "full_name": "Hà"}).status_code == 303
+    assert users.get("cbtt.sdl").email == "ha@sdl.hue.gov.vn"
+    assert edit(admin_client, "cbtt.sdl", **form, email="", email_shown="1").status_code == 303
+    assert users.get("cbtt.sdl").email is None
+    changes = [event.detail["changes"].get("email") for event in update_events(db)]
+    assert changes == [[None, "ha@sdl.hue.gov.vn"], None, ["ha@sdl.hue.gov.vn", None]]
+    assert all(event.actor == "admin" for event in update_events(db))
+
+
+def test_a_new_user_may_be_given_an_email(admin_client: TestClient, users: UserService) -> None:
+    form = {
+        "csrf_token": csrf_of(admin_client), "username": "cbtt.moi", "full_name": "Người Mới",
+        "role": "officer", "department": "SDL", "password": "Mật-khẩu-Huế-2026",
+        "password2": "Mật-khẩu-Huế-2026",
+    }  # fmt: skip
+    wrong = admin_client.post("/admin/users", data={**form, "email": "moi@hue"})
+    assert wrong.status_code == 422 and 'id="email-error">Địa chỉ e-mail chưa đúng' in wrong.text
+    with pytest.raises(NotFound):
+        users.get("cbtt.moi")
+    done = admin_client.post(
+        "/admin/users", data={**form, "email": "moi@sdl.hue.gov.vn"}, follow_redirects=False
+    )
+    assert done.status_code == 303 and users.get("cbtt.moi").email == "moi@sdl.hue.gov.vn"
