@@ -268,8 +268,11 @@ class PostService:
         changes: Mapping[str, Any],
         *,
         expected_version: int | None = None,
+        submit: bool = False,
     ) -> Post:
-        return self._change(actor, post_id, changes, Action.edit, expected_version)
+        """`submit=True`: then submit a draft (or a rejected post) in the same transaction, so
+        a refused submission keeps the edit out too (the composer's "save and submit")."""
+        return self._change(actor, post_id, changes, Action.edit, expected_version, submit)
 
     def reschedule(
         self, actor: Actor, post_id: int, when: datetime | None, *, next_slot: bool = False
@@ -290,6 +293,7 @@ class PostService:
         changes: Mapping[str, Any],
         action: Action,
         expected_version: int | None,
+        submit: bool = False,
     ) -> Post:
         unknown = sorted(set(changes) - EDITABLE_FIELDS - {"next_slot"})
         if unknown:
@@ -303,54 +307,68 @@ class PostService:
                 ]
             )
         with self.db.write() as session:
-            post, deliveries = self._load_for_change(session, actor, post_id, action)
-            if expected_version is not None and post.version != expected_version:
-                raise Conflict(
-                    f"post #{post_id} was changed by someone else (version {post.version});"
-                    " reload it and try again",
-                    f"Bài #{post_id} vừa được người khác sửa; hãy tải lại rồi sửa tiếp.",
-                )
-            context = self.context(session)
-            before = input_of(session, post, deliveries)
-            after = dataclasses.replace(before, **changes)
-            after.hashtags = normalise_hashtags(after.hashtags)
-            problems = self.validate(actor, after, context, settled_channels(deliveries))
-            if problems:
-                raise InvalidInput(problems, f"post #{post_id} not changed")
-            if after.next_slot:
-                after.scheduled_at = self._next_slot(session, after.channels, context, post_id)
-                after.next_slot = False
-            changed = changed_fields(before, after)
-            if not changed:
-                return post
-            moved_to = after.scheduled_at if "scheduled_at" in changed else None
-            if moved_to is not None and as_utc(moved_to) <= self.clock():
-                raise InvalidInput([self._past_problem(moved_to)], f"post #{post_id} not changed")
-            old_state = post.state
-            apply_input(post, after)
-            sync_media(session, post_id, after.media)
-            sync_deliveries(session, post, after.channels, after.overrides, deliveries)
-            post.state = state_after_edit(
-                post.state,
-                content_changed=bool(changed - SCHEDULE_FIELDS),
-                actor=actor,
-                corrects_own_post=post.author_id == actor.id,
-                on_platform=any(d.state in ON_PLATFORM for d in deliveries),
-            )
-            follow_editorial_state(session, post, self.clock())
-            self._follow_on_platforms(session, actor, deliveries, before, after)
-            post.version += 1
-            post.updated_at = self.clock()
-            audit.record(
-                session,
-                actor.username,
-                "post.edited" if action is Action.edit else "post.rescheduled",
-                post_id=post_id,
-                at=self.clock(),
-                changes={name: [getattr(before, name), getattr(after, name)] for name in changed},
-                state=[old_state, post.state],
-            )
+            post = self._change_in(session, actor, post_id, changes, action, expected_version)
+            if submit and post.state in (EditorialState.draft, EditorialState.rejected):
+                post = self.submit_in(session, actor, post_id)
             return post
+
+    def _change_in(
+        self,
+        session: Session,
+        actor: Actor,
+        post_id: int,
+        changes: Mapping[str, Any],
+        action: Action,
+        expected_version: int | None,
+    ) -> Post:
+        post, deliveries = self._load_for_change(session, actor, post_id, action)
+        if expected_version is not None and post.version != expected_version:
+            raise Conflict(
+                f"post #{post_id} was changed by someone else (version {post.version});"
+                " reload it and try again",
+                f"Bài #{post_id} vừa được người khác sửa; hãy tải lại rồi sửa tiếp.",
+            )
+        context = self.context(session)
+        before = input_of(session, post, deliveries)
+        after = dataclasses.replace(before, **changes)
+        after.hashtags = normalise_hashtags(after.hashtags)
+        problems = self.validate(actor, after, context, settled_channels(deliveries))
+        if problems:
+            raise InvalidInput(problems, f"post #{post_id} not changed")
+        if after.next_slot:
+            after.scheduled_at = self._next_slot(session, after.channels, context, post_id)
+            after.next_slot = False
+        changed = changed_fields(before, after)
+        if not changed:
+            return post
+        moved_to = after.scheduled_at if "scheduled_at" in changed else None
+        if moved_to is not None and as_utc(moved_to) <= self.clock():
+            raise InvalidInput([self._past_problem(moved_to)], f"post #{post_id} not changed")
+        old_state = post.state
+        apply_input(post, after)
+        sync_media(session, post_id, after.media)
+        sync_deliveries(session, post, after.channels, after.overrides, deliveries)
+        post.state = state_after_edit(
+            post.state,
+            content_changed=bool(changed - SCHEDULE_FIELDS),
+            actor=actor,
+            corrects_own_post=post.author_id == actor.id,
+            on_platform=any(d.state in ON_PLATFORM for d in deliveries),
+        )
+        follow_editorial_state(session, post, self.clock())
+        self._follow_on_platforms(session, actor, deliveries, before, after)
+        post.version += 1
+        post.updated_at = self.clock()
+        audit.record(
+            session,
+            actor.username,
+            "post.edited" if action is Action.edit else "post.rescheduled",
+            post_id=post_id,
+            at=self.clock(),
+            changes={name: [getattr(before, name), getattr(after, name)] for name in changed},
+            state=[old_state, post.state],
+        )
+        return post
 
     def _follow_on_platforms(
         self,

@@ -16,8 +16,9 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from channels.base import MediaFile, Publication
+from channels.limits import channel_problems
 from channels.markers import marker_for
-from channels.registry import RegistryError, adapter_class
+from channels.registry import RegistryError
 from content.errors import FieldProblem
 from content.installation import installation_key
 from content.models import Channel, Delivery, Media, Post, PostMedia
@@ -193,17 +194,15 @@ def channel_checker(media_path: MediaPath) -> Checker:
             channel = session.get(Channel, delivery.channel_id)
             if channel is None:
                 continue
+            publication = build_publication(session, post, delivery, channel, media_path)
             try:
-                adapter = adapter_class(channel.type)
+                # Limits told in the platform's name, as the composer's preview tells them.
+                found = channel_problems(publication, channel.type)
             except RegistryError as error:
                 vi = f"loại kênh không được hỗ trợ: {error}"
                 problems.append(FieldProblem("channel", vi, str(error), channel.id))
                 continue
-            publication = build_publication(session, post, delivery, channel, media_path)
-            problems += [
-                FieldProblem(found.field, found.vi, found.en, channel.id)
-                for found in adapter.check(publication)
-            ]
+            problems += [FieldProblem(p.field, p.vi, p.en, channel.id) for p in found]
         return problems
 
     return check

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from content.errors import FieldProblem, InvalidInput
 from content.inputs import PostInput, problem
 from content.media_library import attachable, suggested_alt_text
-from content.models import EditorialState, Media, MissedPolicy, Role
+from content.models import Media, MissedPolicy, Role
 from content.workflow import Action, Actor, require_permission, require_transition
 from web.auth import current_actor
 from web.compose_form import (
@@ -319,9 +319,8 @@ def _edit(
             "scheduled_at", "next_slot", "missed_policy", "media", "overrides",
         )
     }  # fmt: skip
-    post = services.posts.edit(actor, post_id, changes, expected_version=version)
-    if submit and post.state in (EditorialState.draft, EditorialState.rejected):
-        services.posts.submit(actor, post_id)
+    # One transaction: a refused submission leaves the post as it was, the edit not kept.
+    services.posts.edit(actor, post_id, changes, expected_version=version, submit=submit)
 
 
 def _errors(error: InvalidInput, lang: str) -> dict[str, list[str]]:

@@ -7,9 +7,9 @@ Two halves, both driven by the adapters themselves so the preview cannot drift f
 - `preview(pub, type)`: the server's answer for one chosen channel: each field's text as the
   platform will show it, composed by the adapter's own functions (Facebook's message, Zalo's
   description, YouTube's snippet, WordPress's categories), with its length, limit and an
-  over/near flag, plus every problem `adapter.check` reports. A field over its limit is told
-in the platform's name ("Zalo OA giới hạn tiêu đề 150 ký tự — bài này có 163"), in place of
-the check's own sentence about the same count.
+  over/near flag, plus every problem the channel would refuse (channels.limits.channel_problems,
+the very check run at submit and approve): a field over its limit is told in the platform's
+name ("Zalo OA giới hạn tiêu đề 149 ký tự — bài này có 163").
 
 Preview text is data, never HTML: the pages escape it like anything else an officer wrote.
 Lengths count what the channel's check counts, so "over" here is exactly a problem there.
@@ -25,12 +25,12 @@ from typing import Any
 from channels import render
 from channels.base import MediaFile, Problem, Publication
 from channels.facebook_page import FacebookPage
-from channels.registry import RegistryError, adapter_class
+from channels.limits import channel_problems, field_length, measure
+from channels.registry import RegistryError
 from channels.wordpress import category_names
 from channels.youtube import video_snippet
 from channels.zalo_oa import AUTHOR_MAX, description
 from content.inputs import normalise_hashtags
-from content.labels import platform_name
 from web.preview_rules import (
     MEASURES,
     NEAR_RATIO,
@@ -39,7 +39,6 @@ from web.preview_rules import (
     all_limits,
     channel_limits,
     field_rules,
-    platform_rules,
 )
 
 __all__ = [
@@ -169,99 +168,21 @@ class ChannelPreview:
         }
 
 
-def measure(name: str, pub: Publication) -> int:
-    """A field's length as the checks count it (see MEASURES)."""
-    if name == "title":
-        return len(pub.title.strip())
-    if name == "text_with_hashtags":
-        return len(pub.text_with_hashtags)
-    if name == "plain_text":
-        return len(render.plain_text(pub))
-    if name == "summary":
-        return len(str(pub.settings.get("summary") or ""))
-    if name == "tag_characters":
-        return sum(len(tag) for tag in pub.hashtags)
-    raise ValueError(f"unknown measure {name!r}")
-
-
 def _field(rule: FieldRule, text: str, pub: Publication, *, auto: bool = False) -> FieldPreview:
-    if rule.unit == "bytes":
-        length = len(text.encode("utf-8"))
-    else:
-        length = len(text) if auto else measure(rule.measure, pub)
+    length = len(text) if auto and rule.unit == "characters" else field_length(rule, pub)
     return FieldPreview(rule.field, rule.vi, rule.en, text, length, rule.max, rule.unit, auto)
 
 
 def preview(pub: Publication, channel_type: str) -> ChannelPreview:
     """How `pub` (overrides and channel settings already applied) looks on `channel_type`."""
     try:
-        adapter = adapter_class(channel_type)
+        rules = {rule.field: rule for rule in field_rules(channel_type)}
     except RegistryError as error:
         problem = Problem("channel", f"Loại kênh không được hỗ trợ: {error}", str(error))
         return ChannelPreview(pub.channel_id, channel_type, (), (problem,))
-    caps = adapter.capabilities
-    rules = {rule.field: rule for rule in platform_rules(channel_type).fields(caps)}
     base = ChannelPreview(pub.channel_id, channel_type, (), (), scheduled_at=pub.scheduled_at)
     composed = COMPOSERS.get(channel_type, _generic)(pub, rules, base)
-    problems = _named_limits(composed, rules, adapter.check(pub))
-    return replace(composed, problems=tuple(problems))
-
-
-# The form field a limit problem belongs to, by how the limited text is measured.
-MEASURED_FIELDS = {
-    "title": "title",
-    "text_with_hashtags": "body",
-    "plain_text": "body",
-    "summary": "summary",
-    "tag_characters": "hashtags",
-}
-LIMITED_NOUNS_EN = {
-    "title": "titles",
-    "description": "descriptions",
-    "body": "texts",
-    "message": "posts",
-    "content": "articles",
-    "tags": "tags (all together)",
-    "excerpt": "excerpts",
-    "summary": "summaries",
-}
-
-
-def _named_limits(
-    composed: ChannelPreview, rules: Mapping[str, FieldRule], checked: Iterable[Problem]
-) -> list[Problem]:
-    """The check's problems, a field over its limit told in the platform's name instead.
-
-    The check's own sentence about that count ("The title is 163 characters long; at most
-    150.") is left out: it says the same without saying who sets the limit."""
-    named: list[Problem] = []
-    replaced: set[tuple[str, str]] = set()  # (form field, the limit as text)
-    for shown in composed.fields:
-        if not shown.over or shown.limit is None:
-            continue
-        rule = rules[shown.field]
-        form_field = MEASURED_FIELDS.get(rule.measure, shown.field)
-        named.append(limit_problem(composed.channel_type, shown, form_field))
-        replaced.add((form_field, str(shown.limit)))
-    kept = [
-        problem
-        for problem in checked
-        if not any(problem.field == f and limit in problem.en for f, limit in replaced)
-    ]
-    return named + kept
-
-
-def limit_problem(channel_type: str, shown: FieldPreview, form_field: str) -> Problem:
-    """ "Zalo OA giới hạn tiêu đề 150 ký tự — bài này có 163", and the same in English."""
-    unit_vi, unit_en = ("byte", "bytes") if shown.unit == "bytes" else ("ký tự", "characters")
-    noun_en = LIMITED_NOUNS_EN.get(shown.field, shown.en.lower())
-    vi_name, en_name = platform_name(channel_type, "vi"), platform_name(channel_type, "en")
-    return Problem(
-        form_field,
-        f"{vi_name} giới hạn {shown.vi.lower()} {shown.limit} {unit_vi} — bài này có"
-        f" {shown.length}",
-        f"{en_name} limits {noun_en} to {shown.limit} {unit_en} — this one has {shown.length}",
-    )
+    return replace(composed, problems=tuple(channel_problems(pub, channel_type)))
 
 
 Composer = Callable[[Publication, Mapping[str, FieldRule], ChannelPreview], ChannelPreview]

@@ -703,8 +703,13 @@ def test_submit_reports_channel_problems_per_channel(checked: PostService, db: D
         ("yt-hue-asean", "media"),
     }
     by_where = {(p.where, p.field): p for p in refused.value.problems}
-    assert "at most 149" in by_where["zalo-asean-hue", "title"].en
-    assert "at most 100" in by_where["yt-hue-asean", "title"].en
+    zalo_title, youtube_title = (
+        by_where["zalo-asean-hue", "title"],
+        by_where["yt-hue-asean", "title"],
+    )
+    assert zalo_title.vi == "Zalo OA giới hạn tiêu đề 149 ký tự — bài này có 200"
+    assert zalo_title.en == "Zalo OA limits titles to 149 characters — this one has 200"
+    assert youtube_title.en == "YouTube limits titles to 100 characters — this one has 200"
     assert "needs a video" in by_where["yt-hue-asean", "media"].en
     assert "cover" in by_where["zalo-asean-hue", "media"].en
     assert "yt-hue-asean: media: " in refused.value.en

@@ -62,7 +62,7 @@
       return [body, link, line].filter(Boolean).join("\n\n");
     }
     if (name === "summary") return texts.summary;
-    if (name === "tag_characters") return texts.tags.join("");
+    if (name === "tag_characters") return texts.tags.join(",");
     return "";
   }
 
