@@ -58,12 +58,13 @@ def test_the_menu_follows_the_role(client_for: ClientFor) -> None:
         nav = html.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
         return re.findall(r'<a href="([^"]+)"', nav)
 
-    assert menu("cbtt.stttt") == ["/calendar", "/compose", "/my-posts", "/reports"]
+    assert menu("cbtt.stttt") == ["/calendar", "/compose", "/my-posts", "/media", "/reports"]
     assert menu("bientap") == [
-        "/calendar", "/compose", "/my-posts", "/review", "/channels", "/reports"
+        "/calendar", "/compose", "/my-posts", "/media", "/review", "/channels", "/reports"
     ]  # fmt: skip
     assert menu("admin") == [
-        "/calendar", "/compose", "/my-posts", "/review", "/channels", "/reports", "/admin/users",
+        "/calendar", "/compose", "/my-posts", "/media", "/review", "/channels", "/reports",
+        "/admin/users",
         "/admin/publishing",
     ]  # fmt: skip
 
