@@ -4,7 +4,7 @@
                                             (in the page, queued for e-mail, or both)
     on_audit(session, event)                the editorial moves and a channel needing
                                             reconnecting, told as they are audited
-    unread_count / recent / mark_read ...   what the pages show and change
+    unread_count / recent / mark_read ...   what the pages and the API show and change
 
 The post's own moves are told from `content.audit.record`, the one place every path (pages,
 API, command line, import) records them, in the same transaction: a move that is rolled back
@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from content.errors import FieldProblem, InvalidInput
+from content.errors import FieldProblem, InvalidInput, NotFound
 from content.models import (
     AuditEvent,
     Channel,
@@ -49,6 +49,7 @@ __all__ = [
     "everyone",
     "mark_all_read",
     "mark_read",
+    "mark_these_read",
     "newsroom",
     "on_audit",
     "preferences",
@@ -56,6 +57,7 @@ __all__ = [
     "reviewers_of",
     "save_preferences",
     "set_email",
+    "shown_count",
     "tell",
     "unread_count",
 ]
@@ -299,14 +301,33 @@ def unread_count(session: Session, user_id: int) -> int:
     return int(session.exec(query).one())
 
 
-def recent(session: Session, user_id: int, limit: int = PAGE_SIZE) -> list[Notification]:
+def _listed(user_id: int, unread_only: bool) -> Any:
+    shown = _shown(user_id)
+    return and_(shown, col(Notification.read_at).is_(None)) if unread_only else shown
+
+
+def recent(
+    session: Session,
+    user_id: int,
+    limit: int = PAGE_SIZE,
+    *,
+    offset: int = 0,
+    unread_only: bool = False,
+) -> list[Notification]:
     query = (
         select(Notification)
-        .where(_shown(user_id))
+        .where(_listed(user_id, unread_only))
         .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .offset(offset)
         .limit(limit)
     )
     return list(session.exec(query).all())
+
+
+def shown_count(session: Session, user_id: int, *, unread_only: bool = False) -> int:
+    """How many `recent` pages through."""
+    query = select(func.count()).where(_listed(user_id, unread_only))
+    return int(session.exec(query).one())
 
 
 def mark_read(session: Session, user_id: int, notification_id: int, now: datetime) -> str | None:
@@ -318,6 +339,31 @@ def mark_read(session: Session, user_id: int, notification_id: int, now: datetim
         row.read_at = as_utc(now)
         session.add(row)
     return row.link
+
+
+def mark_these_read(
+    session: Session, user_id: int, notification_ids: Iterable[int], now: datetime
+) -> int:
+    """Mark these of the person's notifications read (all or none): how many were unread.
+    One that is not theirs is "not found", as if it did not exist, and nothing changes."""
+    wanted = sorted(set(notification_ids))
+    if not wanted:
+        return 0
+    theirs = set(
+        session.exec(
+            select(col(Notification.id)).where(_shown(user_id), col(Notification.id).in_(wanted))
+        ).all()
+    )
+    missing = [str(number) for number in wanted if number not in theirs]
+    if missing:
+        listed = ", ".join(f"#{number}" for number in missing)
+        raise NotFound(f"no notification {listed}", f"Không có thông báo {listed}.")
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.id).in_(wanted), col(Notification.read_at).is_(None))
+        .values(read_at=as_utc(now))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def mark_all_read(session: Session, user_id: int, now: datetime) -> int:

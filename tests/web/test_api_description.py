@@ -98,3 +98,16 @@ def test_an_example_time_creates_a_post(call: Call, description: dict[str, Any])
     body = {"title": "Lễ thượng cờ ASEAN", "topic": "a", "channels": ["web-asean"]}
     created = call("cbtt.stttt", "POST", "/api/v1/posts", json={**body, "scheduled_at": at})
     assert created.status_code == 201, created.text
+
+
+def test_the_callers_notifications_are_described(description: dict[str, Any]) -> None:
+    paths = description["paths"]
+    listing = paths["/api/v1/me/notifications"]["get"]
+    assert listing["operationId"] == "list_notifications" and listing["tags"] == ["account"]
+    assert {p["name"] for p in listing["parameters"]} >= {"unread", "limit", "offset", "lang"}
+    marking = paths["/api/v1/me/notifications/read"]["post"]
+    assert marking["operationId"] == "mark_notifications_read"
+    assert {"200", "401", "404", "422"} <= set(marking["responses"])
+    schema = description["components"]["schemas"]["MarkReadIn"]
+    assert set(schema["properties"]) == {"ids", "all"}
+    assert schema["additionalProperties"] is False

@@ -95,6 +95,10 @@ OPERATIONS: dict[str, tuple[str, str, Any, dict[str, int], dict[str, Any]]] = {
         everyone(200, cbtt_stttt=403, cbtt_sdl=403), {"paused": True, "reason": "Quốc tang"},
     ),
     "me": ("GET", "/api/v1/me", None, everyone(200), {}),
+    "my notifications": ("GET", "/api/v1/me/notifications", None, everyone(200), {}),
+    "mark my notifications read": (
+        "POST", "/api/v1/me/notifications/read", {"all": True}, everyone(200), {"unread": 0},
+    ),
 }  # fmt: skip
 
 
