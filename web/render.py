@@ -1,7 +1,8 @@
 """Rendering pages: one Jinja environment (autoescaping everything) and what every page gets.
 
 Every template receives, besides its own values:
-`request`, `lang`, `t` (words: `t("nav.calendar")`), `user` (a `UserInfo` or None),
+`request`, `lang`, `t` (words: `t("nav.calendar")`; or `{{ _("English words") }}` and
+`{% trans %}`, Jinja's i18n extension, in the request's language), `user` (a `UserInfo` or None),
 `actor`, `csrf_token`, `nav` (the menu for this user's role), `lang_url` (the same page in the
 other language), `fmt_datetime(value)`, `fmt_date(day)`, `fmt_time(value)`, `zone`, `services`.
 """
@@ -13,7 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -53,13 +55,34 @@ NAV: list[NavItem] = [
 
 def make_environment() -> Environment:
     # Autoescaping for every template, whatever its name: officers' text must never run.
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # One environment serves every language: each call reads the page's own `lang`.
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext
+    )
+    return environment
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return i18n.gettext_for(context["lang"]).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    return i18n.gettext_for(context["lang"]).ngettext(singular, plural, count)
+
+
+@pass_context
+def _pgettext(context: Context, message_context: str, message: str) -> str:
+    return i18n.gettext_for(context["lang"]).pgettext(message_context, message)
 
 
 def lang_of(request: Request) -> str:
