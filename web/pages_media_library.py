@@ -64,7 +64,7 @@ add_messages(
             "and {n} posts of other departments",
         ),
         "media.reuse": ("Dùng trong bài mới", "Use in a new post"),
-        "media.reuse_named": ("Dùng {name} trong bài mới", "Use {name} in a new post"),
+        "media.reuse_named": ("Dùng trong bài mới: {name}", "Use in a new post: {name}"),
         "media.open": ("Mở tệp gốc", "Open the original"),
         "media.pages": ("Các trang kết quả", "Result pages"),
         "media.page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),

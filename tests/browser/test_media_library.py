@@ -1,7 +1,8 @@
 """The media library in Chromium: an officer uploads a photo while writing a post, finds it on
 “Thư viện ảnh” by typing its name without diacritics, reuses it in a new post from
 “Dùng trong bài mới”, and then sees both posts under “Đã dùng trong”. Screenshots on desktop
-and phone; the page does not scroll sideways on either."""
+and phone; the page does not scroll sideways on either, and axe-core finds nothing serious on it
+(the same check as tests/browser/test_accessibility.py, which lists the other main pages)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import OFFICER, Shoot
+from tests.browser.conftest import IN_CI, OFFICER, ROOT, TIMEOUT_MS, Shoot, Site
 from tests.browser.helpers import log_in
+
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => v.id + ": " + v.help + " :: " + v.nodes.slice(0, 3).map(n => n.target).join(" | "));
+}"""
 
 NAME = "Đêm hội Trịnh Công Sơn.png"
 ALT = "Sân khấu bên bờ sông Hương"
@@ -63,7 +72,7 @@ def test_find_a_photo_reuse_it_in_a_new_post_and_see_where_it_was_used(
     expect(thumb).to_have_attribute("alt", ALT)
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
 
-    card.get_by_role("link", name=f"Dùng {NAME} trong bài mới").click()
+    card.get_by_role("link", name=f"Dùng trong bài mới: {NAME}").click()
     expect(page).to_have_url(re.compile(r"/compose\?media=[0-9a-f]{64}$"))
     row = page.locator("#media-rows .media-row")
     expect(row).to_have_count(1)
@@ -89,3 +98,30 @@ def test_find_a_photo_reuse_it_in_a_new_post_and_see_where_it_was_used(
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the media library scrolls sideways on a phone: {width}px"
     shoot(phone, "media-library-phone")
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_axe_finds_nothing_serious_on_the_media_library(
+    browser: Browser, site: Site, width: int
+) -> None:
+    if not AXE.is_file():
+        reason = f"axe-core is not installed ({AXE.relative_to(ROOT)} is missing)"
+        if IN_CI:
+            pytest.fail(f"{reason}; CI=true requires the accessibility check")
+        pytest.skip(reason)
+    context = browser.new_context(
+        base_url=site.url,
+        locale="vi-VN",
+        viewport={"width": width, "height": 900},
+        is_mobile=width < 600,
+        bypass_csp=True,  # axe is injected as an inline script; the page's own CSP is tested above
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        log_in(page, OFFICER)
+        page.goto("/media")
+        page.add_script_tag(path=str(AXE))
+        assert page.evaluate(RUN_AXE) == []
+    finally:
+        context.close()
