@@ -148,7 +148,7 @@ def merge_into_catalogue(words: Words, path: Path) -> int:
             plain.append(message)
     changed = sum(1 for key, texts in words.items() if keyed.get(key) != texts)
     keyed.update(words)
-    new = Catalog(locale=old.locale, domain=old.domain)
+    new = Catalog(locale=old.locale, domain=old.domain, fuzzy=old.fuzzy)
     new.header_comment = old.header_comment
     new.mime_headers = old.mime_headers
     for key in sorted(keyed):
