@@ -59,7 +59,7 @@ from content.queries import (
     load_departments,
     media_of,
 )
-from content.slots import next_free_slot, parse_slot
+from content.slot_finder import find_slot_plan
 from content.timeutil import VI_DATETIME, as_utc, format_local, utcnow
 from content.workflow import (
     Action,
@@ -563,22 +563,10 @@ class PostService:
         post_id: int | None,
         placed: Mapping[str, set[datetime]] | None = None,
     ) -> datetime:
-        now = self.clock()
-        slots = {cid: [parse_slot(s) for s in context.channels[cid].slots] for cid in channel_ids}
-        busy_rows = session.exec(
-            select(Delivery.channel_id, Delivery.due_at).where(
-                col(Delivery.channel_id).in_(channel_ids),
-                col(Delivery.due_at) > now,
-                col(Delivery.state) != D.cancelled,
-                col(Delivery.post_id) != (post_id or -1),
-            )
-        ).all()
-        busy: dict[str, set[datetime]] = {k: set(v) for k, v in (placed or {}).items()}
-        for channel_id, due_at in busy_rows:
-            if due_at is not None:
-                busy.setdefault(channel_id, set()).add(due_at)
-        found = next_free_slot(slots, busy, now, self.tz, SLOT_HORIZON_DAYS)
-        if found is None:
+        # The composer's search (web.compose_slot), so the time stored is the one it explained.
+        slots = {cid: context.channels[cid].slots for cid in channel_ids}
+        plan = find_slot_plan(session, slots, self.clock(), self.tz, post_id, placed)
+        if plan is None:
             names = ", ".join(channel_ids) or "(none)"
             raise InvalidInput(
                 [
@@ -591,7 +579,7 @@ class PostService:
                     )
                 ]
             )
-        return found
+        return plan.at
 
     # -- reading -------------------------------------------------------------------------
 

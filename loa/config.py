@@ -37,7 +37,7 @@ from pydantic import (
 
 from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
-from content.slots import parse_slot
+from content.slots import parse_slot, spacing_problems
 from loa.report_config import ProvinceReportSettings, ReportSettings
 from loa.targets_config import TargetsConfig
 from loa.zalo_config import with_zalo_settings, zalo_setting_problems
@@ -549,6 +549,11 @@ def _cross_check(data: dict[str, Any], channel_types: frozenset[str]) -> list[tu
         for key in settings if isinstance(settings, dict) else ():
             if re.search(r"secret|passw|(^|_)token$|api_?key", str(key), re.IGNORECASE):
                 found.append((f"channels[{i}].settings.{key}", _NOT_HERE))
+        for key, vi, en in spacing_problems(settings if isinstance(settings, dict) else {}):
+            name = item.get("id")
+            found.append(
+                (f"channels[{i}].settings.{key}", f"kênh {name}: {vi} / channel {name}: {en}")
+            )
     return found
 
 

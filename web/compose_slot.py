@@ -128,10 +128,10 @@ def _reasons(
 
 
 def _gap_words(fit: ChannelFit, plan: SlotPlan) -> tuple[str, str]:
-    if fit.previous is None:
+    if fit.previous is None:  # the channel's own gap (settings.min_gap_minutes)
         return (
-            f"không có bài nào trong vòng {_duration(plan.min_gap, 'vi')} quanh giờ này",
-            f"no other post within {_duration(plan.min_gap, 'en')} of it",
+            f"không có bài nào trong vòng {_duration(fit.min_gap, 'vi')} quanh giờ này",
+            f"no other post within {_duration(fit.min_gap, 'en')} of it",
         )
     since = plan.at - fit.previous
     return (

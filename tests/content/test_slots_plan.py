@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from content.slots import ChannelFit, SlotPlan, parse_slot, plan_slot
+import pytest
+
+from content.slots import (
+    ChannelFit,
+    SlotPlan,
+    Spacing,
+    parse_slot,
+    plan_slot,
+    spacing_of,
+    spacing_problems,
+)
 from content.timeutil import format_local, zone
 
 HUE = zone("Asia/Ho_Chi_Minh")
@@ -82,15 +92,72 @@ def test_channels_never_near_each_other_keep_a_gap() -> None:
     assert zalo == ChannelFit("zalo", "slot", hue("Tue 19:30"), hue("Tue 16:00"))
 
 
-def test_the_gap_and_the_daily_cap_can_be_set() -> None:
+def test_each_channel_keeps_its_own_gap() -> None:
     busy = {"zalo": {hue("Tue 10:00")}}
-    wide = plan_slot({"zalo": ZALO, "yt": YT}, busy, START, HUE, min_gap=timedelta(hours=8))
-    assert shown(wide) == "Tue 19:30"  # 17:00 is 7 hours after Zalo's 10:00 post
-    capped = plan_slot({"zalo": ZALO, "yt": YT}, busy, START, HUE, daily_caps={"zalo": 1})
-    assert shown(capped) == "Tue 19:30" and capped is not None
-    assert fits(capped)["yt"] == ("gap", None)  # Zalo's own slot; YouTube has none then
-    both = plan_slot({"zalo": ZALO, "yt": YT}, busy, START, HUE, daily_caps={"zalo": 1, "yt": 0})
-    assert shown(both) == "Thu 17:00"  # YouTube may take no post off its slot on any day
+    wide = plan_slot(
+        {"zalo": ZALO, "yt": YT}, busy, START, HUE, spacing={"zalo": Spacing(timedelta(hours=8))}
+    )
+    assert shown(wide) == "Tue 19:30" and wide is not None  # 17:00 is 7 h after Zalo's post
+    assert wide.min_gap == timedelta(hours=2)  # YouTube's, the narrowest: kept by every channel
+    narrow = plan_slot(
+        {"zalo": ZALO, "yt": YT}, busy, START, HUE, spacing={"zalo": Spacing(timedelta(hours=7))}
+    )
+    assert shown(narrow) == "Tue 17:00" and narrow is not None
+    zalo = next(fit for fit in narrow.fits if fit.channel_id == "zalo")
+    assert (zalo.fit, zalo.min_gap, zalo.previous) == ("gap", timedelta(hours=7), hue("Tue 10:00"))
+
+
+def test_a_daily_cap_holds_on_and_off_the_channels_slots() -> None:
+    busy = {"zalo": {hue("Tue 10:00")}}
+    free = plan_slot({"zalo": ZALO, "yt": YT}, busy, START, HUE)
+    assert shown(free) == "Tue 17:00"
+    capped = plan_slot(
+        {"zalo": ZALO, "yt": YT}, busy, START, HUE, spacing={"zalo": Spacing(daily_cap=1)}
+    )
+    # Tuesday has Zalo's one post: not at 17:00 off its slots, nor at its own 19:30 slot.
+    assert shown(capped) == "Wed 08:00" and capped is not None
+    assert fits(capped) == {"zalo": ("slot", "08:00"), "yt": ("gap", None)}
+    two = plan_slot({"zalo": ZALO}, busy, START, HUE, spacing={"zalo": Spacing(daily_cap=2)})
+    assert shown(two) == "Tue 19:30"
+
+
+def test_posts_before_the_search_start_count_for_the_gap_and_the_cap() -> None:
+    just_published = {"web": {hue("Tue 13:30")}}
+    after = hue("Tue 13:40")
+    plan = plan_slot({"web": WEB, "yt": YT}, just_published, after, HUE)
+    assert shown(plan) == "Tue 17:00" and plan is not None
+    assert next(f for f in plan.fits if f.channel_id == "web").previous == hue("Tue 13:30")
+    capped = plan_slot(
+        {"web": WEB}, just_published, after, HUE, spacing={"web": Spacing(daily_cap=1)}
+    )
+    assert shown(capped) == "Wed 07:30"
+
+
+def test_spacing_is_read_from_a_channels_settings() -> None:
+    assert spacing_of({}) == Spacing(timedelta(hours=2), None)
+    assert spacing_of({"min_gap_minutes": 90, "daily_cap": 3}) == Spacing(timedelta(minutes=90), 3)
+    assert spacing_of({"min_gap_minutes": 0}).min_gap == timedelta(0)
+    # what config.yaml would refuse (a row changed since it was loaded) counts as unset
+    assert spacing_of({"min_gap_minutes": "2h", "daily_cap": 0}) == Spacing()
+    assert spacing_of({"min_gap_minutes": True, "daily_cap": 2.5}) == Spacing()
+
+
+@pytest.mark.parametrize(
+    ("settings", "keys"),
+    [
+        ({"min_gap_minutes": 120, "daily_cap": 3}, []),
+        ({"min_gap_minutes": -5}, ["min_gap_minutes"]),
+        ({"min_gap_minutes": "120"}, ["min_gap_minutes"]),
+        ({"min_gap_minutes": 7 * 24 * 60 + 1}, ["min_gap_minutes"]),
+        ({"daily_cap": 0}, ["daily_cap"]),
+        ({"daily_cap": True, "min_gap_minutes": 1.5}, ["min_gap_minutes", "daily_cap"]),
+    ],
+)
+def test_spacing_problems(settings: dict[str, object], keys: list[str]) -> None:
+    found = spacing_problems(settings)
+    assert [key for key, _, _ in found] == keys
+    for _, vi, en in found:
+        assert ("số phút" in vi or "số bài" in vi) and ("minutes" in en or "posts a day" in en)
 
 
 def test_a_free_slot_near_the_time_is_not_enough_beside_another_post() -> None:
