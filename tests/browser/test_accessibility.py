@@ -178,6 +178,90 @@ def test_axe_finds_nothing_serious_on_the_main_pages(
     assert not problems, f"axe at {width_id}, serious or critical:\n" + "\n".join(problems)
 
 
+def run_axe_here(page: Page, axe: Path, what: str) -> list[str]:
+    """axe on the page as it is now (after typing, uploading, submitting), not as loaded."""
+    page.wait_for_load_state("load")
+    return describe(what, axe_violations(page, axe))
+
+
+@pytest.mark.parametrize("width_id", list(WIDTHS))
+def test_axe_finds_nothing_serious_in_filled_forms(
+    axe_context: Callable[[str], Page], axe_path: Path, site: Site, width_id: str, tmp_path: Path
+) -> None:
+    """The parts made as people work: the composer's media rows and every platform's preview,
+    its refusal, the import's preview of a file with problems."""
+    from PIL import Image
+
+    page = axe_context(width_id)
+    log_in(page, OFFICER)
+    page.goto("/compose")
+    page.locator("#f-title").fill("Tuần Văn hóa ASEAN tại Huế")
+    page.locator("#f-body").fill("Giới thiệu ẩm thực và âm nhạc của mười nước thành viên. " * 12)
+    channels = page.locator("input[name=channels]")
+    for index in range(channels.count()):
+        channels.nth(index).check()
+    picture = tmp_path / "le-hoi.png"
+    Image.new("RGB", (800, 600), (11, 83, 148)).save(picture, "PNG")
+    page.locator("#f-upload").set_input_files(str(picture))
+    page.locator("#media-rows .media-row").wait_for()
+    page.locator("#live-preview .preview-card img").first.wait_for()
+    problems = run_axe_here(page, axe_path, "/compose (filled, a picture uploaded)")
+
+    page.goto("/compose")
+    page.locator("#f-title").fill("")
+    page.locator("#composer button[value=draft]").click()  # no title: refused, fields marked
+    page.locator(".field-error, .alert.error").first.wait_for()
+    problems += run_axe_here(page, axe_path, "/compose (refused)")
+
+    admin = axe_context(width_id)
+    log_in(admin, ADMIN)
+    admin.goto("/admin/import")
+    bad = tmp_path / "bai-nhap-sai.csv"
+    bad.write_text(
+        "title,topic,department,channels,at\r\n"
+        "Bài nhập,h,STTTT,web-asean,2030-01-02 07:30\r\n"
+        ",h,STTTT,kenh-khong-co,2030-01-02 07:30\r\n",
+        encoding="utf-8-sig",
+    )
+    admin.locator("#import-file").set_input_files(str(bad))
+    admin.locator("#import-form button[type=submit]").click()
+    admin.locator("table.import-rows").wait_for()
+    problems += run_axe_here(admin, axe_path, "/admin/import (a file with problems)")
+    assert not problems, f"axe at {width_id}, serious or critical:\n" + "\n".join(problems)
+
+
+def test_axe_sees_what_it_must(
+    axe_context: Callable[[str], Page], axe_path: Path, site: Site
+) -> None:
+    """The check can fail: grey-on-white text and an unnamed field are reported, and the month's
+    out-of-month day numbers (3.79:1 once) are judged by axe and pass."""
+    page = axe_context("desktop-1440")
+    page.goto("/login")
+    page.evaluate(
+        """() => {
+          const main = document.querySelector("main");
+          main.insertAdjacentHTML("beforeend",
+            '<p style="color:#999;background:#fff">Chữ nhạt</p><input id="no-name">');
+        }"""
+    )
+    found = {violation["id"] for violation in axe_violations(page, axe_path)}
+    assert {"color-contrast", "label"} <= found, found
+
+    log_in(page, ADMIN)
+    page.goto(f"/calendar?view=month&date={dense_month(site).first.isoformat()}")
+    others = page.locator(".cal-day.other .num").count()
+    assert others > 0, "this month's grid shows no day of another month"
+    page.add_script_tag(path=str(axe_path))  # a new page: axe again
+    judged = page.evaluate(
+        """async () => {
+          const result = await axe.run(".cal-day.other .num", {runOnly: ["color-contrast"]});
+          const nodes = kind => kind.reduce((n, rule) => n + rule.nodes.length, 0);
+          return [nodes(result.passes), nodes(result.violations), nodes(result.incomplete)];
+        }"""
+    )
+    assert judged == [others, 0, 0], f"passes, violations, incomplete: {judged} of {others}"
+
+
 def test_csp_refuses_injected_script(browser: Browser, axe_path: Path, site: Site) -> None:
     """Without the bypass the page's policy stops axe's inline script: the policy is in force."""
     context = browser.new_context(base_url=site.url, locale="vi-VN")
