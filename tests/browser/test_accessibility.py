@@ -98,6 +98,7 @@ def main_pages(site: Site, dense: DenseMonth) -> list[str]:
         f"/calendar?view=day&date={busiest}",
         f"/calendar?view=list&date={first}",
         "/compose",
+        "/media",
         "/review",
         f"/posts/{dense.published_post}",
         f"/posts/{in_review}",
