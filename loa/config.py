@@ -38,6 +38,7 @@ from pydantic import (
 from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
 from content.slots import parse_slot, spacing_problems
+from content.validation_words import OWN_ERRORS, Words, both, phrase
 from loa.report_config import ProvinceReportSettings, ReportSettings
 from loa.targets_config import TargetsConfig
 from loa.zalo_config import with_zalo_settings, zalo_setting_problems
@@ -588,36 +589,50 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("observances",): ObservanceConfig, ("targets",): TargetsConfig,
     ("report",): ProvinceReportSettings, ("departments", "report"): ReportSettings,
 }  # fmt: skip
-_LIST, _MAPPING = "should be a list (lines starting with '- ')", "should be a mapping (key: value)"
-_MESSAGES = {"missing": "required key missing", "tuple_type": _LIST, "list_type": _LIST,
-             "model_type": _MAPPING, "dict_type": _MAPPING, "string_type": "should be text",
-             "string_too_short": "should not be empty"}  # fmt: skip
+_LIST: Words = (
+    "phải là một danh sách (các dòng bắt đầu bằng '- ')",
+    "should be a list (lines starting with '- ')",
+)
+_MAPPING: Words = ("phải là một bảng khóa: giá trị", "should be a mapping (key: value)")
+# Pydantic's words (content.validation_words) told the way a YAML file's author thinks.
+_MESSAGES: dict[str, Words] = {
+    "missing": ("thiếu khóa bắt buộc", "required key missing"), "tuple_type": _LIST,
+    "list_type": _LIST, "model_type": _MAPPING, "dict_type": _MAPPING,
+    "string_type": ("phải là chữ", "should be text"),
+    "string_too_short": ("không được để trống", "should not be empty"),
+}  # fmt: skip
 
 
 def _from_pydantic(exc: ValidationError) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+    # The context holds only limits and choices (never the input, which may be a secret).
+    for error in exc.errors(include_url=False, include_input=False):
         loc = [p for p in error["loc"] if p not in ("[key]", "extra_bases")]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         if error["type"] == "extra_forbidden":
-            message = _unknown_key(loc)
+            words = _unknown_key(loc)
+        elif error["type"] in OWN_ERRORS:  # the validators below: their own words, kept
+            message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            words = (message, message)
         else:
-            message = _MESSAGES.get(error["type"], error["msg"])
-            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        found.append((path, message))
+            words = _MESSAGES.get(error["type"]) or phrase(error)
+        found.append((path, both(words)))
     return found
 
 
-def _unknown_key(loc: list[int | str]) -> str:
+def _unknown_key(loc: list[int | str]) -> Words:
     section = tuple(p for p in loc[:-1] if isinstance(p, str))
     model = _SECTION_MODELS.get(section)
     allowed = [k for k in (model.model_fields if model else ()) if k != "extra_bases"]
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     if close:
-        return f"unknown key; did you mean {close[0]!r}?"
+        return (f"khóa không có; có phải là {close[0]!r}?",
+                f"unknown key; did you mean {close[0]!r}?")  # fmt: skip
     if model is ChannelConfig:
-        return "unknown key; channel-specific keys go under 'settings:'"
-    return f"unknown key; expected one of: {', '.join(allowed)}"
+        return ("khóa không có; khóa riêng của kênh đặt dưới 'settings:'",
+                "unknown key; channel-specific keys go under 'settings:'")  # fmt: skip
+    listed = ", ".join(allowed)
+    return f"khóa không có; dùng một trong: {listed}", f"unknown key; expected one of: {listed}"
 
 
 def _locate(found: list[tuple[str, str]], file: str, lines: dict[str, int]) -> list[Problem]:

@@ -65,7 +65,8 @@ Pillar = Annotated[
         json_schema_extra={"x-loa-vocabulary": "pillars"},
     ),
 ]
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file, hex")]
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN, description="sha256 of the file, hex")]
 ChannelId = Annotated[str, Field(min_length=1, max_length=64)]
 Hashtag = Annotated[str, Field(max_length=HASHTAG_MAX + 1)]
 Text = Annotated[str, Field(max_length=100_000)]
@@ -80,12 +81,23 @@ class Strict(BaseModel):
 
 class Problem(BaseModel):
     field: str
-    message: str
+    message: str = Field(description="In the language asked for, as the error's `message`.")
+
+
+MESSAGE_LANGUAGES = (
+    "In the language asked for (`?lang=`, then Accept-Language; Vietnamese by default). A request"
+    " the API cannot read (a missing or misspelt field, a value of the wrong type, too long, out"
+    " of range) is told Vietnamese first, naming the field by its Vietnamese label and its JSON"
+    " name, then ` / ` and the English: `Tiêu đề (title): bắt buộc phải có / title: required`;"
+    " with `?lang=en` the English alone (`title: required`). Messages are for people: programs"
+    " should read `code` and `field` (and each problem's `field`), which never change with the"
+    " language."
+)
 
 
 class ErrorBody(BaseModel):
     code: ErrorCode
-    message: str = Field(description="In the language asked for (`?lang=`, Accept-Language).")
+    message: str = Field(description=MESSAGE_LANGUAGES)
     field: str | None = Field(description="The field the refusal is about, if one.")
     problems: list[Problem] = Field(
         default_factory=list, description="Every problem found, when the input had several."

@@ -27,7 +27,9 @@ from content.errors import (
     UserError,
 )
 from content.users import LoginThrottled
+from content.validation_words import Words, field_words
 from web.access_errors import CsrfFailed, Forbidden, NotAuthenticated
+from web.api_models import EXAMPLE_AT, SHA256_PATTERN, TIME_PATTERN
 from web.auth import load_session
 from web.i18n import t
 from web.query_errors import InvalidQuery, is_date_error, unreadable_time
@@ -35,6 +37,18 @@ from web.render import lang_of, render
 from web.security import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
+
+# What the API's patterns ask for, in words: a person is shown an example, not a regex.
+PATTERN_WORDS: dict[str, Words] = {
+    TIME_PATTERN: (
+        f"không đọc được thời điểm: cần dạng ISO 8601, ví dụ {EXAMPLE_AT}",
+        f"cannot read the time: write ISO 8601, e.g. {EXAMPLE_AT}",
+    ),
+    SHA256_PATTERN: (
+        "cần mã sha256 của tệp: 64 chữ số hệ 16 viết thường",
+        "should be the file's sha256: 64 lower-case hex digits",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -79,8 +93,9 @@ def refusal_of(error: Exception) -> Refusal:
 
 
 def validation_refusal(error: RequestValidationError) -> Refusal:
-    """What FastAPI could not read, each problem named; 422, but 400 when a date or time in the
-    query string is unreadable (web.query_errors), told Vietnamese first."""
+    """What FastAPI could not read, each problem named by its Vietnamese label and JSON name,
+    Vietnamese first then English (content.validation_words); 422, but 400 when a date or time
+    in the query string is unreadable (web.query_errors)."""
     problems = []
     unreadable_query = False
     for item in error.errors():
@@ -92,8 +107,7 @@ def validation_refusal(error: RequestValidationError) -> Refusal:
             found = unreadable_time(field, item.get("input", ""))
             problems.append((field, found.text("vi"), found.text("en")))
             continue
-        message = str(item.get("msg", "invalid"))
-        problems.append((field, f"{field}: {message}", f"{field}: {message}"))
+        problems.append((field, *field_words(field, item, PATTERN_WORDS)))
     first = problems[0][0] if problems else None
     text_vi = "; ".join(p[1] for p in problems) or t("error.422", "vi")
     text_en = "; ".join(p[2] for p in problems) or t("error.422", "en")

@@ -697,7 +697,10 @@ def test_a_config_file_with_an_error_names_its_line(tmp_path: Path, call: Run) -
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for command in (("channels", "list"), ("config", "check"), ("db", "upgrade")):
         line = one_error_line(call("--config", str(broken), *command))
-        assert line == f"Lỗi: {broken}:{number}: timezon: unknown key; did you mean 'timezone'?"
+        assert line == (
+            f"Lỗi: {broken}:{number}: timezon: khóa không có; có phải là 'timezone'? / unknown"
+            " key; did you mean 'timezone'?"
+        )
     assert not (broken.parent / "data").exists()
 
 

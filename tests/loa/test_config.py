@@ -161,16 +161,20 @@ def test_unknown_keys_get_a_suggestion(in_tmp: Path) -> None:
     text = edit('slots: ["mon-fri 08:00"', 'slot: ["mon-fri 08:00"').replace("timezone", "timezon")
     text = text.replace("settings: {app_id", "page_id: '1'\n    settings: {app_id")
     assert problems(text) == [
-        "config.yaml:1: timezon: unknown key; did you mean 'timezone'?",
-        "config.yaml:19: channels[0].slot: unknown key; did you mean 'slots'?",
-        "config.yaml:20: channels[0].page_id: unknown key; channel-specific keys go under "
-        "'settings:'",
+        "config.yaml:1: timezon: khóa không có; có phải là 'timezone'? / unknown key; did you"
+        " mean 'timezone'?",
+        "config.yaml:19: channels[0].slot: khóa không có; có phải là 'slots'? / unknown key; did"
+        " you mean 'slots'?",
+        "config.yaml:20: channels[0].page_id: khóa không có; khóa riêng của kênh đặt dưới"
+        " 'settings:' / unknown key; channel-specific keys go under 'settings:'",
     ]
 
 
 def test_missing_key_points_at_its_item(in_tmp: Path) -> None:
     text = edit("    api_base: http://127.0.0.1:8765/wordpress\n", "")
-    assert problems(text) == ["config.yaml:21: channels[1].api_base: required key missing"]
+    assert problems(text) == [
+        "config.yaml:21: channels[1].api_base: thiếu khóa bắt buộc / required key missing"
+    ]
 
 
 def test_duplicates(in_tmp: Path) -> None:
@@ -218,8 +222,11 @@ def test_bad_codes_role_and_url(in_tmp: Path) -> None:
     assert found[0] == (
         "config.yaml:6: topics[0].code: 'ab' is not a single lowercase letter (the plan's are a-i)"
     )
-    assert found[1].startswith("config.yaml:8: pillars[0].code: Input should be 'APSC'")
-    assert found[2].startswith("config.yaml:10: users[0].role: Input should be 'officer'")
+    assert found[1] == (
+        "config.yaml:8: pillars[0].code: phải là một trong: 'APSC', 'AEC' hoặc 'ASCC' / should"
+        " be one of 'APSC', 'AEC' or 'ASCC'"
+    )
+    assert found[2].startswith("config.yaml:10: users[0].role: phải là một trong: 'officer'")
     assert found[3] == (
         "config.yaml:17: channels[0].oauth_base: '//127.0.0.1:8765/zalo-oauth' "
         "is not an http(s) URL"
@@ -228,7 +235,7 @@ def test_bad_codes_role_and_url(in_tmp: Path) -> None:
 
 def test_worker_limits(in_tmp: Path) -> None:
     (line,) = problems(BASE + "worker:\n  threads: 0\n  lease_seconds: 300\n")
-    assert line == "config.yaml:29: worker.threads: Input should be greater than or equal to 1"
+    assert line == "config.yaml:29: worker.threads: phải từ 1 trở lên / should be 1 or more"
 
 
 def test_many_problems_at_once_in_line_order(in_tmp: Path) -> None:
@@ -362,7 +369,10 @@ def test_defaults_lookups_and_frozen(in_tmp: Path) -> None:
 def test_from_data_reports_without_lines(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         LoaConfig.from_data({"worker": {"treads": 2}}, base_dir=tmp_path)
-    assert str(info.value) == "<config>: worker.treads: unknown key; did you mean 'threads'?"
+    assert str(info.value) == (
+        "<config>: worker.treads: khóa không có; có phải là 'threads'? / unknown key; did you"
+        " mean 'threads'?"
+    )
 
 
 def test_find_config_path(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,11 +105,10 @@ def test_ranges_and_types(in_tmp: Path) -> None:
     )
     text = text.replace("day: 28", "day: 'ngày 28'")
     assert problems(text) == [
-        "config.yaml:6: observances[0].month: Input should be less than or equal to 12",
-        "config.yaml:10: observances[1].day: Input should be a valid integer, unable to parse"
-        " string as an integer",
-        "config.yaml:11: observances[1].remind_days_before: Input should be greater than or"
-        " equal to 0",
+        "config.yaml:6: observances[0].month: tối đa là 12 / should be 12 or less",
+        "config.yaml:10: observances[1].day: phải là một số nguyên / should be a whole number",
+        "config.yaml:11: observances[1].remind_days_before: phải từ 0 trở lên / should be 0 or"
+        " more",
     ]
 
 
@@ -118,9 +117,9 @@ def test_missing_names_point_at_the_item_and_unknown_keys_get_a_suggestion(in_tm
         "remind_days_before", "remind_days"
     )
     assert problems(text) == [
-        "config.yaml:7: observances[1].name_en: required key missing",
-        "config.yaml:10: observances[1].remind_days: unknown key; did you mean"
-        " 'remind_days_before'?",
+        "config.yaml:7: observances[1].name_en: thiếu khóa bắt buộc / required key missing",
+        "config.yaml:10: observances[1].remind_days: khóa không có; có phải là"
+        " 'remind_days_before'? / unknown key; did you mean 'remind_days_before'?",
     ]
 
 
@@ -133,5 +132,6 @@ def test_unknown_topic(in_tmp: Path) -> None:
 def test_observances_must_be_a_list_of_mappings(in_tmp: Path) -> None:
     text = BASE.split("observances:", maxsplit=1)[0] + "observances: ASEAN Day\n"
     assert problems(text) == [
-        "config.yaml:5: observances: should be a list (lines starting with '- ')"
+        "config.yaml:5: observances: phải là một danh sách (các dòng bắt đầu bằng '- ') /"
+        " should be a list (lines starting with '- ')"
     ]

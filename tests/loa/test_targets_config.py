@@ -60,7 +60,7 @@ def test_unknown_departments_and_channels_are_named_with_their_place() -> None:
         ("targets:\n  pillar_min_share: 1.5\n", "targets.pillar_min_share"),
         ("targets:\n  posts_per_month: -1\n", "targets.posts_per_month"),
         ("targets:\n  years:\n    1999: {posts_per_month: 1}\n", "targets.years"),
-        ("targets:\n  post_per_month: 4\n", "targets.post_per_month: unknown key; did you mean"),
+        ("targets:\n  post_per_month: 4\n", "targets.post_per_month: khóa không có; có phải là"),
     ],
 )
 def test_bad_figures_are_refused_naming_the_key(section: str, where: str) -> None:
