@@ -207,9 +207,12 @@ def _counted(
     departments = tuple(scope.departments) if scope.departments is not None else None
     key = ("report", scope.start, scope.end, departments, str(tz), kept)
 
-    def count() -> tuple[dict[str, Stats], list[PublishedRow], list[ObservanceCoverage]]:
-        found = summarise(session, scope.start, scope.end, tz, departments=scope.departments)
-        return found, _top(session, scope), _coverage(session, kept, scope, tz)
+    # Counted with the session it is given: a recount in the background has its own.
+    def count(
+        reading: Session,
+    ) -> tuple[dict[str, Stats], list[PublishedRow], list[ObservanceCoverage]]:
+        found = summarise(reading, scope.start, scope.end, tz, departments=scope.departments)
+        return found, _top(reading, scope), _coverage(reading, kept, scope, tz)
 
     return TOTALS.get(session, key, scope, count)
 

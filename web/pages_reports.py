@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import tempfile
 import unicodedata
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -28,6 +28,7 @@ from starlette.responses import Response
 from content.errors import NotFound
 from content.labels import figure, metric_label
 from content.models import Role
+from content.report_cache import Allowance, stale_allowed
 from content.report_data import ReportData, reach_of, totals
 from content.stats import metric_names
 from content.timeutil import to_local
@@ -131,6 +132,10 @@ add_messages(
         "reports.top": ("Bài được xem nhiều nhất", "The widest-reaching posts"),
         "reports.published": ("Ngày đăng", "Published"),
         "reports.reach": ("Lượt xem / tiếp cận", "Views / reach"),
+        "reports.counted_at": (
+            "Số liệu tính lúc {when} (đang cập nhật)",
+            "Totals as of {when} (updating)",
+        ),
     }
 )
 
@@ -154,6 +159,21 @@ def _read(request: Request, tools: ReportTools, query: ReportQuery) -> ReportDat
     return tools.read(query.start, query.end, query.department, query.year, now)
 
 
+def _read_page(
+    request: Request, tools: ReportTools, query: ReportQuery
+) -> tuple[ReportData, Allowance]:
+    """The page's report: kept totals a while old are taken at once (a recount runs behind)."""
+    with stale_allowed(services_of(request).report_stale_after) as allowance:
+        return _read(request, tools, query), allowance
+
+
+def counted_note(allowance: Allowance, zone: tzinfo) -> str:
+    """When the totals shown were counted, "12:34 05/12/2026" in `zone`; "" when fresh."""
+    if allowance.served_from is None:
+        return ""
+    return f"{to_local(allowance.served_from, zone):%H:%M %d/%m/%Y}"
+
+
 def _period_text(query: ReportQuery, request: Request, lang: str) -> tuple[str, str]:
     """The period's first and last day, as the reader writes dates."""
     zone = services_of(request).zone
@@ -172,7 +192,7 @@ def reports_page(request: Request, actor: Signed) -> Response:
     if services.reports is None:
         return render(request, "reports.html", {"ready": False}, status_code=404)
     tools, query = _query(request, actor)
-    data = _read(request, tools, query)
+    data, allowance = _read_page(request, tools, query)
     pick = 0 if lang == "vi" else 1
     names = tools.names
     total = data.total.total
@@ -189,6 +209,7 @@ def reports_page(request: Request, actor: Signed) -> Response:
         "departments": [(code, names.of("department", code)[pick]) for code in tools.departments],
         "scope_name": (names.of("department", query.department)[pick] if query.department else ""),
         "data": data,
+        "counted_at": counted_note(allowance, services.zone),
         "total": total,
         "figure": lambda value: figure(value, lang),
         "metrics": [
@@ -227,8 +248,9 @@ def report_chart(request: Request, actor: Signed, by: str) -> Response:
     services = services_of(request)
     tools, query = _query(request, actor)
     departments = [query.department] if query.department else None
-    # The page's own totals (kept while nothing they count changes), never the whole report.
-    with services.db.read() as session:
+    # The page's own totals (kept while nothing they count changes), never the whole report;
+    # as old as the page's may be, so a chart agrees with the page it is on.
+    with stale_allowed(services.report_stale_after), services.db.read() as session:
         found = totals(session, query.start, query.end, services.zone, departments)[by]
     chart = breakdown(found, tools.names, services.zone, lang_of(request)).chart
     return Response(chart_svg(chart), media_type="image/svg+xml", headers=CHART_HEADERS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -159,6 +159,10 @@ class WebServices:
     connector: ChannelConnector | None = None
     # The yearly report for /reports; None: the page says it is not set up.
     reports: ReportTools | None = None
+    # How old the totals /reports shows may be while a recount runs in the background after
+    # the data moved (figures are read every few minutes); zero: always counted in the request.
+    # The downloads and the digest are always exact.
+    report_stale_after: timedelta = timedelta(minutes=30)
 
     def channel(self, channel_id: str) -> ChannelDisplay | None:
         return next((item for item in self.channels if item.id == channel_id), None)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -21,15 +25,17 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from content.db import Database
+from content.report_cache import TOTALS
 from content.report_data import ReportData, build
 from content.stats import stats
+from content.stats import summarise as real_summarise
 from content.targets import Names, Targets
 from content.timeutil import zone
 from loa.report_inputs import current_year, reporting_year
 from reports.evidence_csv import write_csv
 from reports.excel import write_xlsx
 from reports.word import write_docx
-from tests.factories import CHANNELS, DEPARTMENTS
+from tests.factories import CHANNELS, DEPARTMENTS, published_deliveries
 from tests.reports.year_data import seed_year
 from web.services import DEFAULT_PILLARS, DEFAULT_TOPICS, ReportTools, WebServices
 
@@ -277,3 +283,88 @@ def test_a_day_is_too_short_to_judge_a_monthly_target(editor_client: TestClient)
         "/reports", params={"from": "2026-08-06", "to": "2026-08-06", "lang": "en"}
     ).text
     assert "Not due yet" in section(english, "targets")
+
+
+@pytest.fixture
+def recounts_ended() -> Iterator[None]:
+    TOTALS.clear()
+    yield
+    TOTALS.wait(timeout=30)
+    TOTALS.clear()
+
+
+def deliveries_shown(html: str) -> int:
+    found = re.search(r'figure-deliveries"><dt>[^<]*</dt><dd>([\d.,]+)</dd>', html)
+    assert found is not None
+    return int(found.group(1).replace(".", "").replace(",", ""))
+
+
+COUNTED_AT = datetime(2026, 12, 5, 5, 34, tzinfo=UTC)  # 12:34 in Hà Nội / Ho Chi Minh City
+
+
+def test_after_a_change_the_page_shows_the_kept_totals_and_when_they_were_counted(
+    editor_client: TestClient,
+    db: Database,
+    web_services: WebServices,
+    monkeypatch: pytest.MonkeyPatch,
+    recounts_ended: None,
+) -> None:
+    monkeypatch.setattr(TOTALS, "clock", lambda: COUNTED_AT)
+    first = editor_client.get("/reports", params={"year": YEAR}).text
+    assert "report-counted-at" not in first  # nothing kept: counted in the request, fresh
+    before = deliveries_shown(first)
+    published_deliveries(db, 1, datetime(2026, 6, 1, 3, tzinfo=UTC))  # a publication, later
+    # The recount waits until both languages have been seen stale (it is fast on test data).
+    release = threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(timeout=30)
+        return real_summarise(*args, **kwargs)
+
+    monkeypatch.setattr("content.report_data.summarise", held)
+    stale = editor_client.get("/reports", params={"year": YEAR}).text
+    assert deliveries_shown(stale) == before
+    assert "Số liệu tính lúc 12:34 05/12/2026 (đang cập nhật)" in stale
+    english = editor_client.get("/reports", params={"year": YEAR, "lang": "en"}).text
+    assert "Totals as of 12:34 05/12/2026 (updating)" in english
+    assert TOTALS.recounting() == 1
+    release.set()
+    TOTALS.wait(timeout=30)
+    fresh = editor_client.get("/reports", params={"year": YEAR}).text
+    assert deliveries_shown(fresh) == before + 1
+    assert "report-counted-at" not in fresh and "Số liệu tính lúc" not in fresh
+
+
+def test_the_downloads_are_exact_while_the_page_is_not(
+    editor_client: TestClient,
+    db: Database,
+    web_services: WebServices,
+    monkeypatch: pytest.MonkeyPatch,
+    recounts_ended: None,
+) -> None:
+    tools = web_services.reports
+    assert tools is not None
+    written: list[int] = []
+
+    def write(data: ReportData, path: Path, kind: str, year: int, department: str | None) -> None:
+        written.append(data.total.total.deliveries)
+        tools.write(data, path, kind, year, department)
+
+    web_services.reports = replace(tools, write=write)
+    before = deliveries_shown(editor_client.get("/reports", params={"year": YEAR}).text)
+    published_deliveries(db, 1, datetime(2026, 6, 1, 3, tzinfo=UTC))
+    assert "Số liệu tính lúc" in editor_client.get("/reports", params={"year": YEAR}).text
+    for kind in ("csv", "xlsx"):
+        assert editor_client.get(f"/reports/file.{kind}", params={"year": YEAR}).status_code == 200
+    assert written == [before + 1, before + 1]
+
+
+def test_with_no_allowance_the_page_counts_every_change_at_once(
+    editor_client: TestClient, db: Database, web_services: WebServices, recounts_ended: None
+) -> None:
+    web_services.report_stale_after = timedelta(0)
+    before = deliveries_shown(editor_client.get("/reports", params={"year": YEAR}).text)
+    published_deliveries(db, 1, datetime(2026, 6, 1, 3, tzinfo=UTC))
+    html = editor_client.get("/reports", params={"year": YEAR}).text
+    assert deliveries_shown(html) == before + 1 and "Số liệu tính lúc" not in html
+    assert TOTALS.recounting() == 0
