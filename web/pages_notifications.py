@@ -36,7 +36,7 @@ Signed = Annotated[UserInfo, Depends(current_user)]
 
 add_messages(
     {
-        "bell.label": ("Thông báo ({count} chưa đọc)", "Notifications ({count} unread)"),
+        "bell.label": ("Thông báo: {count} chưa đọc", "Notifications: {count} unread"),
         "notifications.title": ("Thông báo", "Notifications"),
         "notifications.none": ("Bạn chưa có thông báo nào.", "You have no notifications."),
         "notifications.unread": ("Chưa đọc", "Unread"),

@@ -14,7 +14,7 @@ from tests.browser.conftest import EDITOR, OFFICER, Shoot, Site
 from tests.browser.helpers import log_in
 from tests.factories import post_input
 
-BELL_LABEL = re.compile(r"^Thông báo \((\d+) chưa đọc\)$")
+BELL_LABEL = re.compile(r"^Thông báo: (\d+) chưa đọc$")
 
 
 def bell_count(page: Page) -> int:

@@ -80,6 +80,7 @@ def test_an_editor_sees_what_they_approve_approves_two_at_once_and_undoes_it(
     thumb = item.locator(f"img[alt='{alt}']")
     expect(thumb).to_be_visible()
     loaded = "(img) => img.complete && img.naturalWidth > 0"
+    thumb.scroll_into_view_if_needed()  # lazy: other tests' posts may push it below the fold
     page.wait_for_function(loaded, arg=thumb.element_handle())  # the thumbnail itself came
     expect(item.locator(".review-channels")).to_contain_text("Facebook")
     expect(item.locator(".review-channels")).to_contain_text("Trang web")

@@ -44,11 +44,11 @@ def ids_of(db: Database, username: str) -> list[int]:
 def test_the_bell_counts_unread_and_the_page_lists_newest_first(
     service: PostService, editor_client: TestClient, clock: Clock
 ) -> None:
-    assert bell(editor_client) == "Thông báo (0 chưa đọc)"
+    assert bell(editor_client) == "Thông báo: 0 chưa đọc"
     first = submit(service, "Lễ thượng cờ ASEAN")
     clock.advance(minutes=5)
     second = submit(service, "Tuần phim ASEAN")
-    assert bell(editor_client) == "Thông báo (2 chưa đọc)"
+    assert bell(editor_client) == "Thông báo: 2 chưa đọc"
 
     page = editor_client.get("/notifications")
     assert page.status_code == 200
@@ -56,7 +56,7 @@ def test_the_bell_counts_unread_and_the_page_lists_newest_first(
     assert text.index("Tuần phim ASEAN") < text.index("Lễ thượng cờ ASEAN")
     assert "Bài mới chờ duyệt: «Tuần phim ASEAN»" in text
     assert f"đã gửi bài #{second} «Tuần phim ASEAN» để duyệt" in text
-    assert bell(editor_client, "/calendar?lang=en") == "Notifications (2 unread)"
+    assert bell(editor_client, "/calendar?lang=en") == "Notifications: 2 unread"
     english = editor_client.get("/notifications?lang=en").text
     assert "New post to review: “Tuần phim ASEAN”" in english and "Mark all read" in english
     assert first != second
@@ -69,7 +69,7 @@ def test_opening_one_marks_it_read_and_goes_to_the_post(
     [note] = ids_of(db, "bientap")
     opened = editor_client.get(f"/notifications/{note}", follow_redirects=False)
     assert opened.status_code == 303 and opened.headers["location"] == f"/posts/{post_id}"
-    assert bell(editor_client) == "Thông báo (0 chưa đọc)"
+    assert bell(editor_client) == "Thông báo: 0 chưa đọc"
 
 
 def test_mark_read_and_mark_all_need_csrf_and_touch_only_ones_own(
@@ -86,18 +86,18 @@ def test_mark_read_and_mark_all_need_csrf_and_touch_only_ones_own(
         f"/notifications/{mine[0]}/read", data={"csrf_token": token}, follow_redirects=False
     )
     assert done.status_code == 303 and done.headers["location"] == "/notifications"
-    assert bell(editor_client) == "Thông báo (1 chưa đọc)"
+    assert bell(editor_client) == "Thông báo: 1 chưa đọc"
     # Someone else's notification: nothing happens to it.
     editor_client.post(f"/notifications/{theirs[0]}/read", data={"csrf_token": token})
     assert (
         editor_client.get(f"/notifications/{theirs[0]}", follow_redirects=False).headers["location"]
         == "/notifications"
     )
-    assert bell(admin_client) == "Thông báo (2 chưa đọc)"
+    assert bell(admin_client) == "Thông báo: 2 chưa đọc"
 
     editor_client.post("/notifications/read-all", data={"csrf_token": token})
-    assert bell(editor_client) == "Thông báo (0 chưa đọc)"
-    assert bell(admin_client) == "Thông báo (2 chưa đọc)"
+    assert bell(editor_client) == "Thông báo: 0 chưa đọc"
+    assert bell(admin_client) == "Thông báo: 2 chưa đọc"
 
 
 def test_choices_are_saved_per_person_and_obeyed(
