@@ -83,6 +83,8 @@ class FieldRule:
     unit: Unit = "characters"
     required: bool = False
     auto_cut: int | None = None  # made from the text, cut at this length, when left empty
+    # Loa's own house limit, not the platform's (WordPress takes any title): said as Loa's.
+    loa_sets_it: bool = False
 
 
 def _zalo_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
@@ -116,7 +118,9 @@ def _youtube_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
 
 def _wordpress_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
     return (
-        FieldRule("title", "Tiêu đề", "Title", "title", caps.title_max, required=True),
+        FieldRule(
+            "title", "Tiêu đề", "Title", "title", caps.title_max, required=True, loa_sets_it=True
+        ),
         FieldRule("excerpt", "Tóm tắt", "Excerpt", "summary", caps.summary_max),
         FieldRule("content", "Nội dung", "Content", "plain_text", caps.text_max),
     )
@@ -183,6 +187,14 @@ def limit_problem(channel_type: str, rule: FieldRule, length: int) -> Problem:
     unit_vi, unit_en = ("byte", "bytes") if rule.unit == "bytes" else ("ký tự", "characters")
     noun_en = LIMITED_NOUNS_EN.get(rule.field, rule.en.lower())
     vi_name, en_name = platform_name(channel_type, "vi"), platform_name(channel_type, "en")
+    if rule.loa_sets_it:
+        return Problem(
+            MEASURED_FIELDS.get(rule.measure, rule.field),
+            f"Loa giới hạn {rule.vi.lower()} bài trên {vi_name} ở {rule.max} {unit_vi}"
+            f" cho dễ đọc — bài này có {length}",
+            f"Loa keeps {noun_en} on the {en_name.lower()} to {rule.max} {unit_en} for"
+            f" readability — this one has {length}",
+        )
     return Problem(
         MEASURED_FIELDS.get(rule.measure, rule.field),
         f"{vi_name} giới hạn {rule.vi.lower()} {rule.max} {unit_vi} — bài này có {length}",

@@ -76,7 +76,11 @@ def test_a_field_at_its_limit_passes_and_one_more_is_refused_by_name(
     # the adapter's own sentence about the same count is not said twice
     assert [p for p in over if str(rule.max) in p.en] == named
     assert named[0].vi.endswith(f"— bài này có {rule.max + 1}")
-    assert named[0].en.startswith(f"{platform_name(channel_type, 'en')} limits ")
+    if rule.loa_sets_it:  # a house limit is said as Loa's, never as the platform's
+        assert named[0].vi.startswith("Loa giới hạn ") and named[0].en.startswith("Loa keeps ")
+        assert platform_name(channel_type, "vi") in named[0].vi
+    else:
+        assert named[0].en.startswith(f"{platform_name(channel_type, 'en')} limits ")
 
 
 def test_the_zalo_title_refusal_names_zalo() -> None:

@@ -94,7 +94,7 @@ def test_limits_carry_the_safety_margins_of_the_checks() -> None:
     assert limit_of("youtube", "title")["max"] == 100
     assert limit_of("youtube", "description") == {
         "field": "description", "vi": "Mô tả", "en": "Description", "measure": "plain_text",
-        "max": 5000, "unit": "bytes", "required": False, "auto_cut": None,
+        "max": 5000, "unit": "bytes", "required": False, "auto_cut": None, "loa_sets_it": False,
     }  # fmt: skip
     assert limit_of("youtube", "tags")["max"] == 500
     assert limit_of("wordpress", "title")["max"] == 250
@@ -204,8 +204,8 @@ def test_facebook_message_over_its_limit() -> None:
          "YouTube giới hạn mô tả 5000 byte — bài này có 5159",
          "YouTube limits descriptions to 5000 bytes — this one has 5159"),
         ("wordpress", {"title": "T" * 300},
-         "Trang web giới hạn tiêu đề 250 ký tự — bài này có 300",
-         "Website limits titles to 250 characters — this one has 300"),
+         "Loa giới hạn tiêu đề bài trên Trang web ở 250 ký tự cho dễ đọc — bài này có 300",
+         "Loa keeps titles on the website to 250 characters for readability — this one has 300"),
     ],
 )  # fmt: skip
 def test_a_limit_over_is_named_by_the_platform_that_sets_it(
