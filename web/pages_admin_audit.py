@@ -153,21 +153,31 @@ def detail_text(event: AuditEvent) -> str:
     return "; ".join(parts)
 
 
-@router.get("/audit")
-def audit_page(
+def audit_filters(
     request: Request,
-    actor: Admin,
     who: Param = "",
     action: Param = "",
     post: Param = "",
     channel: Param = "",
     first: Annotated[str, Query(alias="from", max_length=40)] = "",
     last: Annotated[str, Query(alias="to", max_length=40)] = "",
+) -> AuditQuery:
+    """The filters of the address, read once for the page and its CSV."""
+    return read_query(request, who, action, post, channel, first, last)
+
+
+Filters = Annotated[AuditQuery, Depends(audit_filters)]
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    actor: Admin,
+    query: Filters,
     page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
 ) -> Response:
     services = services_of(request)
     lang = lang_of(request)
-    query = read_query(request, who, action, post, channel, first, last)
     with services.db.read() as session:
         actors, actions = actors_and_actions(session)
         found = None if query.problems else search(session, query.where, page, PER_PAGE)
@@ -199,18 +209,12 @@ def _links(values: dict[str, str]) -> dict[str, str]:
 def audit_csv(
     request: Request,
     actor: Admin,
-    who: Param = "",
-    action: Param = "",
-    post: Param = "",
-    channel: Param = "",
-    first: Annotated[str, Query(alias="from", max_length=40)] = "",
-    last: Annotated[str, Query(alias="to", max_length=40)] = "",
+    query: Filters,
 ) -> Response:
     services = services_of(request)
     lang = lang_of(request)
-    query = read_query(request, who, action, post, channel, first, last)
     if query.problems:
-        return audit_page(request, actor, who, action, post, channel, first, last)
+        return audit_page(request, actor, query)
     header = [
         "Thời điểm / Time", "Người thực hiện / Who", "Thao tác / Action", "Mã thao tác / Code",
         "Bài số / Post", "Kênh / Channel", "Chi tiết / Detail",

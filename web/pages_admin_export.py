@@ -126,6 +126,21 @@ def read_query(request: Request, first: str, last: str, department: str, channel
     return ExportQuery(values, where, problems)
 
 
+def export_filters(
+    request: Request,
+    first: Annotated[str, Query(alias="from", max_length=40)] = "",
+    last: Annotated[str, Query(alias="to", max_length=40)] = "",
+    department: Param = "",
+    channel: Param = "",
+    state: Param = "",
+) -> ExportQuery:
+    """The filters of the address, read once for the page and its three downloads."""
+    return read_query(request, first, last, department, channel, state)
+
+
+Filters = Annotated[ExportQuery, Depends(export_filters)]
+
+
 def _refused(request: Request, query: ExportQuery) -> Response:
     return _page(request, query, status_code=400)
 
@@ -134,13 +149,8 @@ def _refused(request: Request, query: ExportQuery) -> Response:
 def export_page(
     request: Request,
     actor: Admin,
-    first: Annotated[str, Query(alias="from", max_length=40)] = "",
-    last: Annotated[str, Query(alias="to", max_length=40)] = "",
-    department: Param = "",
-    channel: Param = "",
-    state: Param = "",
+    query: Filters,
 ) -> Response:
-    query = read_query(request, first, last, department, channel, state)
     return _page(request, query, status_code=400 if query.problems else 200)
 
 
@@ -229,26 +239,17 @@ def _download(request: Request, query: ExportQuery, kind: str) -> Response:
 def export_outcomes_csv(
     request: Request,
     actor: Admin,
-    first: Annotated[str, Query(alias="from", max_length=40)] = "",
-    last: Annotated[str, Query(alias="to", max_length=40)] = "",
-    department: Param = "",
-    channel: Param = "",
-    state: Param = "",
+    query: Filters,
 ) -> Response:
-    return _download(request, read_query(request, first, last, department, channel, state), "csv")
+    return _download(request, query, "csv")
 
 
 @router.get("/export.xlsx")
 def export_outcomes_xlsx(
     request: Request,
     actor: Admin,
-    first: Annotated[str, Query(alias="from", max_length=40)] = "",
-    last: Annotated[str, Query(alias="to", max_length=40)] = "",
-    department: Param = "",
-    channel: Param = "",
-    state: Param = "",
+    query: Filters,
 ) -> Response:
-    query = read_query(request, first, last, department, channel, state)
     return _download(request, query, "xlsx")
 
 
@@ -256,14 +257,9 @@ def export_outcomes_xlsx(
 def export_posts_csv(
     request: Request,
     actor: Admin,
-    first: Annotated[str, Query(alias="from", max_length=40)] = "",
-    last: Annotated[str, Query(alias="to", max_length=40)] = "",
-    department: Param = "",
-    channel: Param = "",
-    state: Param = "",
+    query: Filters,
 ) -> Response:
     """The filtered posts in `loa import`'s columns, as `loa export` writes them."""
-    query = read_query(request, first, last, department, channel, state)
     if query.problems:
         return _refused(request, query)
     services = services_of(request)
