@@ -27,7 +27,7 @@ from web.pages_admin import TABS
 from web.pages_admin_files import csv_bytes, download, local_period, period_problem, read_day
 from web.pages_posts import HISTORY_ACTIONS
 from web.path_ids import MAX_ID
-from web.render import lang_of, render
+from web.render import lang_of, problems_by_field, render
 from web.services import services_of
 
 router = APIRouter(prefix="/admin")
@@ -181,9 +181,7 @@ def audit_page(
     with services.db.read() as session:
         actors, actions = actors_and_actions(session)
         found = None if query.problems else search(session, query.where, page, PER_PAGE)
-    errors: dict[str, list[str]] = {}
-    for problem in query.problems:
-        errors.setdefault(problem.field, []).append(problem.vi if lang == "vi" else problem.en)
+    errors = problems_by_field(query.problems, lang)
     context: dict[str, Any] = {
         "tabs": TABS,
         "values": query.values,

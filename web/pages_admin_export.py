@@ -41,7 +41,7 @@ from web.pages_admin_files import (
     read_day,
     xlsx_bytes,
 )
-from web.render import lang_of, render
+from web.render import lang_of, problems_by_field, render
 from web.services import WebServices, services_of
 
 router = APIRouter(prefix="/admin")
@@ -163,9 +163,7 @@ def _page(request: Request, query: ExportQuery, *, status_code: int) -> Response
         if not query.problems:
             total = count(session, query.where)
             shown = list(outcomes(session, query.where, SHOWN))
-    errors: dict[str, list[str]] = {}
-    for problem in query.problems:
-        errors.setdefault(problem.field, []).append(problem.vi if lang == "vi" else problem.en)
+    errors = problems_by_field(query.problems, lang)
     context: dict[str, Any] = {
         "tabs": TABS,
         "values": query.values,

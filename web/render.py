@@ -9,6 +9,7 @@ other language), `fmt_datetime(value)`, `fmt_date(day)`, `fmt_time(value)`, `zon
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from content.errors import InvalidInput
+from content.errors import FieldProblem, InvalidInput
 from content.labels import platform_name, zone_label
 from content.models import Role
 from content.reasons import shown
@@ -157,7 +158,12 @@ def render(
 
 def field_errors(error: InvalidInput, lang: str) -> dict[str, list[str]]:
     """An `InvalidInput`'s problems by field, for showing each beside its input."""
+    return problems_by_field(error.problems, lang)
+
+
+def problems_by_field(problems: Iterable[FieldProblem], lang: str) -> dict[str, list[str]]:
+    """Problems by field, in `lang`, for showing each beside its input."""
     found: dict[str, list[str]] = {}
-    for problem in error.problems:
+    for problem in problems:
         found.setdefault(problem.field, []).append(problem.vi if lang == "vi" else problem.en)
     return found
