@@ -32,7 +32,6 @@ from web.calendar_entries import (
     state_words,
 )
 from web.calendar_query import CalendarQuery, parse_date, shown_days
-from web.i18n import add_messages
 from web.services import ChannelDisplay
 
 # parse_date too: web.reports_view reads its dates as the calendar does.
@@ -42,103 +41,6 @@ NO_DEPARTMENT = "\x00"  # an officer without a department sees nothing, not ever
 MONTH_CELL_POSTS = 3  # a month cell shows this many posts, then "+N bài nữa" opens the day
 # The post states the legend explains (an approved post shows its channels' states instead).
 LEGEND_POST_STATES = ("draft", "in_review", "rejected")
-
-add_messages(
-    {
-        "cal.title": ("Lịch đăng bài", "Publishing calendar"),
-        "cal.view.month": ("Tháng", "Month"),
-        "cal.view.week": ("Tuần", "Week"),
-        "cal.view.day": ("Ngày", "Day"),
-        "cal.view.list": ("Danh sách", "List"),
-        "cal.views": ("Cách xem", "Views"),
-        "cal.prev": ("‹ Trước", "‹ Previous"),
-        "cal.next": ("Sau ›", "Next ›"),
-        "cal.today": ("Hôm nay", "Today"),
-        "cal.week_of": ("Tuần {start} – {end}", "Week {start} – {end}"),
-        "cal.filters": ("Lọc", "Filters"),
-        "cal.filter.department": ("Đơn vị", "Department"),
-        "cal.filter.channel": ("Kênh", "Channel"),
-        "cal.filter.topic": ("Chủ đề", "Topic"),
-        "cal.filter.pillar": ("Trụ cột", "Pillar"),
-        "cal.filter.state": ("Trạng thái đăng", "Delivery state"),
-        "cal.filter.any": ("Tất cả", "All"),
-        "cal.filter.apply": ("Lọc", "Apply"),
-        "cal.filter.clear": ("Bỏ lọc", "Clear filters"),
-        "cal.topic": ("Chủ đề {code}", "Topic {code}"),
-        "cal.empty": ("Không có bài nào trong khoảng này.", "No posts in this period."),
-        "cal.paused": (
-            "Việc đăng bài đang TẠM DỪNG: không bài nào được đăng cho tới khi tiếp tục.",
-            "Publishing is PAUSED: nothing goes out until it is resumed.",
-        ),
-        "cal.paused_by": ("Người dừng: {who}, lúc {when}.", "Paused by {who} at {when}."),
-        "cal.paused_reason": ("Lý do: {reason}", "Reason: {reason}"),
-        "cal.observance": ("Ngày kỷ niệm", "Observance"),
-        "cal.more_help": (
-            "Kéo thả một bài sang ngày (hoặc khung giờ) khác để dời lịch; hoặc mở xem theo ngày"
-            " và dùng nút “Dời lịch” của bài.",
-            "Drag a post to another day (or time slot) to reschedule it; or open the day view"
-            " and use the post's “Reschedule” button.",
-        ),
-        "cal.move": ("Dời lịch", "Reschedule"),
-        "cal.move.date": ("Ngày mới", "New date"),
-        "cal.move.time": ("Giờ mới", "New time"),
-        "cal.move.submit": ("Dời", "Move"),
-        "cal.moved": ("Đã dời bài #{post_id} sang {when}.", "Post #{post_id} moved to {when}."),
-        "cal.moved_short": ("Đã dời lịch bài #{post_id}.", "Post #{post_id} was rescheduled."),
-        "cal.undone_short": (
-            "Đã hoàn tác: bài #{post_id} về giờ cũ.",
-            "Undone: post #{post_id} is back at its old time.",
-        ),
-        "cal.undo": ("Hoàn tác", "Undo"),
-        "cal.undone": (
-            "Đã trả bài #{post_id} về {when}.",
-            "Post #{post_id} is back at {when}.",
-        ),
-        "cal.move_failed": (
-            "Không dời được lịch; không có gì bị thay đổi. Hãy tải lại trang rồi thử lại.",
-            "Could not reschedule; nothing was changed. Reload the page and try again.",
-        ),
-        "cal.officer_approved": (
-            "Bài #{post_id} đã được duyệt: chỉ biên tập viên được dời lịch bài đã duyệt."
-            " Hãy nhờ biên tập viên, hoặc sửa bài (bài sẽ phải duyệt lại).",
-            "Post #{post_id} is approved: only editors may move an approved post. Ask an editor,"
-            " or edit the post (it will need approval again).",
-        ),
-        "cal.bad_date": (
-            "Ngày “{value}” không hợp lệ; hãy viết theo dạng NNNN-TT-NN, ví dụ 2026-08-08.",
-            "the date {value!r} is not valid; write YYYY-MM-DD, e.g. 2026-08-08",
-        ),
-        "cal.date_range": (
-            "Ngày “{value}” nằm ngoài lịch: chỉ từ {first} đến {last}.",
-            "the date {value!r} is off the calendar: only from {first} to {last}",
-        ),
-        "cal.bad_time": (
-            "Giờ “{value}” không hợp lệ; hãy viết theo dạng GG:PP, ví dụ 07:30.",
-            "the time {value!r} is not valid; write HH:MM, e.g. 07:30",
-        ),
-        "cal.bad_post": ("Thiếu số bài cần dời.", "the post to move is missing"),
-        "cal.feeds": ("Đăng ký lịch (iCalendar)", "Subscribe (iCalendar)"),
-        "cal.post_state": ("Trạng thái bài", "Post state"),
-        "cal.time": ("Giờ", "Time"),
-        "cal.hours": ("Khung giờ", "Hour"),
-        "cal.more": ("+{n} bài nữa", "+{n} more posts"),
-        "cal.more_label": (
-            "Còn {n} bài nữa trong ngày {day}: mở xem theo ngày",
-            "{n} more posts on {day}: open the day",
-        ),
-        "cal.legend": ("Chú giải", "Legend"),
-        "cal.legend.channels": ("Kênh", "Channels"),
-        "cal.legend.deliveries": (
-            "Trạng thái đăng trên từng kênh",
-            "Delivery state on each channel",
-        ),
-        "cal.legend.posts": ("Bài chưa duyệt", "Posts not approved yet"),
-        "cal.legend.posts_hint": (
-            "Mỗi bài là một mục; mỗi kênh của bài là một nhãn.",
-            "Each post is one entry; each of its channels is a badge.",
-        ),
-    }
-)
 
 
 def visible_filter(actor: Actor, query: CalendarQuery) -> CalendarFilter:

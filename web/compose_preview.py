@@ -20,29 +20,9 @@ from content.inputs import PostInput
 from content.models import Channel, Department, Media
 from content.queries import load_channels
 from content.workflow import Actor
-from web.i18n import add_messages
 from web.preview import ChannelPreview, Draft, preview_draft
 from web.render import base_context
 from web.services import WebServices
-
-add_messages(
-    {
-        "preview.more": ("Xem thêm", "See more"),
-        "preview.no_time": ("Chưa hẹn giờ", "No time yet"),
-        "preview.read_article": ("Xem toàn bài", "Read the whole article"),
-        "preview.read_on": ("Đọc tiếp", "Read on"),
-        "preview.default_cover": ("Ảnh bìa mặc định của kênh", "The channel's default cover"),
-        "preview.no_cover": ("Chưa có ảnh bìa", "No cover yet"),
-        "preview.no_video": ("Chưa có video", "No video yet"),
-        "preview.video": ("Video", "Video"),
-        "preview.more_images": ("+{n} ảnh", "+{n} photos"),
-        "preview.counts": ("Số ký tự", "Characters"),
-        "preview.alts": ("Mô tả ảnh", "Alt text"),
-        "preview.public": ("Công khai", "Public"),
-        "preview.article": ("Bài viết", "Article"),
-        "preview.by": ("Tác giả: {name}", "By {name}"),
-    }
-)
 
 
 @dataclass(frozen=True)

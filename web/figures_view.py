@@ -18,35 +18,8 @@ from content.labels import figure, metric_label
 from content.models import Delivery, DeliveryState
 from content.stats import Group, reporting_year_start, stats
 from web.figures_chart import METRIC_ORDER, alt_text, charted
-from web.i18n import add_messages
 
 RECENT = timedelta(days=30)
-
-add_messages(
-    {
-        "figures.title": ("Số liệu", "Figures"),
-        "figures.none_yet": (
-            "Chưa có số liệu (đọc lần đầu khoảng 1 giờ sau khi đăng)",
-            "No figures yet (first read about 1 hour after publishing)",
-        ),
-        "figures.read_at": ("Đọc lúc", "Read at"),
-        "figures.gone": (
-            "Bài không còn trên nền tảng; số liệu dừng ở lần đọc cuối.",
-            "The post is no longer on the platform; the figures stop at the last reading.",
-        ),
-        "figures.nothing_reported": (
-            "Nền tảng chưa báo số liệu nào cho bài này.",
-            "The platform has reported no figure for this post.",
-        ),
-        "figures.readings": ("Số liệu từng lần đọc", "Figures at each reading"),
-        "figures.reading": ("Lần đọc", "Reading"),
-        "figures.last_30": ("30 ngày qua", "Last 30 days"),
-        "figures.year": ("Năm báo cáo (từ {start})", "Reporting year (since {start})"),
-        "figures.with_figures": ("{n}/{total} bài có số liệu", "{n}/{total} posts with figures"),
-        "figures.last_read": ("đọc gần nhất {at}", "last read {at}"),
-        "figures.none_published": ("Chưa có bài nào được đăng.", "Nothing published yet."),
-    }
-)
 
 
 def ordered(names: Iterable[str]) -> list[str]:

@@ -25,7 +25,6 @@ from content.errors import InvalidInput, NotFound
 from content.models import Channel, Role
 from content.workflow import Actor
 from web.auth import require_admin
-from web.i18n import add_messages
 from web.render import NAV, NavItem, field_errors, lang_of, render
 from web.services import WebServices, services_of
 
@@ -41,69 +40,6 @@ TABS = (
     ("/admin/audit", "admin.tab.audit"),
     ("/admin/import", "admin.tab.import"),
     ("/admin/export", "admin.tab.export"),
-)
-
-add_messages(
-    {
-        "nav.admin": ("Quản trị", "Administration"),
-        "admin.tabs": ("Trang quản trị", "Administration pages"),
-        "admin.tab.publishing": ("Tạm dừng đăng bài", "Publishing pause"),
-        "admin.tab.audit": ("Nhật ký thao tác", "Audit trail"),
-        "admin.tab.import": ("Nhập bài", "Import"),
-        "admin.tab.export": ("Xuất bài", "Export"),
-        "admin.publishing.title": ("Tạm dừng / tiếp tục đăng bài", "Pause or resume publishing"),
-        "admin.publishing.running": (
-            "Đang đăng bài bình thường: các bài đã duyệt lên kênh đúng giờ.",
-            "Publishing is running: approved posts go out at their times.",
-        ),
-        "admin.publishing.paused": (
-            "Đang TẠM DỪNG mọi việc đăng bài.",
-            "All publishing is PAUSED.",
-        ),
-        "admin.publishing.by": ("Người thay đổi", "Changed by"),
-        "admin.publishing.at": ("Lúc", "At"),
-        "admin.publishing.reason": ("Lý do", "Reason"),
-        "admin.publishing.reason_hint": (
-            "Mọi người sẽ thấy lý do này trên lịch (ví dụ: Quốc tang, sự cố trên kênh).",
-            "Everyone sees this reason on the calendar (for example: national mourning, an"
-            " incident on a channel).",
-        ),
-        "admin.publishing.pause": ("Tạm dừng mọi việc đăng bài", "Pause all publishing"),
-        "admin.publishing.resume": ("Tiếp tục đăng bài", "Resume publishing"),
-        "admin.publishing.resume_hint": (
-            "Bài đến giờ trong lúc tạm dừng sẽ theo quy tắc lỡ giờ của từng bài.",
-            "Posts that fell due during the pause follow each post's missed-time rule.",
-        ),
-        "admin.publishing.done.paused": ("Đã tạm dừng đăng bài.", "Publishing is paused."),
-        "admin.publishing.done.resumed": ("Đã tiếp tục đăng bài.", "Publishing is resumed."),
-        "admin.publishing.never": ("chưa từng tạm dừng", "never paused"),
-        "admin.publishing.history": ("Xem nhật ký tạm dừng", "See the pause history"),
-        "admin.retry.button": ("Thử lại {n} lượt đăng thất bại", "Retry {n} failed deliveries"),
-        "admin.retry.title": (
-            "Thử lại các lượt đăng thất bại của kênh {name}",
-            "Retry the failed deliveries of {name}",
-        ),
-        "admin.retry.count": (
-            "Kênh này có {n} lượt đăng thất bại (của bài đã duyệt). Thử lại tất cả ngay bây giờ?",
-            "This channel has {n} failed deliveries (of approved posts). Retry them all now?",
-        ),
-        "admin.retry.none": (
-            "Kênh này không có lượt đăng thất bại nào cần thử lại.",
-            "This channel has no failed deliveries to retry.",
-        ),
-        "admin.retry.note": (
-            "Mỗi lượt đăng được đặt lại để đăng ngay, với số lần thử mới; các lần thử cũ vẫn được"
-            " lưu làm bằng chứng. Việc này được ghi vào nhật ký.",
-            "Each delivery is set to go out now with a fresh budget of tries; the earlier"
-            " attempts stay as evidence. This is recorded in the audit trail.",
-        ),
-        "admin.retry.confirm": ("Thử lại tất cả", "Retry them all"),
-        "admin.retry.back": ("Quay lại trang kênh", "Back to the channels"),
-        "admin.retry.done": (
-            "Đã đặt lại {n} lượt đăng thất bại của kênh {name} để đăng ngay.",
-            "{n} failed deliveries of {name} are set to go out now.",
-        ),
-    }
 )
 
 

@@ -22,7 +22,6 @@ from content.models import AuditEvent
 from content.timeutil import to_local
 from content.workflow import Actor
 from web.auth import require_admin
-from web.i18n import add_messages
 from web.pages_admin import TABS
 from web.pages_admin_files import csv_bytes, download, local_period, period_problem, read_day
 from web.pages_posts import HISTORY_ACTIONS
@@ -64,33 +63,6 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "feed_token.revoke": ("thu hồi đường dẫn lịch", "revoked a calendar feed"),
 }
 
-add_messages(
-    {
-        "audit.title": ("Nhật ký thao tác", "Audit trail"),
-        "audit.who": ("Người thực hiện", "Who"),
-        "audit.action": ("Thao tác", "Action"),
-        "audit.post": ("Bài số", "Post number"),
-        "audit.channel": ("Kênh", "Channel"),
-        "audit.from": ("Từ ngày", "From"),
-        "audit.to": ("Đến ngày", "To"),
-        "audit.at": ("Thời điểm", "Time"),
-        "audit.detail": ("Chi tiết", "Detail"),
-        "audit.code": ("Mã thao tác", "Action code"),
-        "audit.any": ("(tất cả)", "(all)"),
-        "audit.filter": ("Lọc", "Filter"),
-        "audit.clear": ("Bỏ lọc", "Clear the filters"),
-        "audit.csv": ("Tải CSV (mọi dòng đã lọc)", "Download CSV (every filtered row)"),
-        "audit.count": (
-            "{total} sự kiện · trang {page}/{pages}",
-            "{total} events · page {page}/{pages}",
-        ),
-        "audit.none": ("Không có sự kiện nào khớp bộ lọc.", "No event matches the filters."),
-        "audit.pages": ("Các trang của nhật ký", "Pages of the trail"),
-        "audit.newer": ("← Mới hơn", "← Newer"),
-        "audit.older": ("Cũ hơn →", "Older →"),
-        "audit.day_hint": ("dd/mm/yyyy", "dd/mm/yyyy"),
-    }
-)
 
 LABELS = {
     "from": ("Từ ngày", "From"),

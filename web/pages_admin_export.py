@@ -30,7 +30,6 @@ from content.reasons import reason_text
 from content.timeutil import to_local
 from content.workflow import Actor, state_label
 from web.auth import require_admin
-from web.i18n import add_messages
 from web.pages_admin import TABS
 from web.pages_admin_files import (
     Cell,
@@ -57,37 +56,6 @@ HEADER = (
     "Mã kết quả / State code", "Đăng lúc / Published", "Đường dẫn công khai / Public link",
     "Lỗi gần nhất / Last error",
 )  # fmt: skip
-
-add_messages(
-    {
-        "export.title": ("Xuất bài và kết quả đăng", "Export posts and their outcomes"),
-        "export.intro": (
-            "Mỗi dòng là một bài trên một kênh: trạng thái đăng, giờ đăng và đường dẫn công khai."
-            " Kỳ lọc theo giờ đăng dự kiến của bài.",
-            "Each row is one post on one channel: its outcome, when it was published and its"
-            " public link. The period filters on the posts' planned time.",
-        ),
-        "export.from": ("Từ ngày", "From"),
-        "export.to": ("Đến ngày", "To"),
-        "export.department": ("Đơn vị", "Department"),
-        "export.channel": ("Kênh", "Channel"),
-        "export.state": ("Kết quả đăng", "Outcome"),
-        "export.any": ("(tất cả)", "(all)"),
-        "export.show": ("Xem", "Show"),
-        "export.count": ("{n} dòng khớp bộ lọc", "{n} rows match the filters"),
-        "export.first": ("{n} dòng đầu:", "The first {n}:"),
-        "export.csv": ("Tải CSV", "Download CSV"),
-        "export.xlsx": ("Tải Excel (XLSX)", "Download Excel (XLSX)"),
-        "export.posts_csv": (
-            "Tải CSV để nhập lại (cột của loa import)",
-            "Download CSV to import again (loa import's columns)",
-        ),
-        "export.none": ("Không có dòng nào khớp bộ lọc.", "No row matches the filters."),
-        "export.post": ("Bài", "Post"),
-        "export.published": ("Đăng lúc", "Published"),
-        "export.link": ("Đường dẫn công khai", "Public link"),
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from content.import_files import COLUMNS, REQUIRED, Row, read_rows
 from content.importer import Importer, ImportReport
 from content.workflow import Actor, state_label
 from web.auth import require_admin
-from web.i18n import add_messages, t
+from web.i18n import t
 from web.pages_admin import TABS
 from web.path_ids import MAX_ID
 from web.render import lang_of, render
@@ -60,43 +60,6 @@ COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "state": ("Trạng thái", "State"), "file": ("Tệp", "File"), "encoding": ("Bảng mã", "Encoding"),
     "posts": ("Bài", "Posts"), "csv": ("CSV", "CSV"), "yaml": ("YAML", "YAML"),
 }  # fmt: skip
-
-add_messages(
-    {
-        "import.title": ("Nhập bài từ tệp", "Import posts from a file"),
-        "import.intro": (
-            "Tệp CSV, Excel (.xlsx) hoặc YAML với các cột của lệnh loa import. Loa kiểm tra mọi"
-            " dòng trước; chỉ khi không dòng nào có lỗi mới nhập, và nhập tất cả hoặc không bài"
-            " nào.",
-            "A CSV, Excel (.xlsx) or YAML file with loa import's columns. Loa checks every row"
-            " first; only a file without a problem is imported, all of it or nothing.",
-        ),
-        "import.columns": ("Các cột", "Columns"),
-        "import.required": ("bắt buộc", "required"),
-        "import.file": ("Tệp cần nhập", "File to import"),
-        "import.check": ("Kiểm tra tệp", "Check the file"),
-        "import.preview": ("Kết quả kiểm tra: {name}", "Check of {name}"),
-        "import.ok": (
-            "Cả {n} bài đều hợp lệ; chưa bài nào được lưu.",
-            "All {n} posts are valid; nothing is saved yet.",
-        ),
-        "import.bad": (
-            "{bad}/{n} dòng có lỗi; không bài nào được lưu. Hãy sửa tệp rồi tải lên lại.",
-            "{bad} of {n} rows have problems; nothing was saved. Fix the file and upload it again.",
-        ),
-        "import.file_problems": ("Lỗi của cả tệp", "Problems of the whole file"),
-        "import.row": ("Dòng", "Row"),
-        "import.problems": ("Lỗi", "Problems"),
-        "import.no_problem": ("hợp lệ", "valid"),
-        "import.all": ("Nhập tất cả {n} bài", "Import all {n} posts"),
-        "import.another": ("Chọn tệp khác", "Choose another file"),
-        "import.done": ("Đã nhập {n} bài ({states}).", "Imported {n} posts ({states})."),
-        "import.gone": (
-            "Tệp đã kiểm tra không còn (đã nhập, hoặc quá một ngày); hãy tải lên lại.",
-            "The checked file is gone (already imported, or over a day old); upload it again.",
-        ),
-    }
-)
 
 
 @dataclass

@@ -38,42 +38,10 @@ Admin = Annotated[Actor, Depends(require_admin)]
 
 add_messages(
     {
-        "channels.title": ("Kênh đăng", "Channels"),
         **{
             f"channels.state.{state}": (vi.capitalize(), en.capitalize())
             for state, (vi, en) in CHANNEL_STATE_WORDS.items()
         },
-        "channels.cooldown": ("Đang chờ nền tảng cho đăng tiếp đến", "Cooling down until"),
-        "channels.reconnect": (
-            "Kết nối lại: quản trị viên chạy lệnh sau trên máy chủ",
-            "Reconnect: an administrator runs this on the server",
-        ),
-        "channels.last_success": ("Đăng thành công gần nhất", "Last success"),
-        "channels.last_failure": ("Lỗi gần nhất", "Last failure"),
-        "channels.never": ("chưa có", "none yet"),
-        "channels.quota": ("Hạn mức hôm nay", "Quota used today"),
-        "channels.quota_day": (
-            "ngày {day} theo giờ Thái Bình Dương",
-            "{day}, Pacific time",
-        ),
-        "channels.pause": ("Tạm dừng kênh", "Pause the channel"),
-        "channels.resume": ("Mở lại kênh", "Resume the channel"),
-        "channels.paused_note": (
-            "Các bài của kênh này chờ đến khi kênh được mở lại.",
-            "This channel's posts wait until it is resumed.",
-        ),
-        "channels.retired_note": (
-            "Kênh này đã gỡ khỏi config.yaml: không đăng, không kết nối lại được; các bài còn chờ"
-            " của kênh được giữ lại. Thêm kênh vào cấu hình nếu muốn dùng lại.",
-            "This channel was removed from config.yaml: nothing is published to it and it cannot"
-            " be reconnected; its waiting posts are held. Add it back to the configuration to"
-            " use it again.",
-        ),
-        "channels.done.paused": ("Đã tạm dừng kênh.", "The channel is paused."),
-        "channels.done.resumed": ("Đã mở lại kênh.", "The channel is resumed."),
-        "channels.post": ("bài #{id}", "post #{id}"),
-        "channels.department": ("Đơn vị", "Department"),
-        "channels.type": ("Loại", "Type"),
     }
 )
 

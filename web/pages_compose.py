@@ -45,7 +45,6 @@ from web.compose_preview import (
     previews_of,
 )
 from web.compose_slot import SlotAdvice, slot_advice
-from web.i18n import add_messages
 from web.path_ids import PathId
 from web.preview import ChannelPreview, all_limits
 from web.render import lang_of, render
@@ -55,85 +54,6 @@ __all__ = ["previews_of", "router"]  # previews_of: the post page's previews (we
 
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]
-
-add_messages(
-    {
-        "compose.title": ("Soạn bài", "Compose a post"),
-        "compose.edit_title": ("Sửa bài #{id}", "Edit post #{id}"),
-        "compose.field.title": ("Tiêu đề", "Title"),
-        "compose.field.body": ("Nội dung", "Text"),
-        "compose.field.link": ("Liên kết", "Link"),
-        "compose.field.hashtags": ("Hashtag", "Hashtags"),
-        "compose.hashtags_hint": (
-            "Cách nhau bởi dấu cách hoặc dấu phẩy; không cần dấu #.",
-            "Separated by spaces or commas; the # is optional.",
-        ),
-        "compose.field.topic": ("Chủ đề", "Topic"),
-        "compose.field.pillar": ("Trụ cột", "Pillar"),
-        "compose.no_pillar": ("(không chọn)", "(none)"),
-        "compose.field.department": ("Đơn vị", "Department"),
-        "compose.field.channels": ("Kênh đăng", "Channels"),
-        "compose.retired": ("Đã gỡ khỏi cấu hình", "Removed from the configuration"),
-        "compose.no_channels": (
-            "Bạn chưa được dùng kênh nào.",
-            "There are no channels you may post to.",
-        ),
-        "compose.field.when": ("Thời gian đăng", "When to publish"),
-        "compose.when_at": ("Vào lúc ({zone})", "At ({zone})"),
-        "compose.when_next": ("Khung giờ trống tiếp theo", "Next free slot"),
-        "compose.when_later": ("Chưa chọn (lưu nháp)", "Not yet (save as draft)"),
-        "compose.field.missed": ("Nếu lỡ giờ", "If the time is missed"),
-        "compose.missed.publish_late": ("Đăng muộn trong thời gian cho phép", "Publish late"),
-        "compose.missed.skip": ("Bỏ qua", "Skip it"),
-        "compose.field.media": ("Ảnh và video", "Photos and videos"),
-        "compose.drop": (
-            "Kéo thả ảnh/video vào đây, hoặc chọn tệp:",
-            "Drop photos or videos here, or choose files:",
-        ),
-        "compose.alt": ("Mô tả ảnh (cho người khiếm thị)", "Alt text (for blind readers)"),
-        "compose.choose_files": ("Chọn ảnh hoặc video", "Choose photos or videos"),
-        "compose.media_n": ("Tệp {n}", "File {n}"),
-        "compose.alt_of": (
-            "Mô tả ảnh của tệp {n} (cho người khiếm thị)",
-            "Alt text of file {n} (for blind readers)",
-        ),
-        "compose.remove_n": ("Bỏ tệp {n}", "Remove file {n}"),
-        "compose.up_n": ("Đưa tệp {n} lên", "Move file {n} up"),
-        "compose.down_n": ("Đưa tệp {n} xuống", "Move file {n} down"),
-        "compose.slot_title": ("Giờ trống gần nhất", "Next free time"),
-        "compose.remove": ("Bỏ", "Remove"),
-        "compose.up": ("Lên", "Up"),
-        "compose.down": ("Xuống", "Down"),
-        "compose.uploading": ("Đang tải lên…", "Uploading…"),
-        "compose.overrides": ("Tùy chỉnh theo kênh", "Per-channel changes"),
-        "compose.overrides_hint": (
-            "Để trống để dùng nội dung chung.",
-            "Leave empty to use the common text.",
-        ),
-        "compose.field.summary": ("Mô tả ngắn", "Summary"),
-        "compose.preview": ("Xem trước", "Preview"),
-        "compose.preview_hint": (
-            "Bài sẽ hiện thế nào trên từng nền tảng, với số ký tự còn lại.",
-            "How the post will look on each platform, with the characters left.",
-        ),
-        "compose.save": ("Lưu nháp", "Save draft"),
-        "compose.submit": ("Gửi duyệt", "Submit for review"),
-        "compose.no_problems": ("Không có vấn đề.", "No problems."),
-        "compose.problems": ("Cần sửa:", "To fix:"),
-        "compose.auto": ("tự tạo từ nội dung", "made from the text"),
-        "compose.link_card": ("Thẻ liên kết", "Link card"),
-        "compose.tags": ("Thẻ", "Tags"),
-        "compose.categories": ("Chuyên mục", "Categories"),
-        "compose.no_preview": (
-            "Chọn ít nhất một kênh để xem trước.",
-            "Choose at least one channel to see a preview.",
-        ),
-        "compose.version_note": (
-            "Sửa bài đã duyệt sẽ đưa bài về chờ duyệt lại.",
-            "Changing an approved post sends it back to review.",
-        ),
-    }
-)
 
 
 # --- pages --------------------------------------------------------------------------------

@@ -19,54 +19,11 @@ from content.errors import NotFound, TransitionRefused, UserError
 from content.models import Channel, ChannelState
 from content.workflow import Actor
 from web.auth import require_admin, session_of
-from web.i18n import add_messages
 from web.render import lang_of, render
 from web.services import ChannelConnector, WebServices, services_of
 
 router = APIRouter(prefix="/channels")
 Admin = Annotated[Actor, Depends(require_admin)]
-
-add_messages(
-    {
-        "connect.title": ("Kết nối lại kênh", "Reconnect a channel"),
-        "connect.link": ("Kết nối lại", "Reconnect"),
-        "connect.cli": (
-            "Máy chủ này chưa cho kết nối từ trang web; quản trị viên chạy lệnh sau trên máy chủ",
-            "This server does not connect channels from the web; an administrator runs this"
-            " on the server",
-        ),
-        "connect.oauth": (
-            "Mở trang cấp quyền của nền tảng, đăng nhập bằng tài khoản quản lý kênh và đồng ý;"
-            " nền tảng sẽ đưa bạn trở lại trang này.",
-            "Open the platform's consent page, sign in with the account that manages the"
-            " channel and accept; the platform sends you back here.",
-        ),
-        "connect.open": ("Mở trang cấp quyền", "Open the consent page"),
-        "connect.redirect": (
-            "Địa chỉ trả về phải được đăng ký với ứng dụng trên nền tảng",
-            "This return address must be registered with the platform's app",
-        ),
-        "connect.expires": (
-            "Liên kết có hiệu lực 10 phút và chỉ dùng một lần.",
-            "The link works for 10 minutes, once.",
-        ),
-        "connect.token": (
-            "Mã truy cập người dùng Facebook (của quản trị viên Trang)",
-            "Facebook user access token (of a Page admin)",
-        ),
-        "connect.password": ("Mật khẩu ứng dụng WordPress", "WordPress application password"),
-        "connect.secret_hint": (
-            "Không hiển thị lại và không ghi vào nhật ký; Loa lưu ở dạng mã hóa.",
-            "Never shown again nor logged; Loa stores it encrypted.",
-        ),
-        "connect.submit": ("Kết nối", "Connect"),
-        "connect.done": (
-            "Đã kết nối {channel} với tài khoản “{account}”. Kênh đang hoạt động trở lại.",
-            "Connected {channel} to the account “{account}”. The channel is active again.",
-        ),
-        "connect.back": ("Về trang kênh đăng", "Back to the channels"),
-    }
-)
 
 
 def owner_of(request: Request) -> str:

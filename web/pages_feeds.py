@@ -28,7 +28,7 @@ from content.users import UserInfo
 from content.workflow import Actor
 from web.access_errors import Forbidden
 from web.auth import current_actor
-from web.i18n import add_messages, t
+from web.i18n import t
 from web.ical import DAYS_AHEAD, DAYS_BACK, feed_entries, feed_window, render_feed
 from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
@@ -37,41 +37,6 @@ from web.services import WebServices, services_of
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]
 FEED_NAME = "Loa – Lịch đăng bài ASEAN"
-
-add_messages(
-    {
-        "feeds.title": ("Đăng ký lịch (iCalendar)", "Calendar subscriptions (iCalendar)"),
-        "feeds.intro": (
-            "Thêm lịch đăng bài vào lịch của điện thoại hoặc phần mềm thư (Google Calendar,"
-            " Outlook, Lịch iPhone) bằng một địa chỉ bí mật. Ai có địa chỉ này đều xem được lịch:"
-            " đừng chia sẻ, và thu hồi khi không dùng nữa.",
-            "Add the publishing schedule to your phone's or mail client's calendar (Google"
-            " Calendar, Outlook, iPhone Calendar) with a secret address. Anyone who has it can"
-            " read the schedule: do not share it, and revoke it when it is no longer used.",
-        ),
-        "feeds.scope": ("Phạm vi", "Scope"),
-        "feeds.scope.all": ("Toàn bộ lịch", "Everything"),
-        "feeds.scope.department": ("Đơn vị: {name}", "Department: {name}"),
-        "feeds.scope.channel": ("Kênh: {name}", "Channel: {name}"),
-        "feeds.create": ("Tạo địa chỉ lịch", "Create a feed address"),
-        "feeds.secret": (
-            "Địa chỉ mới — hãy sao chép ngay, Loa sẽ không hiển thị lại:",
-            "Your new address — copy it now, Loa will not show it again:",
-        ),
-        "feeds.webcal": (
-            "Mở trong ứng dụng lịch (webcal://)",
-            "Open in a calendar app (webcal://)",
-        ),
-        "feeds.created": ("Tạo lúc", "Created"),
-        "feeds.revoke": ("Thu hồi", "Revoke"),
-        "feeds.revoked": ("Đã thu hồi", "Revoked"),
-        "feeds.none": ("Bạn chưa tạo địa chỉ lịch nào.", "You have no feed addresses."),
-        "feeds.not_yours": (
-            "Bạn chỉ được tạo lịch cho đơn vị của mình.",
-            "you may only make a feed of your own department",
-        ),
-    }
-)
 
 
 @router.get("/feeds/{token}.ics")

@@ -23,56 +23,12 @@ from content.post_search import STAGES
 from content.timeutil import to_local
 from content.workflow import Actor, in_language
 from web.auth import current_actor
-from web.i18n import add_messages, format_date
+from web.i18n import format_date
 from web.render import lang_of, render
 from web.services import services_of
 
 router = APIRouter()
 Signed = Annotated[Actor, Depends(current_actor)]
-
-add_messages(
-    {
-        "media.title": ("Thư viện ảnh", "Media library"),
-        "media.intro_all": (
-            "Mọi ảnh và video đã tải lên, mới nhất trước.",
-            "Every photo and video uploaded, newest first.",
-        ),
-        "media.intro_officer": (
-            "Ảnh và video của đơn vị bạn và các tệp dùng chung, mới nhất trước.",
-            "Your department's photos and videos and the shared ones, newest first.",
-        ),
-        "media.search": ("Tìm theo tên tệp hoặc mô tả ảnh", "Search by file name or alt text"),
-        "media.find": ("Tìm", "Search"),
-        "media.clear": ("Xóa tìm kiếm", "Clear"),
-        "media.found": ("{n} tệp khớp với “{q}”", "{n} files match “{q}”"),
-        "media.count": ("{n} tệp", "{n} files"),
-        "media.none": (
-            "Chưa có ảnh hay video nào. Tải tệp lên khi soạn bài.",
-            "No photos or videos yet. Upload them while composing a post.",
-        ),
-        "media.no_match": ("Không có tệp nào khớp.", "No file matches."),
-        "media.kind.image": ("ảnh", "image"),
-        "media.kind.video": ("video", "video"),
-        "media.uploaded": ("Tải lên ngày {day}", "Uploaded {day}"),
-        "media.shared": ("Dùng chung", "Shared"),
-        "media.alts": ("Mô tả ảnh", "Alt texts"),
-        "media.no_alt": ("Chưa có mô tả ảnh", "No alt text yet"),
-        "media.used_in": ("Đã dùng trong", "Used in"),
-        "media.unused": ("Chưa dùng trong bài nào", "Not used in any post yet"),
-        "media.hidden_uses": (
-            "và {n} bài của đơn vị khác",
-            "and {n} posts of other departments",
-        ),
-        "media.reuse": ("Dùng trong bài mới", "Use in a new post"),
-        "media.reuse_named": ("Dùng trong bài mới: {name}", "Use in a new post: {name}"),
-        "media.open": ("Mở tệp gốc", "Open the original"),
-        "media.pages": ("Các trang kết quả", "Result pages"),
-        "media.page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),
-        "media.previous": ("Trang trước", "Previous page"),
-        "media.next": ("Trang sau", "Next page"),
-        "media.unnamed": ("(không tên)", "(no name)"),
-    }
-)
 
 
 @router.get("/media")

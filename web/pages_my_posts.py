@@ -20,7 +20,6 @@ from content.models import Department, User
 from content.post_search import STAGES, PostFilter, by_stage, find_posts
 from content.workflow import Actor, in_language
 from web.auth import current_actor
-from web.i18n import add_messages
 from web.render import NAV, NavItem, lang_of, render
 from web.services import services_of
 
@@ -31,48 +30,6 @@ Field = Annotated[str, Query(max_length=200)]
 _after = next(i for i, item in enumerate(NAV) if item.path == "/compose") + 1
 NAV.insert(_after, NavItem("/my-posts", "nav.my_posts"))
 
-add_messages(
-    {
-        "nav.my_posts": ("Bài của tôi", "My posts"),
-        "mine.title": ("Bài của tôi", "My posts"),
-        "mine.intro": (
-            "Bài cần bạn xử lý ở trên cùng: bị trả lại, thất bại, rồi nháp.",
-            "What needs you comes first: posts sent back, failed, then drafts.",
-        ),
-        "mine.search": ("Tìm bài", "Find posts"),
-        "mine.text": ("Có chữ (tiêu đề, nội dung)", "Containing (title, text)"),
-        "mine.hashtag": ("Hashtag", "Hashtag"),
-        "mine.topic": ("Chủ đề", "Topic"),
-        "mine.department": ("Đơn vị", "Department"),
-        "mine.any": ("Tất cả", "Any"),
-        "mine.scope": ("Phạm vi", "Whose posts"),
-        "mine.scope_mine": ("Bài tôi viết", "Posts I wrote"),
-        "mine.scope_all_officer": ("Mọi bài của đơn vị tôi", "All my department's posts"),
-        "mine.scope_all_editor": ("Mọi bài của mọi đơn vị", "Every department's posts"),
-        "mine.find": ("Tìm", "Search"),
-        "mine.clear": ("Xóa bộ lọc", "Clear"),
-        "mine.none": ("Bạn chưa viết bài nào.", "You have not written any post yet."),
-        "mine.no_match": ("Không có bài nào khớp.", "No post matches."),
-        "mine.write": ("Soạn bài mới", "Write a post"),
-        "mine.more": (
-            "Chỉ hiện {n} bài mới nhất; hãy thu hẹp tìm kiếm.",
-            "Only the {n} latest posts are shown; narrow the search.",
-        ),
-        "mine.reason": ("Lý do trả lại", "Why it was sent back"),
-        "mine.when": ("Giờ đăng", "Publishing time"),
-        "mine.by": ("Người viết", "Author"),
-        "mine.delivered": ("{published}/{total} kênh đã đăng", "{published} of {total} published"),
-        "mine.failed": ("{n} kênh thất bại", "{n} failed"),
-        "mine.fix_resubmit": ("Sửa và gửi lại", "Edit and resubmit"),
-        "mine.continue": ("Sửa tiếp", "Continue editing"),
-        "mine.see_failure": ("Xem lỗi và thử lại", "See what failed"),
-        "mine.view": ("Xem", "View"),
-        "mine.series_only": (
-            "Đang xem các bài của một chuỗi hằng tuần.",
-            "Showing the posts of one weekly series.",
-        ),
-    }
-)
 
 # The next thing to do, per stage: (label key, link suffix after /posts/{id}).
 NEXT_ACTION: dict[str, tuple[str, str]] = {

@@ -26,47 +26,12 @@ from content.notifications import EVENTS, Choice
 from content.timeutil import utcnow
 from content.users import UserInfo
 from web.auth import current_user
-from web.i18n import add_messages
 from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
 from web.services import WebServices, services_of
 
 router = APIRouter()
 Signed = Annotated[UserInfo, Depends(current_user)]
-
-add_messages(
-    {
-        "bell.label": ("Thông báo: {count} chưa đọc", "Notifications: {count} unread"),
-        "notifications.title": ("Thông báo", "Notifications"),
-        "notifications.none": ("Bạn chưa có thông báo nào.", "You have no notifications."),
-        "notifications.unread": ("Chưa đọc", "Unread"),
-        "notifications.mark_read": ("Đánh dấu đã đọc", "Mark read"),
-        "notifications.mark_all": ("Đánh dấu tất cả đã đọc", "Mark all read"),
-        "notifications.settings": ("Chọn thông báo muốn nhận", "Choose what you receive"),
-        "notifications.prefs_title": ("Thông báo tôi nhận", "Notifications I receive"),
-        "notifications.prefs_intro": (
-            "Chọn việc nào Loa báo cho bạn: trong trang (biểu tượng chuông) và qua e-mail.",
-            "Choose what Loa tells you about: in the page (the bell) and by e-mail.",
-        ),
-        "notifications.email": (
-            "Địa chỉ e-mail nhận thông báo",
-            "E-mail address for notifications",
-        ),
-        "notifications.email_hint": (
-            "Để trống nếu không muốn nhận e-mail.",
-            "Leave it empty to receive no e-mail.",
-        ),
-        "notifications.event": ("Việc", "Event"),
-        "notifications.in_page": ("Trong trang", "In the page"),
-        "notifications.by_email": ("Qua e-mail", "By e-mail"),
-        "notifications.save": ("Lưu lựa chọn", "Save choices"),
-        "notifications.saved": ("Đã lưu lựa chọn của bạn.", "Your choices are saved."),
-        "notifications.no_email": (
-            "Bạn chưa có địa chỉ e-mail: thông báo chỉ hiện trong trang.",
-            "You have no e-mail address: notifications show in the page only.",
-        ),
-    }
-)
 
 
 def unread_notifications(services: WebServices, user: UserInfo | None) -> int:

@@ -20,7 +20,6 @@ from content.post_copies import MAX_SERIES, duplicate, weekly_series
 from content.timeutil import to_local
 from content.workflow import Actor
 from web.auth import current_actor
-from web.i18n import add_messages
 from web.pages_posts import load_visible
 from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
@@ -28,42 +27,6 @@ from web.services import services_of
 
 router = APIRouter(prefix="/posts")
 Signed = Annotated[Actor, Depends(current_actor)]
-
-add_messages(
-    {
-        "post.duplicate": ("Nhân bản", "Duplicate"),
-        "post.duplicate_hint": (
-            "Tạo bài nháp mới cùng nội dung, ảnh và kênh, chưa có giờ đăng.",
-            "A new draft with the same text, media and channels, without a time.",
-        ),
-        "post.repeat": ("Lặp lại hằng tuần", "Repeat weekly"),
-        "repeat.title": ("Lặp lại bài #{id} hằng tuần", "Repeat post #{id} weekly"),
-        "repeat.intro": (
-            "Loa tạo ngay các bài mỗi tuần một bài, cùng giờ với bài này, đến ngày kết thúc."
-            " Mỗi bài là một bài riêng (duyệt, sửa, hủy riêng) và cùng thuộc một chuỗi.",
-            "Loa creates the posts now, one a week at this post's time, until the end date."
-            " Each is a post of its own (reviewed, edited, cancelled on its own), all in one"
-            " series.",
-        ),
-        "repeat.first": ("Buổi đăng đầu", "First time"),
-        "repeat.until": ("Lặp đến hết ngày", "Repeat until (included)"),
-        "repeat.max": ("Tối đa {n} bài.", "At most {n} posts."),
-        "repeat.create": ("Tạo các bài hằng tuần", "Create the weekly posts"),
-        "repeat.no_time": (
-            "Bài chưa có giờ đăng: hãy sửa bài và chọn giờ trước.",
-            "The post has no time yet: edit it and choose one first.",
-        ),
-        "repeat.back": ("Quay lại bài", "Back to the post"),
-        "post.partly": (
-            "{published}/{total} kênh đã đăng",
-            "{published} of {total} channels published",
-        ),
-        "post.partly_failed": (
-            "{published}/{total} kênh đã đăng, {failed} thất bại",
-            "{published} of {total} channels published, {failed} failed",
-        ),
-    }
-)
 
 
 @router.post("/{post_id}/duplicate")

@@ -37,7 +37,6 @@ from content.workflow import (
 from web.auth import current_actor
 from web.figures_chart import chart_svg
 from web.figures_view import delivery_figures
-from web.i18n import add_messages
 from web.pages_compose import previews_of
 from web.path_ids import PathId
 from web.preview import ChannelPreview
@@ -104,63 +103,6 @@ HISTORY_ACTIONS: dict[str, tuple[str, str]] = {
     "delivery.change_failed": ("sửa trên nền tảng không thành công", "failed to change it"),
 }
 
-add_messages(
-    {
-        "post.title": ("Bài #{id}", "Post #{id}"),
-        "post.state": ("Trạng thái", "State"),
-        "post.department": ("Đơn vị", "Department"),
-        "post.author": ("Người viết", "Author"),
-        "post.topic": ("Chủ đề", "Topic"),
-        "post.pillar": ("Trụ cột", "Pillar"),
-        "post.when": ("Giờ đăng", "Publishing time"),
-        "post.no_time": ("chưa chọn", "not chosen"),
-        "post.link": ("Liên kết", "Link"),
-        "post.hashtags": ("Hashtag", "Hashtags"),
-        "post.media": ("Ảnh và video", "Photos and videos"),
-        "post.video_file": ("Tệp video", "Video file"),
-        "post.review_comment": ("Góp ý của biên tập viên", "The editor's comment"),
-        "post.as_published": ("Bài sẽ hiện thế nào", "How it will look"),
-        "post.deliveries": ("Các lượt đăng", "Deliveries"),
-        "post.channel": ("Kênh", "Channel"),
-        "post.due": ("Đến hạn", "Due"),
-        "post.public_link": ("Xem bài đã đăng", "See the published post"),
-        "post.on_platform": ("Trên nền tảng", "On the platform"),
-        "post.edit_there": ("Mở bài trên nền tảng", "Open the post there"),
-        "post.attempts": ("Các lần thử", "Attempts"),
-        "post.no_attempts": ("Chưa thử lần nào.", "No attempts yet."),
-        "post.attempt": ("Lần {n}", "Try {n}"),
-        "post.last_error": ("Lỗi gần nhất", "Last error"),
-        "post.overrides": ("Tùy chỉnh", "Changes for this channel"),
-        "post.history": ("Lịch sử", "History"),
-        "post.actions": ("Thao tác", "Actions"),
-        "post.edit": ("Sửa bài", "Edit"),
-        "post.submit": ("Gửi duyệt", "Submit for review"),
-        "post.approve": ("Duyệt", "Approve"),
-        "post.reject": ("Trả lại", "Send back"),
-        "post.cancel": ("Hủy bài", "Cancel the post"),
-        "post.comment": ("Góp ý", "Comment"),
-        "post.comment_optional": ("Góp ý (không bắt buộc)", "Comment (optional)"),
-        "post.comment_required": ("Lý do trả lại (bắt buộc)", "Why it goes back (required)"),
-        "post.reason": ("Lý do", "Reason"),
-        "post.retry": ("Thử lại", "Retry"),
-        "post.retry_at": ("Thử lại lúc (để trống: ngay)", "Retry at (empty: now)"),
-        "post.retry_warning": (
-            "Chưa rõ bài đã lên nền tảng hay chưa: hãy kiểm tra trang của kênh trước khi"
-            " thử lại, để không đăng hai lần.",
-            "It is unknown whether the post reached the platform: check the channel's page"
-            " before retrying, so it does not go out twice.",
-        ),
-        "post.cancel_delivery": ("Hủy", "Cancel"),
-        "post.done.saved": ("Đã lưu bài.", "The post is saved."),
-        "post.done.submitted": ("Đã gửi duyệt.", "Sent for review."),
-        "post.done.approved": ("Đã duyệt bài.", "The post is approved."),
-        "post.done.rejected": ("Đã trả lại bài.", "The post was sent back."),
-        "post.done.cancelled": ("Đã hủy bài.", "The post is cancelled."),
-        "post.done.retried": ("Lượt đăng sẽ được thử lại.", "The delivery will be retried."),
-        "post.done.delivery_cancelled": ("Đã hủy lượt đăng.", "The delivery is cancelled."),
-        "post.none": ("(không)", "(none)"),
-    }
-)
 DONE = frozenset(
     {"saved", "submitted", "approved", "rejected", "cancelled", "retried", "delivery_cancelled"}
 )

@@ -35,7 +35,7 @@ from content.timeutil import to_local
 from content.workflow import Actor, delivery_state_words
 from reports.charts import Chart, draw
 from web.auth import current_actor
-from web.i18n import add_messages, format_date
+from web.i18n import format_date
 from web.pages_posts import CHART_HEADERS
 from web.render import lang_of, render
 from web.reports_view import BREAKDOWNS, ReportQuery, breakdown, chart_alt, report_query
@@ -49,95 +49,6 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-
-add_messages(
-    {
-        "reports.title": ("Báo cáo kết quả tuyên truyền ASEAN", "ASEAN communication report"),
-        "reports.scope_all": ("Toàn tỉnh (mọi đơn vị)", "The whole province (every department)"),
-        "reports.department": ("Đơn vị", "Department"),
-        "reports.year": ("Năm báo cáo", "Reporting year"),
-        "reports.from": ("Từ ngày", "From"),
-        "reports.to": ("Đến hết ngày", "To (inclusive)"),
-        "reports.period_hint": (
-            "Năm báo cáo tính từ 01/11 năm trước; chọn ngày để xem một kỳ khác.",
-            "A reporting year starts on 1 November of the year before; pick dates for another"
-            " period.",
-        ),
-        "reports.show": ("Xem", "Show"),
-        "reports.period": ("Kỳ báo cáo", "Period"),
-        "reports.download": ("Tải báo cáo", "Download the report"),
-        "reports.docx": ("Văn bản Word (DOCX)", "Word document (DOCX)"),
-        "reports.xlsx": ("Bảng tính Excel (XLSX)", "Excel workbook (XLSX)"),
-        "reports.csv": ("Danh sách bài (CSV)", "List of posts (CSV)"),
-        "reports.empty": (
-            "Không có bài nào được đăng trong kỳ này.",
-            "Nothing was published in this period.",
-        ),
-        "reports.not_set_up": (
-            "Báo cáo chưa được cấu hình trên máy chủ này.",
-            "Reports are not set up on this server.",
-        ),
-        "reports.summary": ("Tổng quan", "Summary"),
-        "reports.posts": ("Bài đăng", "Posts"),
-        "reports.deliveries": ("Lượt đăng", "Deliveries"),
-        "reports.with_figures": (
-            "{n}/{total} lượt đăng có số liệu",
-            "{n}/{total} deliveries with figures",
-        ),
-        "reports.read_between": (
-            "số liệu đọc từ {first} đến {last}",
-            "figures read {first} – {last}",
-        ),
-        "reports.no_figures": ("Chưa có số liệu nào được đọc.", "No figures have been read yet."),
-        "reports.by.month": ("Theo tháng", "By month"),
-        "reports.by.channel": ("Theo kênh", "By channel"),
-        "reports.by.platform": ("Theo nền tảng", "By platform"),
-        "reports.by.topic": ("Theo chủ đề", "By topic"),
-        "reports.by.pillar": ("Theo trụ cột", "By pillar"),
-        "reports.by.department": ("Theo đơn vị", "By department"),
-        "reports.name": ("Tên", "Name"),
-        "reports.has_figures": ("Có số liệu", "With figures"),
-        "reports.targets": ("Tiến độ so với chỉ tiêu", "Progress against the targets"),
-        "reports.targets_met": ("Đạt {met}/{total} chỉ tiêu", "{met} of {total} targets met"),
-        "reports.met": ("Đạt", "Met"),
-        "reports.missed": ("Chưa đạt", "Not met"),
-        # A period shorter than the target's unit (a month, a quarter): neither met nor missed.
-        "reports.not_due": ("Chưa đến kỳ đánh giá", "Not due yet"),
-        "reports.targets_not_due": ("{count} chưa đến kỳ đánh giá", "{count} not due yet"),
-        "reports.kind.department": ("Số bài của đơn vị", "Posts per department"),
-        "reports.kind.topic": ("Chủ đề", "Topics"),
-        "reports.kind.pillar": ("Trụ cột", "Pillars"),
-        "reports.kind.channel": ("Kênh hoạt động", "Active channels"),
-        "reports.gaps": ("Cần chú ý", "Gaps"),
-        "reports.no_gaps": ("Không có khoảng trống nào.", "No gaps."),
-        "reports.shortfalls": ("Bài lỗi và lỡ giờ", "Failed and missed posts"),
-        "reports.no_shortfalls": (
-            "Không có bài nào lỗi hay lỡ giờ.",
-            "No post failed or missed its time.",
-        ),
-        "reports.due": ("Giờ hẹn", "Due"),
-        "reports.channel": ("Kênh", "Channel"),
-        "reports.state": ("Trạng thái", "State"),
-        "reports.reason": ("Lý do", "Reason"),
-        "reports.post": ("Bài", "Post"),
-        "reports.observances": ("Các ngày lễ, sự kiện", "Observances"),
-        "reports.around": (
-            "{n} bài trong tuần trước đến 3 ngày sau",
-            "{n} posts from the week before to 3 days after",
-        ),
-        "reports.no_observances": (
-            "Không có ngày lễ nào trong kỳ.",
-            "No observance falls in this period.",
-        ),
-        "reports.top": ("Bài được xem nhiều nhất", "The widest-reaching posts"),
-        "reports.published": ("Ngày đăng", "Published"),
-        "reports.reach": ("Lượt xem / tiếp cận", "Views / reach"),
-        "reports.counted_at": (
-            "Số liệu tính lúc {when} (đang cập nhật)",
-            "Totals as of {when} (updating)",
-        ),
-    }
-)
 
 
 def _tools(services: WebServices) -> ReportTools:

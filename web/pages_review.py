@@ -23,7 +23,6 @@ from content.review_actions import Decision, decide
 from content.review_queue import titles_of, waiting_posts
 from content.workflow import Actor
 from web.auth import current_actor
-from web.i18n import add_messages
 from web.pages_posts import HISTORY_ACTIONS
 from web.path_ids import MAX_ID
 from web.render import lang_of, render
@@ -34,65 +33,6 @@ Signed = Annotated[Actor, Depends(current_actor)]
 Text = Annotated[str, Form(max_length=5000)]
 PostIds = Annotated[list[int], Form(default_factory=list, max_length=200)]
 
-add_messages(
-    {
-        "review.title": ("Bài chờ duyệt", "Posts awaiting review"),
-        "review.intro_editor": (
-            "Bài chờ lâu nhất ở trên cùng. Duyệt thì bài lên lịch đăng; trả lại cần ghi lý do."
-            " Đánh dấu nhiều bài để duyệt hoặc trả lại cùng lúc.",
-            "The longest-waiting post is first. Approving schedules it; sending back needs a"
-            " reason. Tick several posts to approve or send them back at once.",
-        ),
-        "review.intro_officer": (
-            "Bài của đơn vị bạn đang chờ biên tập viên duyệt (chỉ xem).",
-            "Your department's posts waiting for an editor (read-only).",
-        ),
-        "review.empty": ("Không có bài nào chờ duyệt.", "No posts are waiting for review."),
-        "review.submitted": ("Gửi duyệt lúc", "Submitted"),
-        "review.channels": ("Kênh", "Channels"),
-        "review.when": ("Giờ đăng", "To publish"),
-        "review.open": ("Mở bài", "Open"),
-        "review.media": ("Ảnh và video", "Photos and videos"),
-        "review.no_alt": ("(chưa có mô tả ảnh)", "(no alt text)"),
-        "review.whole_text": (
-            "Xem toàn bộ nội dung ({n} ký tự)",
-            "Show the whole text ({n} characters)",
-        ),
-        "review.pick": ("Chọn bài #{id}", "Select post #{id}"),
-        "review.many": (
-            "Duyệt hoặc trả lại các bài đã chọn",
-            "Approve or send back the selected posts",
-        ),
-        "review.many_hint": (
-            "Đánh dấu ô cạnh tiêu đề của từng bài. Lý do trả lại áp dụng cho mọi bài đã chọn;"
-            " nếu một bài không thay đổi được thì không bài nào thay đổi.",
-            "Tick the box beside each post's title. The reason applies to every selected post;"
-            " if one cannot change, none does.",
-        ),
-        "review.many_comment": (
-            "Góp ý (bắt buộc khi trả lại)",
-            "Comment (required to send back)",
-        ),
-        "review.approve_many": ("Duyệt các bài đã chọn", "Approve the selected posts"),
-        "review.reject_many": ("Trả lại các bài đã chọn", "Send back the selected posts"),
-        "review.done.approved": ("Đã duyệt bài {names}.", "Approved post {names}."),
-        "review.done.rejected": ("Đã trả lại bài {names}.", "Sent back post {names}."),
-        "review.done.reopened": (
-            "Đã hoàn tác: bài {names} trở lại chờ duyệt.",
-            "Undone: post {names} is waiting for review again.",
-        ),
-        "review.done_many.approved": ("Đã duyệt {n} bài: {names}.", "Approved {n} posts: {names}."),
-        "review.done_many.rejected": (
-            "Đã trả lại {n} bài: {names}.",
-            "Sent back {n} posts: {names}.",
-        ),
-        "review.done_many.reopened": (
-            "Đã hoàn tác: {n} bài trở lại chờ duyệt: {names}.",
-            "Undone: {n} posts are waiting for review again: {names}.",
-        ),
-        "review.undo": ("Hoàn tác", "Undo"),
-    }
-)
 # The post page's history names the undo as it names the decisions.
 HISTORY_ACTIONS["post.reopened"] = ("hoàn tác quyết định duyệt", "undid the review decision")
 DONE_STATES = frozenset({"approved", "rejected", "reopened"})

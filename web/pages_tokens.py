@@ -10,37 +10,12 @@ from starlette.responses import RedirectResponse, Response
 from content.errors import InvalidInput
 from content.workflow import Actor
 from web.auth import current_actor
-from web.i18n import add_messages
 from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
 from web.services import services_of
 
 router = APIRouter(prefix="/account/tokens")
 Signed = Annotated[Actor, Depends(current_actor)]
-
-add_messages(
-    {
-        "tokens.title": ("Mã API của tôi", "My API tokens"),
-        "tokens.intro": (
-            "Mã API cho phép một hệ thống khác (ứng dụng HueS, phần mềm tòa soạn) dùng Loa với"
-            " quyền của bạn: gửi kèm tiêu đề “Authorization: Bearer <mã>”.",
-            "An API token lets another system (the HueS app, a newsroom tool) use Loa with your"
-            " permissions: send it as “Authorization: Bearer <token>”.",
-        ),
-        "tokens.name": ("Tên mã", "Token name"),
-        "tokens.create": ("Tạo mã mới", "Create a token"),
-        "tokens.secret": (
-            "Mã mới — hãy sao chép ngay, Loa sẽ không hiển thị lại:",
-            "Your new token — copy it now, Loa will not show it again:",
-        ),
-        "tokens.created": ("Tạo lúc", "Created"),
-        "tokens.last_used": ("Dùng lần cuối", "Last used"),
-        "tokens.never": ("chưa dùng", "never"),
-        "tokens.revoke": ("Thu hồi", "Revoke"),
-        "tokens.revoked": ("Đã thu hồi", "Revoked"),
-        "tokens.none": ("Bạn chưa có mã API nào.", "You have no API tokens."),
-    }
-)
 
 
 @router.get("")

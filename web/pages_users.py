@@ -29,44 +29,11 @@ MaybeText = Annotated[str | None, Form(max_length=2000)]
 
 add_messages(
     {
-        "users.title": ("Người dùng", "Users"),
-        "users.add": ("Thêm người dùng", "Add a user"),
-        "users.username": ("Tên đăng nhập", "Username"),
-        "users.full_name": ("Họ và tên", "Full name"),
-        "users.role": ("Vai trò", "Role"),
-        "users.department": ("Đơn vị", "Department"),
-        "users.email": ("E-mail nhận thông báo", "E-mail address for notifications"),
-        "users.email_hint": (
-            "Để trống nếu người này không nhận thông báo qua e-mail.",
-            "Leave it empty if this person receives no e-mail.",
-        ),
-        "users.password": ("Mật khẩu", "Password"),
-        "users.password2": ("Nhập lại mật khẩu", "Repeat the password"),
         "users.password_rule": (
             f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự, {MIN_DISTINCT_CHARACTERS} ký tự khác nhau,"
             " không chứa tên đăng nhập.",
             f"At least {MIN_PASSWORD_LENGTH} characters, {MIN_DISTINCT_CHARACTERS} different"
             " ones, not containing the username.",
-        ),
-        "users.status": ("Trạng thái", "Status"),
-        "users.active": ("Đang hoạt động", "Active"),
-        "users.disabled": ("Đã khóa", "Disabled"),
-        "users.no_password": ("chưa có mật khẩu", "no password yet"),
-        "users.none": ("(không)", "(none)"),
-        "users.disable": ("Khóa tài khoản", "Disable the account"),
-        "users.enable": ("Mở khóa tài khoản", "Enable the account"),
-        "users.reset": ("Đặt lại mật khẩu", "Reset the password"),
-        "users.saved": ("Đã lưu.", "Saved."),
-        "users.edit": ("Sửa thông tin", "Edit the details"),
-        "users.save": ("Lưu thay đổi", "Save the changes"),
-        "users.role_note": (
-            "Đổi vai trò sẽ đăng xuất người này khỏi mọi thiết bị.",
-            "Changing the role logs this person out everywhere.",
-        ),
-        "users.all": ("Tất cả người dùng", "All users"),
-        "users.sessions_note": (
-            "Đổi mật khẩu hoặc khóa tài khoản sẽ đăng xuất người này khỏi mọi thiết bị.",
-            "Changing the password or disabling the account logs this person out everywhere.",
         ),
     }
 )
