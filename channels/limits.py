@@ -17,8 +17,8 @@ from typing import Literal
 from channels import render
 from channels.base import Capabilities, Problem, Publication
 from channels.registry import adapter_class
-from channels.youtube_metadata import DESCRIPTION_MAX_BYTES, TAGS_MAX_CHARACTERS, sent_tags
-from channels.zalo_article import DESCRIPTION_CUT
+from channels.youtube.metadata import DESCRIPTION_MAX_BYTES, TAGS_MAX_CHARACTERS, sent_tags
+from channels.zalo.article import DESCRIPTION_CUT
 from content.labels import platform_name
 
 Unit = Literal["characters", "bytes"]

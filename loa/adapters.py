@@ -8,7 +8,7 @@ from typing import Any
 
 from channels.base import Channel, ChannelSetup, MediaHost
 from channels.registry import adapter_class
-from channels.wordpress_library import SiteMemo
+from channels.wordpress.library import SiteMemo
 from loa.app import App
 from loa.config import ChannelConfig
 from loa.credentials import DatabaseCredentials

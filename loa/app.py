@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from channels.wordpress_library import SiteMemo
+from channels.wordpress.library import SiteMemo
 from content import audit
 from content.db import Database
 from content.errors import UserError

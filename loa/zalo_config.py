@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.zalo_article import AUTHOR_MAX
+from channels.zalo.article import AUTHOR_MAX
 
 ZALO = "zalo_oa"
 MEDIA_HOSTS = frozenset({"wordpress"})  # channel types whose adapter gives public file addresses

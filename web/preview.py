@@ -24,12 +24,12 @@ from typing import Any
 
 from channels import render
 from channels.base import MediaFile, Problem, Publication
-from channels.facebook_page import FacebookPage
+from channels.facebook.page import FacebookPage
 from channels.limits import channel_problems, field_length, measure
 from channels.registry import RegistryError
-from channels.wordpress import category_names
-from channels.youtube import video_snippet
-from channels.zalo_oa import AUTHOR_MAX, description
+from channels.wordpress.adapter import category_names
+from channels.youtube.adapter import video_snippet
+from channels.zalo.oa import AUTHOR_MAX, description
 from content.inputs import normalise_hashtags
 from web.preview_rules import (
     MEASURES,

@@ -57,7 +57,7 @@ def test_an_unknown_type_names_the_known_ones() -> None:
 
 def test_a_type_registered_twice_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     twice = [
-        EntryPoint("zalo_oa", "channels.zalo_oa:ZaloOA", registry.GROUP),
+        EntryPoint("zalo_oa", "channels.zalo.oa:ZaloOA", registry.GROUP),
         EntryPoint("zalo_oa", "someone_else.zalo:Zalo", registry.GROUP),
     ]
     monkeypatch.setattr(registry, "entry_points", lambda group: twice)
@@ -72,7 +72,7 @@ def test_a_type_registered_twice_is_an_error(monkeypatch: pytest.MonkeyPatch) ->
 def test_an_entry_point_whose_class_has_another_type_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    wrong = [EntryPoint("youtube", "channels.wordpress:WordPress", registry.GROUP)]
+    wrong = [EntryPoint("youtube", "channels.wordpress.adapter:WordPress", registry.GROUP)]
     monkeypatch.setattr(registry, "entry_points", lambda group: wrong)
     adapter_class.cache_clear()
     try:

@@ -22,18 +22,18 @@ from googleapiclient.errors import HttpError
 
 from channels import errors
 from channels.errors import ChannelError, Step
-from channels.facebook_errors import RATE_CODES, TOKEN_SUBCODES, GraphFault
-from channels.facebook_errors import classify as facebook_classify
+from channels.facebook.errors import RATE_CODES, TOKEN_SUBCODES, GraphFault
+from channels.facebook.errors import classify as facebook_classify
 from channels.http import transport_error, unreadable_answer
-from channels.wordpress_api import PERMANENT_CODES, error_for
-from channels.youtube_client import (
+from channels.wordpress.api import PERMANENT_CODES, error_for
+from channels.youtube.client import (
     AUTH_REASONS,
     QUOTA_REASONS,
     RATE_REASONS,
     SCOPE_REASONS,
 )
-from channels.youtube_client import classify as youtube_classify
-from channels.zalo_errors import (
+from channels.youtube.client import classify as youtube_classify
+from channels.zalo.errors import (
     BAD_CODE,
     REAUTHORISE,
     REJECTIONS,
@@ -66,8 +66,15 @@ def error_classes() -> set[str]:
     return names
 
 
+def sources() -> list[Path]:
+    """The adapters' modules: channels/ and each platform's package, not the sandbox."""
+    return sorted(
+        path for path in CHANNELS.rglob("*.py") if "sandbox" not in path.relative_to(CHANNELS).parts
+    )
+
+
 def trees() -> Iterator[ast.Module]:
-    for path in sorted(CHANNELS.glob("*.py")):
+    for path in sources():
         yield ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
@@ -90,9 +97,10 @@ def construction_sites() -> list[tuple[str, int, ast.Call]]:
     `__init__`), the `super().__init__(...)` inside it instead of its callers."""
     names = error_classes()
     sites = []
-    for path in sorted(CHANNELS.glob("*.py")):
-        if path.name == "errors.py":
-            continue
+    for path in sources():
+        if path == CHANNELS / "errors.py":
+            continue  # the tree itself
+        name = path.relative_to(CHANNELS).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         wording = {
             node.name: node
@@ -105,12 +113,12 @@ def construction_sites() -> list[tuple[str, int, ast.Call]]:
                 continue
             func = node.func
             if isinstance(func, ast.Name) and func.id in names and func.id not in wording:
-                sites.append((path.name, node.lineno, node))
+                sites.append((name, node.lineno, node))
         for cls in wording.values():
             for node in ast.walk(cls):
                 func = node.func if isinstance(node, ast.Call) else None
                 if isinstance(func, ast.Attribute) and func.attr == "__init__":
-                    sites.append((path.name, node.lineno, node))  # type: ignore[arg-type]
+                    sites.append((name, node.lineno, node))  # type: ignore[arg-type]
     return sites
 
 

@@ -23,7 +23,7 @@ from channels.base import (
     Receipt,
     Rejected,
 )
-from channels.facebook_page import FacebookPage
+from channels.facebook.page import FacebookPage
 from channels.sandbox.figures import DAY
 from channels.sandbox.server import SandboxServer
 from tests.channels.test_facebook_page import PAGE_ID, control, make_adapter, publication

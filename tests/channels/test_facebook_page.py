@@ -35,8 +35,8 @@ from channels.base import (
     Retryable,
 )
 from channels.credentials import MemoryCredentials
-from channels.facebook_errors import GraphFault, classify, regain_seconds, usage_peak
-from channels.facebook_page import FacebookPage
+from channels.facebook.errors import GraphFault, classify, regain_seconds, usage_peak
+from channels.facebook.page import FacebookPage
 from channels.markers import invisible, strip_invisible
 from channels.sandbox.graph import GraphSandbox
 from channels.sandbox.graph_model import APP_ID, APP_SECRET, PAGES

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from channels.base import Publication
-from channels.facebook_page import MARKER_CHARS
+from channels.facebook.page import MARKER_CHARS
 from channels.limits import (
     FieldRule,
     channel_problems,

@@ -28,8 +28,8 @@ from channels.http import TimeoutSession
 from channels.sandbox.server import Faults, SandboxServer
 from channels.sandbox.wordpress import WordPressSandbox
 from channels.sandbox.wordpress_site import SEEDED_APP_PASSWORD
-from channels.wordpress import WordPress
-from channels.wordpress_library import SiteMemo
+from channels.wordpress.adapter import WordPress
+from channels.wordpress.library import SiteMemo
 
 USER = "loa-bot"
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import requests
 
-from channels import wordpress_metrics
 from channels.base import AuthRequired, Figures, Measurable, RateLimited
 from channels.sandbox.figures import DAY, grow
 from channels.sandbox.server import SandboxServer
-from channels.wordpress import WordPress
-from channels.wordpress_metrics import NOT_ANSWERED, NOT_CONFIGURED, NOT_YET
+from channels.wordpress import metrics as wordpress_metrics
+from channels.wordpress.adapter import WordPress
+from channels.wordpress.metrics import NOT_ANSWERED, NOT_CONFIGURED, NOT_YET
 from tests.channels.test_wordpress import make_adapter, recording_session, rest
 
 WEEK = 7 * DAY

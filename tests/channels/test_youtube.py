@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from channels import youtube_client
 from channels.base import (
     AuthRequired,
     ChannelError,
@@ -36,7 +35,8 @@ from channels.credentials import MemoryCredentials
 from channels.sandbox.server import Faults, SandboxServer
 from channels.sandbox.youtube import PLAYLIST, YouTubeSandbox
 from channels.sandbox.youtube_google import READ, UPLOAD
-from channels.youtube import YouTube
+from channels.youtube import client as youtube_client
+from channels.youtube.adapter import YouTube
 
 CHANNEL = "yt-test"
 CHUNK = 256 * 1024
@@ -340,7 +340,7 @@ def test_an_unverified_channel_still_publishes_without_its_thumbnail(
     with platform.lock:
         platform.control("set_verified", {"verified": False})
     adapter = make_adapter(sandbox, settings={"playlist_id": "PLnotThere"})
-    with caplog.at_level(logging.WARNING, logger="channels.youtube"):
+    with caplog.at_level(logging.WARNING, logger="channels.youtube.adapter"):
         receipt = adapter.publish(publication((mp4, jpeg)))
     [video] = videos(sandbox)
     assert video["id"] == receipt.remote_id and video["thumbnail"] is False

@@ -22,7 +22,7 @@ from channels.base import (
 from channels.credentials import MemoryCredentials
 from channels.sandbox.server import SandboxServer
 from channels.sandbox.youtube_google import UPLOAD
-from channels.youtube import YouTube
+from channels.youtube.adapter import YouTube
 from tests.channels.test_youtube import issued, make_adapter, platform_of, publication, videos
 
 

@@ -22,7 +22,7 @@ from channels.base import (
 )
 from channels.sandbox.figures import DAY, grow
 from channels.sandbox.server import SandboxServer
-from channels.youtube import YouTube
+from channels.youtube.adapter import YouTube
 from tests.channels.test_sandbox_youtube import bearer
 from tests.channels.test_sandbox_youtube_stats import SLACK, control, quota, uploaded
 from tests.channels.test_youtube import assert_no_secret, make_adapter, platform_of, set_faults

@@ -16,8 +16,8 @@ import requests
 
 from channels.base import MediaFile, OutcomeUnknown, Retryable
 from channels.sandbox.server import SandboxServer
-from channels.youtube_client import build_service, load_credentials
-from channels.youtube_upload import ChunkedFileUpload, upload, where_it_stands
+from channels.youtube.client import build_service, load_credentials
+from channels.youtube.upload import ChunkedFileUpload, upload, where_it_stands
 from tests.channels.test_youtube import (
     CHUNK,
     make_adapter,

@@ -21,7 +21,7 @@ from channels.base import (
 from channels.markers import invisible, marker_for, strip_invisible
 from channels.render import body_html
 from channels.sandbox.server import Faults, SandboxServer
-from channels.zalo_oa import ZaloOA
+from channels.zalo.oa import ZaloOA
 from tests.channels.test_zalo_oa import make_adapter, publication, zalo
 
 AUTHOR = {"author": "Sở Thông tin và Truyền thông"}

@@ -18,8 +18,8 @@ from channels.credentials import MemoryCredentials
 from channels.http import TimeoutSession
 from channels.sandbox.figures import DAY, grow
 from channels.sandbox.server import SandboxServer
-from channels.zalo_metrics import SLICE_LIMIT
-from channels.zalo_oa import ZaloOA
+from channels.zalo.metrics import SLICE_LIMIT
+from channels.zalo.oa import ZaloOA
 from tests.channels.test_zalo_oa import REDIRECT, control, make_adapter, setup_for
 
 WEEK = 7 * DAY

@@ -36,7 +36,7 @@ from channels.credentials import MemoryCredentials
 from channels.markers import marker_for
 from channels.sandbox.server import Faults, SandboxServer
 from channels.sandbox.zalo import OA, ZaloSandbox
-from channels.zalo_oa import ZaloOA
+from channels.zalo.oa import ZaloOA
 
 CHANNEL = "zalo-test"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

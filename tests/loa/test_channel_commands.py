@@ -204,7 +204,7 @@ def test_a_websites_adapters_share_what_they_learnt_of_the_site_within_one_app(
 ) -> None:
     from cryptography.fernet import Fernet
 
-    from channels.wordpress import WordPress
+    from channels.wordpress.adapter import WordPress
     from loa.adapters import build_adapter
     from loa.app import open_app
 
@@ -231,7 +231,7 @@ def test_zalo_gets_the_website_as_its_media_host(
 ) -> None:
     from cryptography.fernet import Fernet
 
-    from channels.wordpress import WordPress
+    from channels.wordpress.adapter import WordPress
     from loa.adapters import build_adapter
     from loa.app import open_app
 

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from channels.base import Figures, Measurable, Receipt
 from channels.sandbox.figures import grow
-from channels.youtube import YouTube
+from channels.youtube.adapter import YouTube
 from content import metrics
 from content.models import DeliveryMetrics, MetricsCall
 from content.quota import quota_day

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from channels.youtube_client import next_pacific_midnight
+from channels.youtube.client import next_pacific_midnight
 from content.installation import installation_key
 from content.models import ChannelState
 from content.reasons import Reason

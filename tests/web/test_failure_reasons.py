@@ -1,7 +1,7 @@
 """A failure reason as people read it: on the post page and the channels page the reader's
 language first, the other second, the platform's own words apart; the API gives both and the
 detail as a `reason` object beside the older English field. The reason is the one a real
-adapter error carries (Facebook's link refusal, mapped by channels.facebook_errors)."""
+adapter error carries (Facebook's link refusal, mapped by channels.facebook.errors)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from channels.errors import Step
-from channels.facebook_errors import GraphFault, classify
+from channels.facebook.errors import GraphFault, classify
 from content.db import Database
 from content.models import Attempt, Delivery, DeliveryState
 from content.posts import PostService

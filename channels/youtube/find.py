@@ -15,8 +15,8 @@ from typing import Any
 
 from channels.base import AuthRequired, ChannelSetup, Publication, Receipt
 from channels.errors import Step
-from channels.youtube_client import classify, parse_time
-from channels.youtube_metadata import uploaded_at
+from channels.youtube.client import classify, parse_time
+from channels.youtube.metadata import uploaded_at
 
 FIND_PAGES = 4  # 200 most recent uploads: far more than a reconcile window holds
 READ_COST = 1

@@ -22,7 +22,7 @@ from typing import Any
 
 from channels.base import Figures, Problem, as_count
 from channels.errors import Step
-from channels.zalo_api import ZaloAPI
+from channels.zalo.api import ZaloAPI
 
 log = logging.getLogger(__name__)
 

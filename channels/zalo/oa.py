@@ -6,10 +6,10 @@ video. Zalo takes images only as public HTTPS addresses, so they are put on the 
 not the article: the id comes from polling `article/verify` while Zalo answers -214. Zalo has no
 idempotency key, so once `create` may have landed every doubt becomes `OutcomeUnknown`, and `find`
 looks through `getslice` (newest first) and takes an article only if its body, read with
-`getdetail`, carries the post's marker (channels.zalo_article). `update` sends the whole article
+`getdetail`, carries the post's marker (channels.zalo.article). `update` sends the whole article
 again (Zalo's update takes the create body plus `id`) with the new title and text, keeping its
-cover and media; `remove` deletes it. Connecting: channels.zalo_connect; views and shares:
-channels.zalo_metrics.
+cover and media; `remove` deletes it. Connecting: channels.zalo.connect; views and shares:
+channels.zalo.metrics.
 
 Settings (channel settings, overridden per post): app_id, author, default_cover_url, broadcast,
 article_url_template, verify_poll_seconds, verify_poll_attempts; public_media (set by Loa: whether
@@ -46,8 +46,8 @@ from channels.base import (
 from channels.checks import check_capabilities
 from channels.errors import Step
 from channels.http import TimeoutSession, mask
-from channels.zalo_api import ZaloAPI, after_create
-from channels.zalo_article import (
+from channels.zalo.api import ZaloAPI, after_create
+from channels.zalo.article import (
     AUTHOR_MAX,
     DESCRIPTION_CUT,
     SUMMARY_MAX,
@@ -58,9 +58,9 @@ from channels.zalo_article import (
     carries_marker,
     description,
 )
-from channels.zalo_connect import ZaloConnecting
-from channels.zalo_errors import StillProcessing
-from channels.zalo_metrics import BATCH, ZaloMetrics
+from channels.zalo.connect import ZaloConnecting
+from channels.zalo.errors import StillProcessing
+from channels.zalo.metrics import BATCH, ZaloMetrics
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
         editable=frozenset({"title", "text", "link", "hashtags"}),
         can_remove=True,
         requests_per_minute=30,
-        metrics=frozenset({"views", "shares"}),  # read by channels.zalo_metrics
+        metrics=frozenset({"views", "shares"}),  # read by channels.zalo.metrics
         metrics_batch=BATCH,
     )
 

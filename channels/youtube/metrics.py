@@ -10,7 +10,7 @@ a video the owner made private, which the owner's own token still sees, counts a
 YouTube still holds for its publishAt is not gone, only not public yet.
 
 One call per 50 ids, each spending `quota_cost["videos.list"]` units (the figure the collector
-keeps in reserve for the day's planned uploads). Failures map through `youtube_client.classify`:
+keeps in reserve for the day's planned uploads). Failures map through `client.classify`:
 quotaExceeded is QuotaExceeded, a refused sign-in AuthRequired, 5xx and transport Retryable.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from channels.base import ChannelSetup, Figures, Problem, as_count
 from channels.errors import Step
-from channels.youtube_client import classify
+from channels.youtube.client import classify
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ byte, and the next chunk starts at the offset the session reports: a chunk sent 
 the client thinks it stood would carry bytes the server has, and YouTube refuses it. That is the
 one retry the adapter does by itself: the session is the platform's own idempotency key, so no
 video can come out of it twice. (google-api-python-client asks only after an error it saw
-itself, and httplib2 below it re-sends a request whose answer was lost: youtube_client's
+itself, and httplib2 below it re-sends a request whose answer was lost: the client module's
 transport stops that for everything but reads.)
 
 The video exists only once the final chunk is in. Giving up before it was sent is Retryable;
@@ -27,7 +27,7 @@ from googleapiclient.http import MediaFileUpload
 
 from channels.base import OutcomeUnknown, Progress, Retryable
 from channels.errors import Step
-from channels.youtube_client import classify, describe
+from channels.youtube.client import classify, describe
 
 log = logging.getLogger(__name__)
 

@@ -3,20 +3,20 @@
 - text and link posts: `POST /{page-id}/feed` (message, link) through facebook-sdk's put_object
 - one photo: `POST /{page-id}/photos` with the file as multipart `source` (put_photo)
 - several photos: each uploaded unpublished, then one feed post with `attached_media`
-- a video: the resumable upload with `requests` (channels.facebook_video)
+- a video: the resumable upload with `requests` (channels.facebook.video)
 - a post due more than 10 minutes ahead is handed to Facebook to hold (`scheduled_publish_time`)
 
 Connecting ("token"): a person pastes a short-lived user token (`complete_token`), or a script
 gives a Page, user or system-user token (`connect_token`); either becomes the page's own token
-(channels.facebook_connect).
+(channels.facebook.connect).
 
 Reconcile: Facebook keeps only the text people read, so every message and video description
 ends with the post's marker spelt in zero-width characters (`channels.markers.invisible`), and
 `find` takes a post created since the attempt began only if its text carries that marker: a
 post of another Loa installation with the same text is never taken for ours.
 
-Corrections (`update`, `remove`): channels.facebook_edit. Figures (`read_metrics`, 50 posts a
-request): channels.facebook_metrics.
+Corrections (`update`, `remove`): channels.facebook.edit. Figures (`read_metrics`, 50 posts a
+request): channels.facebook.metrics.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from channels import facebook_connect, facebook_edit
 from channels.base import (
     METRICS,
     Account,
@@ -53,9 +52,10 @@ from channels.base import (
 )
 from channels.checks import check_capabilities
 from channels.errors import Step, vietnam_time
-from channels.facebook_graph import Graph, UsageNote, required
-from channels.facebook_metrics import BATCH, FacebookMetrics
-from channels.facebook_video import DEFAULT_CHUNK, VideoTarget, upload_video
+from channels.facebook import connect, edit
+from channels.facebook.graph import Graph, UsageNote, required
+from channels.facebook.metrics import BATCH, FacebookMetrics
+from channels.facebook.video import DEFAULT_CHUNK, VideoTarget, upload_video
 from channels.http import TimeoutSession
 from channels.markers import carries, invisible
 from channels.render import plain_text
@@ -145,13 +145,13 @@ class FacebookPage(FacebookMetrics):
 
     def complete_token(self, user_token: str) -> Account:
         """Turn a person's user token into the page's own token, and keep only that."""
-        facebook_connect.keep_page_token(self, self._graph(), user_token.strip())
+        connect.keep_page_token(self, self._graph(), user_token.strip())
         log.info("channel %s connected to Facebook page %s", self.setup.id, self.page_id())
         return self.verify()
 
     def connect_token(self, token: str) -> Account:
         """A Page token kept as is, or a user or system-user token's Page token."""
-        account = facebook_connect.connect_token(self, self._graph(), token)
+        account = connect.connect_token(self, self._graph(), token)
         log.info("channel %s connected to Facebook page %s", self.setup.id, account.id)
         return replace(account, url=self._web_url(account.id))
 
@@ -284,7 +284,7 @@ class FacebookPage(FacebookMetrics):
     def update(self, pub: Publication, sent: Receipt) -> Receipt:
         """The post's text (and hashtags) as `pub` has them now; link and media stay."""
         token, _ = self._token()
-        return facebook_edit.update_text(
+        return edit.update_text(
             self._graph(),
             token,
             sent,
@@ -295,7 +295,7 @@ class FacebookPage(FacebookMetrics):
 
     def remove(self, sent: Receipt) -> None:
         token, _ = self._token()
-        facebook_edit.remove(self._graph(), token, sent)
+        edit.remove(self._graph(), token, sent)
         log.info("channel %s: took down %s", self.setup.id, sent.remote_id)
 
     # -- reconciling -----------------------------------------------------------------------

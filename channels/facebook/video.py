@@ -21,7 +21,7 @@ from typing import Any
 
 from channels.base import MediaFile, OutcomeUnknown, Progress, RateLimited, Retryable
 from channels.errors import Step
-from channels.facebook_graph import Graph, required
+from channels.facebook.graph import Graph, required
 
 log = logging.getLogger(__name__)
 

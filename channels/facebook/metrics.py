@@ -30,8 +30,8 @@ from typing import Any
 
 from channels.base import ChannelError, Figures, Problem, as_count
 from channels.errors import Step
-from channels.facebook_errors import GraphFault
-from channels.facebook_graph import Graph
+from channels.facebook.errors import GraphFault
+from channels.facebook.graph import Graph
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ Two ways in, one stored shape, {"page_token", "page_id", "page_name"}; no other 
   tokens; a long-lived user token's Page tokens do not either).
 
 The person ticks the permissions in `PERMISSIONS` (Graph API Explorer, or Business Settings when
-generating a system-user token); `read_insights` lets channels.facebook_metrics read views and
+generating a system-user token); `read_insights` lets channels.facebook.metrics read views and
 reach.
 """
 
@@ -30,8 +30,8 @@ from channels.base import (
     Retryable,
 )
 from channels.errors import Step
-from channels.facebook_errors import TOKEN_SUBCODES, GraphFault
-from channels.facebook_graph import Graph, required
+from channels.facebook.errors import TOKEN_SUBCODES, GraphFault
+from channels.facebook.graph import Graph, required
 
 
 class PageAdapter(Protocol):

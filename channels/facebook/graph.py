@@ -24,7 +24,7 @@ from typing import Any
 import requests
 
 from channels.base import ChannelError, RateLimited, Retryable
-from channels.facebook_errors import GraphFault, classify, regain_seconds, usage_peak
+from channels.facebook.errors import GraphFault, classify, regain_seconds, usage_peak
 from channels.http import json_or_none, mask, transport_error, unreadable_answer
 
 with warnings.catch_warnings():

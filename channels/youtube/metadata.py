@@ -16,7 +16,7 @@ from typing import Any
 
 from channels.base import Problem, Publication
 from channels.render import plain_text
-from channels.youtube_client import parse_time, rfc3339
+from channels.youtube.client import parse_time, rfc3339
 
 TAGS_MAX_CHARACTERS = 500
 DESCRIPTION_MAX_BYTES = 5000  # YouTube counts bytes: Vietnamese letters take two or three

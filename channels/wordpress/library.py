@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from channels.base import ChannelError, MediaFile
 from channels.errors import Step
-from channels.wordpress_api import Upload, WordPressAPI, unexpected
+from channels.wordpress.api import Upload, WordPressAPI, unexpected
 
 log = logging.getLogger(__name__)
 

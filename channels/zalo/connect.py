@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from channels.base import Account, Authorization, AuthRequired, ChannelSetup, CredentialStore
 from channels.errors import Step
-from channels.zalo_api import ZaloAPI
+from channels.zalo.api import ZaloAPI
 
 log = logging.getLogger(__name__)
 

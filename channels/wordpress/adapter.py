@@ -1,7 +1,7 @@
 """The ASEAN subpage of the provincial website, through the WordPress REST API.
 
 CHANNELS.md, "Website subpage". A post is one `POST /wp/v2/posts` after its files are in the media
-library (each post its own items, with its alt text: channels.wordpress_library), which are then
+library (each post its own items, with its alt text: channels.wordpress.library), which are then
 attached to it: the first image becomes the featured image, the other images (as image blocks)
 and the video go into the body. The slug is the marker Loa chose, so `find` recognises the post
 after an unanswered request. Categories come from the post's topic and pillar, tags from its
@@ -10,7 +10,7 @@ hashtags. The site's media library also gives Zalo the public image addresses it
 
 Loa's worker publishes at the planned time itself; with the setting `native_schedule` a post for
 later is handed over at once as status "future" and WordPress holds it. Comments and views (with
-the setting `statistics`): channels.wordpress_metrics.
+the setting `statistics`): channels.wordpress.metrics.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ from channels.base import (
 from channels.checks import check_capabilities
 from channels.errors import Step
 from channels.http import TimeoutSession
-from channels.wordpress_api import RIGHTS_HINT, RIGHTS_HINT_VI, WordPressAPI, unexpected
-from channels.wordpress_library import Library, SiteMemo, Stored
-from channels.wordpress_metrics import BATCH, WordPressMetrics
+from channels.wordpress.api import RIGHTS_HINT, RIGHTS_HINT_VI, WordPressAPI, unexpected
+from channels.wordpress.library import Library, SiteMemo, Stored
+from channels.wordpress.metrics import BATCH, WordPressMetrics
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """YouTube videos through the Data API v3 (CHANNELS.md, "YouTube").
 
 The requested google-api-python-client, built from its bundled discovery document and aimed at
-the configured `api_base` (youtube_client). A post is one video: a resumable upload in chunks with
-progress, resumed where an interruption left it (youtube_upload), then the first image as the
+the configured `api_base` (client). A post is one video: a resumable upload in chunks with
+progress, resumed where an interruption left it (upload), then the first image as the
 custom thumbnail and the video added to a playlist when configured. Those two come after the video
 exists, so their failures are logged warnings: the post is published either way.
 
@@ -10,8 +10,8 @@ exists, so their failures are logged warnings: the post is published either way.
 the video private and makes it public at the planned time (`Receipt.scheduled_for`).
 
 The post's marker goes into the video's tags, which viewers never see. Reconciling finds the
-video by that marker among the channel's latest uploads (youtube_find). Figures (views, likes,
-comments) come from videos.list, 1 unit for 50 videos (youtube_metrics).
+video by that marker among the channel's latest uploads (find). Figures (views, likes,
+comments) come from videos.list, 1 unit for 50 videos (metrics).
 
 Editing (`update`) goes through videos.update (50 units): title, description and tags, and the
 time of a video YouTube still holds for later (`status.publishAt`), so a rescheduled post moves.
@@ -30,7 +30,6 @@ from googleapiclient.errors import Error as ClientError
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
-from channels import youtube_oauth
 from channels.base import (
     Account,
     Authorization,
@@ -51,15 +50,16 @@ from channels.base import (
 from channels.checks import check_capabilities
 from channels.errors import Step
 from channels.http import TimeoutSession, mask
-from channels.youtube_client import (
+from channels.youtube import oauth
+from channels.youtube.client import (
     build_service,
     classify,
     load_credentials,
     parse_time,
     rfc3339,
 )
-from channels.youtube_find import READ_COST, YouTubeReading
-from channels.youtube_metadata import (
+from channels.youtube.find import READ_COST, YouTubeReading
+from channels.youtube.metadata import (
     DESCRIPTION_MAX_BYTES,
     TAGS_MAX_CHARACTERS,
     check_metadata,
@@ -68,8 +68,8 @@ from channels.youtube_metadata import (
     status_for_update,
     video_snippet,
 )
-from channels.youtube_metrics import BATCH, YouTubeMetrics
-from channels.youtube_upload import (
+from channels.youtube.metrics import BATCH, YouTubeMetrics
+from channels.youtube.upload import (
     CHUNK_UNIT,
     DEFAULT_CHUNK,
     DEFAULT_RESUMES,
@@ -112,7 +112,7 @@ class YouTube(YouTubeReading, YouTubeMetrics):
             "playlistItems.insert": 50,
             "videos.list": READ_COST,  # one read_metrics call of up to 50 videos
         },
-        metrics=frozenset({"views", "reactions", "comments"}),  # read by youtube_metrics
+        metrics=frozenset({"views", "reactions", "comments"}),  # read by channels.youtube.metrics
         metrics_batch=BATCH,
     )
 
@@ -327,14 +327,14 @@ class YouTube(YouTubeReading, YouTubeMetrics):
     # -- connecting ---------------------------------------------------------------------------
 
     def authorize(self, redirect_uri: str) -> Authorization:
-        return youtube_oauth.authorize(self.setup, redirect_uri)
+        return oauth.authorize(self.setup, redirect_uri)
 
     def complete(self, authorization: Authorization, code: str) -> Account:
-        return self._keep(lambda s: youtube_oauth.exchange(self.setup, s, authorization, code))
+        return self._keep(lambda s: oauth.exchange(self.setup, s, authorization, code))
 
     def connect_token(self, token: str) -> Account:
         """A refresh token obtained elsewhere: one refresh proves it before it is stored."""
-        return self._keep(lambda s: youtube_oauth.redeem(self.setup, s, token.strip()))
+        return self._keep(lambda s: oauth.redeem(self.setup, s, token.strip()))
 
     def _keep(self, obtain: Callable[[requests.Session], dict[str, Any]]) -> Account:
         session = self.session or TimeoutSession(self.setup.timeout)

@@ -29,7 +29,7 @@ import requests
 
 from channels.base import ChannelSetup, Figures, Problem, as_count
 from channels.errors import Step
-from channels.wordpress_api import WordPressAPI
+from channels.wordpress.api import WordPressAPI
 
 log = logging.getLogger(__name__)
 

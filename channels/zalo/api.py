@@ -30,7 +30,7 @@ from channels.base import (
 )
 from channels.errors import Step
 from channels.http import json_or_none, mask, transport_error, unreadable_answer
-from channels.zalo_errors import TOKEN_ERRORS, oauth_error, reauthorise, zalo_error
+from channels.zalo.errors import TOKEN_ERRORS, oauth_error, reauthorise, zalo_error
 
 log = logging.getLogger(__name__)
 

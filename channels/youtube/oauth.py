@@ -28,7 +28,7 @@ from channels.base import (
 )
 from channels.errors import Step
 from channels.http import json_or_none, mask
-from channels.youtube_client import SCOPES, UPLOAD_SCOPE, token_uri
+from channels.youtube.client import SCOPES, UPLOAD_SCOPE, token_uri
 
 log = logging.getLogger(__name__)
 

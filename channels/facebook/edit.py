@@ -16,8 +16,8 @@ from typing import Any
 
 from channels.base import ChannelError, Receipt, Rejected, Retryable
 from channels.errors import Step
-from channels.facebook_errors import GraphFault
-from channels.facebook_graph import Graph, required
+from channels.facebook.errors import GraphFault
+from channels.facebook.graph import Graph, required
 
 GONE_SUBCODE = 33  # "Object with ID ... does not exist, cannot be loaded ..."
 READ_BACK = "id,created_time,is_published,scheduled_publish_time"
