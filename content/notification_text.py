@@ -93,50 +93,75 @@ def _post_words(post: Post) -> tuple[str, str]:
     return (f"bài #{post.id} «{post.title}»", f"post #{post.id} “{post.title}”")
 
 
+@dataclass(frozen=True)
+class MoveWords:
+    """What an editorial move says, as (vi, en) templates: `{title}` the post's title, `{by}`
+    who moved it, `{post}` the post in words, `{comment}` the reviewer's comment, `{said}` that
+    comment on a line of its own (nothing without one), `{undone}` the decision undone."""
+
+    event: str
+    title: tuple[str, str]
+    body: tuple[str, str]
+
+
+# The editorial moves people are told about (by audit action); any other move tells nobody.
+MOVES: dict[str, MoveWords] = {
+    "post.submitted": MoveWords(
+        "post_submitted",
+        ("Bài mới chờ duyệt: «{title}»", "New post to review: “{title}”"),
+        ("{by} đã gửi {post} để duyệt.", "{by} submitted {post} for review."),
+    ),
+    "post.approved": MoveWords(
+        "post_approved",
+        ("Bài đã được duyệt: «{title}»", "Post approved: “{title}”"),
+        ("{by} đã duyệt {post}.{said}", "{by} approved {post}.{said}"),
+    ),
+    "post.rejected": MoveWords(
+        "post_rejected",
+        ("Bài bị trả lại: «{title}»", "Post sent back: “{title}”"),
+        (
+            "{by} đã trả lại {post}.\nLý do: {comment}\nHãy sửa bài rồi gửi duyệt lại.",
+            "{by} sent back {post}.\nReason: {comment}\nEdit it and submit it again.",
+        ),
+    ),
+    "post.reopened": MoveWords(
+        "post_reopened",
+        ("Bài chờ duyệt lại: «{title}»", "Back in review: “{title}”"),
+        (
+            "{by} đã hoàn tác {undone} {post}; bài đang chờ duyệt lại.",
+            "{by} undid the {undone} of {post}; it is waiting for review again.",
+        ),
+    ),
+}
+# A reviewer's comment under the body, when there is one ({said} above).
+SAID = ("\nNhận xét: {comment}", "\nComment: {comment}")
+
+
 def post_moved(event: AuditEvent, post: Post, by: str) -> Message | None:
     """The message of an editorial move, or None for a move nobody is told about."""
-    vi, en = _post_words(post)
-    link = f"/posts/{post.id}"
-    comment = str((event.detail or {}).get("comment") or "").strip()
-    key_tail = f"{post.id}:{post.version}"  # each move makes a new version
-    if event.action == "post.submitted":
-        return Message(
-            "post_submitted", f"post_submitted:{key_tail}",
-            (f"Bài mới chờ duyệt: «{post.title}»", f"New post to review: “{post.title}”"),
-            (f"{by} đã gửi {vi} để duyệt.", f"{by} submitted {en} for review."),
-            link, post.id,
-        )  # fmt: skip
-    if event.action == "post.approved":
-        said = (f"\nNhận xét: {comment}", f"\nComment: {comment}") if comment else ("", "")
-        return Message(
-            "post_approved", f"post_approved:{key_tail}",
-            (f"Bài đã được duyệt: «{post.title}»", f"Post approved: “{post.title}”"),
-            (f"{by} đã duyệt {vi}.{said[0]}", f"{by} approved {en}.{said[1]}"),
-            link, post.id,
-        )  # fmt: skip
-    if event.action == "post.rejected":
-        return Message(
-            "post_rejected", f"post_rejected:{key_tail}",
-            (f"Bài bị trả lại: «{post.title}»", f"Post sent back: “{post.title}”"),
-            (
-                f"{by} đã trả lại {vi}.\nLý do: {comment}\nHãy sửa bài rồi gửi duyệt lại.",
-                f"{by} sent back {en}.\nReason: {comment}\nEdit it and submit it again.",
-            ),
-            link, post.id,
-        )  # fmt: skip
-    if event.action == "post.reopened":
-        undone = str((event.detail or {}).get("undone") or "")
-        was = UNDONE.get(undone, ("quyết định duyệt", "review decision"))
-        return Message(
-            "post_reopened", f"post_reopened:{key_tail}",
-            (f"Bài chờ duyệt lại: «{post.title}»", f"Back in review: “{post.title}”"),
-            (
-                f"{by} đã hoàn tác {was[0]} {vi}; bài đang chờ duyệt lại.",
-                f"{by} undid the {was[1]} of {en}; it is waiting for review again.",
-            ),
-            link, post.id,
-        )  # fmt: skip
-    return None
+    words = MOVES.get(event.action)
+    if words is None:
+        return None
+    detail = event.detail or {}
+    comment = str(detail.get("comment") or "").strip()
+    undone = UNDONE.get(str(detail.get("undone") or ""), ("quyết định duyệt", "review decision"))
+    values = [  # (vi, en)
+        {"title": post.title, "by": by, "post": named, "comment": comment, "undone": was,
+         "said": said.format(comment=comment) if comment else ""}
+        for named, was, said in zip(_post_words(post), undone, SAID, strict=True)
+    ]  # fmt: skip
+    return Message(
+        words.event,
+        f"{words.event}:{post.id}:{post.version}",  # each move makes a new version
+        _filled(words.title, values),
+        _filled(words.body, values),
+        f"/posts/{post.id}",
+        post.id,
+    )
+
+
+def _filled(pair: tuple[str, str], values: list[dict[str, str]]) -> tuple[str, str]:
+    return (pair[0].format(**values[0]), pair[1].format(**values[1]))
 
 
 def needs_auth(event: AuditEvent, reason: str, name: str) -> Message:
