@@ -175,7 +175,7 @@ class DeliveryService:
     def cancel(self, actor: Actor, delivery_id: int, reason: str | None = None) -> Delivery:
         now = self.clock()
         with self.db.write() as session:
-            delivery, post = self._load(session, actor, delivery_id, "cancel")
+            delivery, _post = self._load(session, actor, delivery_id, "cancel")
             if delivery.state not in CANCELLABLE:
                 raise TransitionRefused(
                     f"cannot cancel the delivery to {delivery.channel_id}: it is"
@@ -188,20 +188,10 @@ class DeliveryService:
                 # and the delivery is cancelled once the platform has let it go.
                 queue_change(session, delivery, ChangeAction.remove, [], actor.username, now)
                 return delivery
-            old = delivery.state
-            delivery.state = D.cancelled
-            delivery.updated_at = now
-            session.add(delivery)
-            audit.record(
-                session,
-                actor.username,
-                "delivery.cancelled",
-                post_id=post.id,
-                channel_id=delivery.channel_id,
-                at=now,
-                state=[old, D.cancelled],
+            _move(
+                session, actor, delivery, D.cancelled, now, "delivery.cancelled",
                 reason=(reason or "").strip() or None,
-            )
+            )  # fmt: skip
             return delivery
 
     def _load(
@@ -245,22 +235,39 @@ def _reschedule(
     session: Session, actor: Actor, delivery: Delivery, due_at: datetime, now: datetime
 ) -> None:
     """Back to scheduled with a fresh budget of tries; the Attempt rows stay as evidence."""
-    old = delivery.state
-    delivery.state = D.scheduled
     delivery.due_at = due_at
     delivery.attempts = 0
     delivery.lease_owner = None
     delivery.lease_expires_at = None
+    _move(
+        session, actor, delivery, D.scheduled, now, "delivery.retried",
+        due_at=due_at,
+        last_error=reason_text(delivery.last_error, "vi"),  # as people read it, in the trail
+    )  # fmt: skip
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    delivery: Delivery,
+    state: str,
+    now: datetime,
+    action: str,
+    **detail: object,
+) -> None:
+    """A person's change of a delivery's state, with its audit event (the states before and
+    after, then `detail`) in the same transaction."""
+    old = delivery.state
+    delivery.state = state
     delivery.updated_at = now
     session.add(delivery)
     audit.record(
         session,
         actor.username,
-        "delivery.retried",
+        action,
         post_id=delivery.post_id,
         channel_id=delivery.channel_id,
         at=now,
-        state=[old, D.scheduled],
-        due_at=delivery.due_at,
-        last_error=reason_text(delivery.last_error, "vi"),  # as people read it, in the trail
+        state=[old, state],
+        **detail,
     )
