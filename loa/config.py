@@ -39,6 +39,7 @@ from content.observances import Observance, day_problem
 from content.slots import Slot as SlotRule
 from content.slots import parse_slot, spacing_problems
 from content.validation_words import OWN_ERRORS, Words, both, phrase
+from loa.adapter_needs import need_problems, with_need_settings
 from loa.report_config import ProvinceReportSettings, ReportSettings
 from loa.targets_config import TargetsConfig
 from loa.zalo_config import with_zalo_settings, zalo_setting_problems
@@ -438,15 +439,32 @@ class LoaConfig(_Model):
 
     def missing_secrets(self, channel_ids: Iterable[str] | None = None) -> list[str]:
         """One line per required secret whose environment variable is unset or empty (`loa config
-        check`); an optional one (OPTIONAL_SECRETS) may be left unset."""
+        check`); an optional one (OPTIONAL_SECRETS) may be left unset. Without `channel_ids`,
+        every secret the file names: the channels' and the mail server's password."""
         ids = [c.id for c in self.channels] if channel_ids is None else list(channel_ids)
-        problems = (
+        problems = [
             self._secret_problem(i, name)
             for i in ids
             for name in self.channel(i).secrets
             if name not in OPTIONAL_SECRETS.get(self.channel(i).type, frozenset())
-        )
+        ]
+        if channel_ids is None:
+            problems.append(self._mail_password_problem())
         return [str(p) for p in problems if p is not None]
+
+    def _mail_password_problem(self) -> Problem | None:
+        # Unset, the worker sends without the password and says so only in its log; a server
+        # that asks for one then refuses every e-mail. Said here, where setting up is checked.
+        smtp = self.notifications.smtp
+        if smtp is None or smtp.password is None or os.environ.get(smtp.password):
+            return None
+        message = both(
+            (
+                f"chưa đặt biến môi trường {smtp.password}",
+                f"environment variable {smtp.password} is not set",
+            )
+        )
+        return _locate([("notifications.smtp.password", message)], self._file, self._lines)[0]
 
     def _secret_problem(self, channel_id: str, name: str) -> Problem | None:
         channel = self.channel(channel_id)
@@ -480,9 +498,10 @@ def _validate(
         raise ConfigError([Problem(file, lines.get(""), "", message)])
     found = _cross_check(data, known_channel_types() if types is None else frozenset(types))
     found += zalo_setting_problems(data)
+    found += need_problems(data)
     config: LoaConfig | None = None
     try:
-        config = LoaConfig.model_validate(with_zalo_settings(data))
+        config = LoaConfig.model_validate(with_need_settings(with_zalo_settings(data)))
     except ValidationError as exc:
         # Only the located messages leave this block: the ValidationError itself would show
         # input values, and a mistaken secret is one of them.

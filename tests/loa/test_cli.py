@@ -581,6 +581,37 @@ def test_config_check_names_missing_secrets_and_passes_once_they_are_set(
     assert "s1" not in passed.out
 
 
+def test_config_check_names_an_unset_mail_password_variable(
+    cfg: Path,
+    call: Run,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in SECRET_VARS:
+        monkeypatch.setenv(variable, "set")
+    monkeypatch.delenv("LOA_SMTP_PASSWORD", raising=False)
+    text = cfg.read_text(encoding="utf-8")
+    commented = re.search(r"(?m)^  # smtp:\n(?:  #   .*\n)+", text)
+    assert commented is not None, "config.yaml's smtp example moved"
+    smtp = commented[0].replace("  # smtp:", "  smtp:").replace("  #   ", "    ")
+    cfg.write_text(text.replace(commented[0], smtp), encoding="utf-8")
+    line = (
+        text[: commented.start()].count("\n")
+        + 1
+        + smtp.splitlines().index("    password: LOA_SMTP_PASSWORD")
+    )
+
+    missing = call("--config", str(cfg), "config", "check")
+    assert missing.code == 1 and "hợp lệ" not in missing.out
+    assert missing.err_lines == [
+        f"{cfg}:{line}: notifications.smtp.password: chưa đặt biến môi trường LOA_SMTP_PASSWORD"
+        " / environment variable LOA_SMTP_PASSWORD is not set"
+    ]
+    monkeypatch.setenv("LOA_SMTP_PASSWORD", "mail-secret")
+    passed = call("--config", str(cfg), "config", "check")
+    assert passed.code == 0 and passed.err == ""
+    assert "mail-secret" not in passed.out
+
+
 # --- mistakes: one line, exit 1 (usage: exit 2), never a traceback ------------------------------
 
 

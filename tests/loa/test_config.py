@@ -333,6 +333,34 @@ def test_secrets_are_read_from_the_environment_when_asked(
         config.secret("web-asean", "token")
 
 
+def test_an_unset_mail_password_variable_is_reported_with_the_channels_secrets(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOA_ZALO_APP_SECRET", "zalo-value")
+    monkeypatch.delenv("LOA_SMTP_PASSWORD", raising=False)
+    mail = """\
+notifications:
+  smtp:
+    host: smtp.thuathienhue.gov.vn
+    username: loa
+    password: LOA_SMTP_PASSWORD
+    sender: loa@thuathienhue.gov.vn
+"""
+    config = load_text(BASE + mail)
+    assert config.missing_secrets() == [
+        "config.yaml:32: notifications.smtp.password: chưa đặt biến môi trường LOA_SMTP_PASSWORD"
+        " / environment variable LOA_SMTP_PASSWORD is not set"
+    ]
+    assert config.missing_secrets(["zalo-asean-hue"]) == []  # a channel's own secrets only
+    monkeypatch.setenv("LOA_SMTP_PASSWORD", "")  # empty counts as not set
+    assert len(config.missing_secrets()) == 1
+    monkeypatch.setenv("LOA_SMTP_PASSWORD", "mail-value")
+    assert config.missing_secrets() == []
+    # No password named (a server that takes mail without one): nothing to report.
+    without = load_text(BASE + mail.replace("    password: LOA_SMTP_PASSWORD\n", ""))
+    assert without.missing_secrets() == []
+
+
 # --- paths, lookups, slots ----------------------------------------------------------------------
 
 
