@@ -397,7 +397,7 @@ def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(response.body)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             # Runs in the demo's process: its log lines must not carry tokens either.
