@@ -1,7 +1,9 @@
 """The adapter contract, run against every adapter registered under `loa.channels`.
 
-A new adapter gets these tests for free, and fails the suite until it ships a test module
-`tests/channels/test_<type>.py` with a `make_adapter(sandbox)` that points it at the sandbox.
+A new adapter gets these tests for free, and fails the suite until it says how to build one
+pointed at the sandbox: a `make_adapter(sandbox)` in `tests/channels/test_<type>.py` (Loa's own
+adapters), or in the module that its package registers under the entry point group
+`loa.contract` with the channel type as name (a package of its own: docs/adapters.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import socket
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import entry_points
 from typing import Any
 
 import pytest
@@ -19,9 +22,11 @@ import pytest
 from channels.base import Capabilities, Channel, MediaFile, Publication, Receipt
 from channels.markers import marker_for
 from channels.registry import adapter_class, known_types
+from channels.sandbox import GROUP as SANDBOX_GROUP
 from channels.sandbox.server import SandboxServer
 
 TYPES = known_types()
+CONTRACT_GROUP = "loa.contract"
 
 
 def test_the_four_platforms_are_registered() -> None:
@@ -29,14 +34,38 @@ def test_the_four_platforms_are_registered() -> None:
 
 
 def test_modules_of_the_sandbox_mount_every_platform(sandbox: SandboxServer) -> None:
-    assert set(sandbox.platforms) == {"zalo", "graph", "youtube", "wordpress"}
+    plugged = {entry.name for entry in entry_points(group=SANDBOX_GROUP)}
+    assert {"zalo", "graph", "youtube", "wordpress"} | plugged <= set(sandbox.platforms)
+
+
+def test_every_contract_entry_point_names_a_registered_adapter() -> None:
+    named = {entry.name for entry in entry_points(group=CONTRACT_GROUP)}
+    assert named <= set(TYPES), f"{CONTRACT_GROUP} names unknown types: {named - set(TYPES)}"
+
+
+def test_an_adapter_without_a_make_adapter_fails_the_suite() -> None:
+    with pytest.raises(pytest.fail.Exception, match="no tests/channels/test_no_such_platform"):
+        _tests_of("no_such_platform")
 
 
 def _tests_of(channel_type: str) -> Any:
+    """The module with `make_adapter(sandbox)`: the package's own under `loa.contract`, else
+    Loa's test module for the type."""
+    plugged = {e.value: e for e in entry_points(group=CONTRACT_GROUP) if e.name == channel_type}
+    if len(plugged) > 1:
+        pytest.fail(f"{CONTRACT_GROUP} {channel_type!r} is registered twice: {sorted(plugged)}")
+    if plugged:
+        return next(iter(plugged.values())).load()
+    name = f"tests.channels.test_{channel_type}"
     try:
-        return importlib.import_module(f"tests.channels.test_{channel_type}")
-    except ModuleNotFoundError:
-        pytest.fail(f"adapter {channel_type!r} has no tests/channels/test_{channel_type}.py")
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise  # the module exists and an import inside it failed: show that
+        pytest.fail(
+            f"adapter {channel_type!r} has no tests/channels/test_{channel_type}.py and no"
+            f" `{CONTRACT_GROUP}` entry point naming a module with make_adapter(sandbox)"
+        )
 
 
 def publication_for(caps: Capabilities, jpeg: MediaFile, mp4: MediaFile, tag: str) -> Publication:
@@ -128,7 +157,7 @@ def test_find_never_takes_another_installations_post(
 
 def _secret_values(adapter: Any) -> set[str]:
     stored = adapter.credentials.load() or {}
-    secret_keys = ("token", "secret", "password")
+    secret_keys = ("token", "secret", "password", "key")
     values = {
         value
         for key, value in stored.items()
