@@ -272,7 +272,11 @@ def email_problems(address: str) -> list[FieldProblem]:
 
 
 def set_email(session: Session, user_id: int, address: str) -> str | None:
-    """Save the person's e-mail address (blank: none); refused with the field named."""
+    """Save the person's e-mail address (blank: none); refused with the field named.
+
+    Not audited: this module sits below content.audit. content.users.set_own_email does the
+    same and records the change; the preferences page is to call that instead, then this goes.
+    """
     address = address.strip()
     problems = email_problems(address)
     if problems:

@@ -300,15 +300,7 @@ class UserService:
                 session.add(row)
                 assert row.id is not None
                 ended = _end_sessions(session, row.id) if "role" in changes else 0
-                audit.record(
-                    session,
-                    by,
-                    "user.update",
-                    username=row.username,
-                    changes=changes,
-                    sessions_ended=ended,
-                )
-                log.info("user %s changed by %s: %s", row.username, by, ", ".join(changes))
+                _record_update(session, by, row, changes, ended)
             return UserInfo.of(row)
 
     def set_password(self, by: str, username: str, password: str) -> None:
@@ -473,6 +465,38 @@ class UserService:
             ended = _end_sessions(session, row.id)
             audit.record(session, by, "user.sessions_ended", username=row.username, count=ended)
             return ended
+
+
+def set_own_email(session: Session, user_id: int, address: str) -> str | None:
+    """A person's own e-mail address (blank: none), in the caller's transaction: the
+    notification preferences page saves it with the choices. A change is audited as
+    `user.update` by that person, as an administrator's change of it is (`update`)."""
+    address = address.strip()
+    problems = email_problems(address)
+    if problems:
+        raise InvalidInput(problems, "e-mail address not saved")
+    row = session.get(User, user_id)
+    new = address or None
+    if row is not None and row.email != new:
+        changes: dict[str, list[str | None]] = {"email": [row.email, new]}
+        row.email = new
+        session.add(row)
+        _record_update(session, row.username, row, changes, sessions_ended=0)
+    return new
+
+
+def _record_update(
+    session: Session, by: str, row: User, changes: dict[str, list[str | None]], sessions_ended: int
+) -> None:
+    audit.record(
+        session,
+        by,
+        "user.update",
+        username=row.username,
+        changes=changes,
+        sessions_ended=sessions_ended,
+    )
+    log.info("user %s changed by %s: %s", row.username, by, ", ".join(changes))
 
 
 def _user(session: Session, username: str) -> User:
