@@ -201,9 +201,42 @@ class CredentialStore(Protocol):
 
 
 class MediaHost(Protocol):
-    """Gives a file a public HTTPS address (Zalo takes images only by URL)."""
+    """Gives a file a public HTTPS address (Zalo takes images only by URL).
+
+    An adapter whose class has `public_url` is a media host itself (the website's library, the
+    static subpage): Loa offers it to the channels that need one.
+    """
 
     def public_url(self, media: MediaFile) -> str: ...
+
+
+# What an adapter may need from Loa. An adapter declares its needs as class data,
+#     needs: ClassVar[frozenset[str]] = frozenset({NEED_MEDIA_HOST})
+# and receives each one as the keyword argument of the same name in its constructor:
+#     def __init__(self, setup, credentials, *, media_host: MediaHost | None = None): ...
+# Loa provides every need to every adapter alike, whatever its type; an adapter that declares a
+# need Loa does not know is refused when the configuration is checked.
+NEED_MEDIA_HOST = "media_host"
+"""A `MediaHost`, or None when nothing configured can host files. Loa takes the channel's
+`settings.media_host` (the id of a channel whose adapter has `public_url`), else the first
+configured channel whose adapter is a media host, else its own signed, expiring addresses served
+by `loa serve` when `public_url` in config.yaml is https. Loa also sets the channel's
+`settings["public_media"]` (True or False), so `check` can refuse media with nowhere to go
+without any I/O."""
+NEED_MEMO = "memo"
+"""A `MutableMapping[str, Any]` of the channel's own, kept as long as the process and shared by
+every adapter of that channel (the worker builds one per publishing thread): what the adapter has
+learnt of the remote side (ids of terms, files already uploaded). Plain dict semantics: two
+threads may both miss a key and both look it up. Emptied when the configuration is reloaded."""
+NEEDS = frozenset({NEED_MEDIA_HOST, NEED_MEMO})
+
+
+def needs_of(adapter: type[Any]) -> frozenset[str]:
+    """What an adapter class declares it needs (`needs`, nothing if it declares nothing)."""
+    declared: Any = getattr(adapter, "needs", frozenset())
+    if isinstance(declared, str) or not all(isinstance(need, str) for need in declared):
+        raise TypeError(f"{adapter.__name__}.needs must be a set of names, not {declared!r}")
+    return frozenset(declared)
 
 
 @dataclass(frozen=True)
@@ -221,7 +254,8 @@ ConnectKind = Literal["oauth", "token", "password"]
 
 @runtime_checkable
 class Channel(Protocol):
-    """One platform. Built as `Adapter(setup, credentials, media_host=None, session=None)`.
+    """One platform. Built as `Adapter(setup, credentials, **needs)`: each need the class
+    declares in `needs` (NEED_MEDIA_HOST, NEED_MEMO) comes as the keyword argument of its name.
 
     Connecting an account: `connect_kind` says how. "oauth": `authorize(redirect_uri)` gives the
     consent URL and `complete(authorization, code)` exchanges the code; "token": `complete_token

@@ -1,18 +1,27 @@
-"""Building channel adapters from the configuration: setup, secrets, credentials, media host."""
+"""Building channel adapters from the configuration: setup, secrets, credentials, and what each
+adapter declares it needs (channels.base: NEED_MEDIA_HOST, NEED_MEMO).
+
+Every need has one provider here, and every adapter that declares a need gets it alike, whatever
+its type: a new platform that needs public addresses for its media, or a memo of what it learnt,
+needs no change in Loa. `loa config check` refuses a need with no provider (loa.adapter_needs).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from channels.base import Channel, ChannelSetup, MediaHost
-from channels.registry import adapter_class
-from channels.wordpress.library import SiteMemo
+from channels.base import NEED_MEDIA_HOST, NEED_MEMO, Channel, ChannelSetup, MediaHost, needs_of
+from channels.registry import RegistryError, adapter_class
+from content.errors import UserError
+from loa.adapter_needs import choose_media_host
 from loa.app import App
 from loa.config import ChannelConfig
 from loa.credentials import DatabaseCredentials
 from loa.keys import KEY_ENV, ensure_key_file, load_key
+from loa.media_links import MediaLinks, media_link_key
 
 REQUEST_TIMEOUT = 30.0
 
@@ -51,22 +60,57 @@ def credentials_for(app: App, channel_id: str) -> DatabaseCredentials:
 
 
 def build_adapter(app: App, channel_id: str) -> Channel:
+    return _build(app, channel_id, frozenset())
+
+
+def _build(app: App, channel_id: str, building: frozenset[str]) -> Channel:
     channel = app.config.channel(channel_id)
     cls: Any = adapter_class(channel.type)
-    extra: dict[str, Any] = {}
-    if channel.type == "zalo_oa":
-        extra["media_host"] = _media_host(app, channel)
-    if channel.type == "wordpress":
-        extra["memo"] = app.site_memos.setdefault(channel_id, SiteMemo())
-    return cls(channel_setup(channel), credentials_for(app, channel_id), **extra)  # type: ignore[no-any-return]
+    needs = needs_of(cls)
+    unknown = ", ".join(repr(need) for need in sorted(needs - PROVIDERS.keys()))
+    if unknown:
+        known = ", ".join(sorted(PROVIDERS))
+        raise UserError(
+            f"channel {channel.id}: the {channel.type!r} adapter needs {unknown}, which Loa does"
+            f" not provide (Loa provides: {known})",
+            f"kênh {channel.id}: bộ điều hợp {channel.type!r} cần {unknown}, thứ Loa không cung"
+            f" cấp (Loa cung cấp: {known})",
+        )
+    within = building | {channel.id}
+    provided = {need: PROVIDERS[need](app, channel, within) for need in sorted(needs)}
+    return cls(channel_setup(channel), credentials_for(app, channel_id), **provided)  # type: ignore[no-any-return]
 
 
-def _media_host(app: App, channel: ChannelConfig) -> MediaHost | None:
-    """Zalo takes images by public URL: by default the website channel's media library."""
-    host_id = channel.settings.get("media_host") or next(
-        (c.id for c in app.config.channels if c.type == "wordpress"), None
-    )
-    if host_id is None:
+def media_links(app: App) -> MediaLinks:
+    """Loa's own signed addresses for its stored files, keyed from the workspace key."""
+    return MediaLinks(media_link_key(load_key(key_path(app))), str(app.config.public_url))
+
+
+def _media_host(app: App, channel: ChannelConfig, building: frozenset[str]) -> MediaHost | None:
+    """The channel's media host, chosen as `loa config check` chose it (loa.adapter_needs)."""
+    classes = [(c.id, _adapter_or_none(c.type)) for c in app.config.channels]
+    choice = choose_media_host(channel.id, channel.settings, classes, str(app.config.public_url))
+    if choice is None:
         return None
-    host = build_adapter(app, str(host_id))
-    return host if hasattr(host, "public_url") else None  # type: ignore[return-value]
+    if choice.channel_id is None:
+        return media_links(app)
+    if choice.channel_id in building:
+        return None  # hosts that need each other's host: a loop, not a host
+    return _build(app, choice.channel_id, building)  # type: ignore[return-value]
+
+
+def _memo(app: App, channel: ChannelConfig, building: frozenset[str]) -> MutableMapping[str, Any]:
+    return app.memos.setdefault(channel.id, {})
+
+
+def _adapter_or_none(channel_type: str) -> type[Any] | None:
+    try:
+        return adapter_class(channel_type)
+    except RegistryError:
+        return None  # `loa config check` says why
+
+
+Provider = Callable[[App, ChannelConfig, frozenset[str]], Any]
+# One provider for each need loa.adapter_needs.PROVIDED names (`loa config check` reads that list,
+# since it cannot import this module without importing the whole app).
+PROVIDERS: dict[str, Provider] = {NEED_MEDIA_HOST: _media_host, NEED_MEMO: _memo}

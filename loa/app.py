@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from channels.wordpress.library import SiteMemo
 from content import audit
 from content.db import Database
 from content.errors import UserError
@@ -36,9 +35,9 @@ class App:
     db: Database
     media: MediaStore
     posts: PostService
-    # What the website adapters of a channel learnt of its site, shared by the adapters this
-    # process builds for it (one per publishing thread), by channel id
-    site_memos: dict[str, SiteMemo] = field(default_factory=dict)
+    # Each channel's memo (channels.base.NEED_MEMO), shared by the adapters this process builds
+    # for it (one per publishing thread), by channel id
+    memos: dict[str, dict[str, Any]] = field(default_factory=dict)
     config_path: Path | None = None  # where `config` was read from (a worker reloads it)
 
     def close(self) -> None:

@@ -72,7 +72,7 @@ class ConfigReloader:
             sync_reference_data(self.app.db, config)  # an error here: tried again next check
             self._seen = stamp
             self.app.config = config
-            self.app.site_memos.clear()
+            self.app.memos.clear()  # a channel's site may have changed with its settings
             self.worker.reconfigure(self.settings(self.app))
             self.alerts.renew()
             after = {channel.id for channel in config.channels}

@@ -2,13 +2,13 @@
 
 - `author`: Zalo refuses an article without one (-201 "Invalid parameter: author") and takes at
   most 50 characters. A channel without `settings.author` signs with its department's name.
-- `public_media`: Zalo takes images only by public address, which a website channel's media
-  library gives them (`settings.media_host`, else the first wordpress channel). Loa records
-  whether this channel has such a host, so the channel check refuses a post with images at
-  submit instead of failing at publish.
 
-Both land in the channel's settings, so the adapter and the channel checks (which read the
-settings kept in the database) see the same values. Works on the raw YAML data, before the
+Whether Zalo's images have somewhere to go (`settings.media_host`, `public_media`) is not Zalo's
+own business: the adapter declares that it needs a media host, and loa.adapter_needs works it
+out for every channel that does.
+
+The author lands in the channel's settings, so the adapter and the channel checks (which read
+the settings kept in the database) see the same value. Works on the raw YAML data, before the
 model is built, so problems are reported together with every other configuration problem.
 """
 
@@ -19,7 +19,6 @@ from typing import Any
 from channels.zalo.article import AUTHOR_MAX
 
 ZALO = "zalo_oa"
-MEDIA_HOSTS = frozenset({"wordpress"})  # channel types whose adapter gives public file addresses
 
 
 def _channels(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -37,24 +36,12 @@ def _settings(item: dict[str, Any]) -> dict[str, Any]:
 def zalo_setting_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     """(key path, message) for each Zalo setting Zalo itself would refuse or Loa cannot use."""
     found: list[tuple[str, str]] = []
-    hosts = {str(c.get("id")) for _, c in _channels(data) if c.get("type") in MEDIA_HOSTS}
     for i, item in _channels(data):
         if item.get("type") != ZALO:
             continue
-        settings = _settings(item)
-        problem = _author_problem(settings)
+        problem = _author_problem(_settings(item))
         if problem:
             found.append((f"channels[{i}].settings.author", problem))
-        host = settings.get("media_host")
-        if host is not None and str(host) not in hosts:
-            known = ", ".join(sorted(hosts)) or "none; add a wordpress channel"
-            found.append(
-                (
-                    f"channels[{i}].settings.media_host",
-                    f"{host!r} không phải kênh website trong config.yaml / is not a website"
-                    f" channel of this file; website channels: {known}",
-                )
-            )
     return found
 
 
@@ -86,7 +73,7 @@ def shorten(name: str, limit: int = AUTHOR_MAX) -> str:
 
 
 def with_zalo_settings(data: dict[str, Any]) -> dict[str, Any]:
-    """The configuration data with `author` and `public_media` filled in for Zalo channels."""
+    """The configuration data with `author` filled in for Zalo channels."""
     channels = _channels(data)
     if not any(item.get("type") == ZALO for _, item in channels):
         return data
@@ -96,7 +83,6 @@ def with_zalo_settings(data: dict[str, Any]) -> dict[str, Any]:
         for d in (departments if isinstance(departments, list) else [])
         if isinstance(d, dict)
     }
-    hosts = [str(c.get("id")) for _, c in channels if c.get("type") in MEDIA_HOSTS]
     completed = list(data["channels"])
     for i, item in channels:
         if item.get("type") != ZALO or not isinstance(item.get("settings", {}), dict):
@@ -104,7 +90,5 @@ def with_zalo_settings(data: dict[str, Any]) -> dict[str, Any]:
         settings = dict(_settings(item))
         if "author" not in settings and names.get(str(item.get("department"))):
             settings["author"] = shorten(names[str(item.get("department"))])
-        host = settings.get("media_host")
-        settings["public_media"] = str(host) in hosts if host is not None else bool(hosts)
         completed[i] = {**item, "settings": settings}
     return {**data, "channels": completed}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -28,6 +28,7 @@ import requests
 from channels import render
 from channels.base import (
     EDITABLE_FIELDS,
+    NEED_MEMO,
     Account,
     AuthRequired,
     Capabilities,
@@ -67,6 +68,7 @@ BLOCK_ATTRIBUTES = {
 class WordPress(WordPressMetrics):
     type: ClassVar[str] = "wordpress"
     connect_kind: ClassVar[ConnectKind] = "password"
+    needs: ClassVar[frozenset[str]] = frozenset({NEED_MEMO})  # what it learnt of the site
     capabilities: ClassVar[Capabilities] = Capabilities(
         title_max=250,
         title_required=True,
@@ -93,12 +95,13 @@ class WordPress(WordPressMetrics):
         *,
         media_host: MediaHost | None = None,  # the site is its own media host
         session: requests.Session | None = None,
-        memo: SiteMemo | None = None,  # shared by the channel's adapters in one process
+        memo: MutableMapping[str, Any] | None = None,  # shared by the channel's adapters
     ) -> None:
         self.setup = setup
         self.credentials = credentials
         self.api = WordPressAPI(setup, credentials, session or TimeoutSession(setup.timeout))
-        self.library = Library(self.api, memo)
+        site = memo.setdefault("site", SiteMemo()) if memo is not None else SiteMemo()
+        self.library = Library(self.api, site)
 
     @classmethod
     def check(cls, pub: Publication) -> list[Problem]:

@@ -86,18 +86,20 @@ def article_problems(pub: Publication) -> list[Problem]:
                 " (or set the channel's default_cover_url).",
             )
         )
-    # Loa sets `public_media` from its configuration: whether a website channel can give this
-    # channel's images the public addresses Zalo takes them by. Unset: not known here.
+    # Loa sets `public_media` from its configuration (channels.base.NEED_MEDIA_HOST): whether
+    # anything can give this channel's images the public addresses Zalo takes them by.
     if images and pub.settings.get("public_media") is False:
         problems.append(
             Problem(
                 "media",
                 "Zalo chỉ nhận ảnh qua địa chỉ công khai, nhưng kênh này chưa có nơi lưu ảnh:"
-                " thêm một kênh website (wordpress) vào config.yaml hoặc đặt settings.media_host"
-                " của kênh là id của kênh website; hoặc bỏ ảnh khỏi bài.",
+                " thêm vào config.yaml một kênh lưu được ảnh (trang web wordpress, trang tĩnh"
+                " static_site; settings.media_host của kênh chọn kênh nào, mặc định là kênh đầu"
+                " tiên), hoặc đặt public_url là địa chỉ https của Loa; hoặc bỏ ảnh khỏi bài.",
                 "Zalo takes images only by public address, and this channel has nowhere to host"
-                " them: add a website (wordpress) channel to config.yaml or set the channel's"
-                " settings.media_host to a website channel's id; or remove the images.",
+                " them: add a channel that hosts files (a wordpress website, a static_site) to"
+                " config.yaml (the channel's settings.media_host picks one, else the first), or"
+                " set public_url to Loa's https address; or remove the images.",
             )
         )
     return problems

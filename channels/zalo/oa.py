@@ -2,7 +2,8 @@
 
 A post becomes a "normal" article: cover, sanitized HTML body, further images and an optional
 video. Zalo takes images only as public HTTPS addresses, so they are put on the media host first
-(by default the website channel's media library). Creating an article returns a process token,
+(a need the adapter declares: the website's library, the static subpage, or Loa's own signed
+addresses). Creating an article returns a process token,
 not the article: the id comes from polling `article/verify` while Zalo answers -214. Zalo has no
 idempotency key, so once `create` may have landed every doubt becomes `OutcomeUnknown`, and `find`
 looks through `getslice` (newest first) and takes an article only if its body, read with
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 import requests
 
 from channels.base import (
+    NEED_MEDIA_HOST,
     Capabilities,
     ChannelError,
     ChannelSetup,
@@ -78,6 +80,7 @@ VIDEO_PROCESSING = 3
 class ZaloOA(ZaloConnecting, ZaloMetrics):
     type: ClassVar[str] = "zalo_oa"
     connect_kind: ClassVar[ConnectKind] = "oauth"
+    needs: ClassVar[frozenset[str]] = frozenset({NEED_MEDIA_HOST})  # images go by public URL
     capabilities: ClassVar[Capabilities] = Capabilities(
         # Zalo refused titles of exactly 150 and descriptions of exactly 300: keep a margin.
         title_max=149,
@@ -234,9 +237,10 @@ class ZaloOA(ZaloConnecting, ZaloMetrics):
     def _public_urls(self, images: tuple[MediaFile, ...]) -> list[str]:
         if images and self.media_host is None:
             raise Rejected(
-                "Zalo chỉ nhận ảnh qua địa chỉ công khai: hãy cấu hình kênh trang web làm nơi lưu"
-                " ảnh",
-                "Zalo needs public image URLs: configure the website channel as media host",
+                "Zalo chỉ nhận ảnh qua địa chỉ công khai: hãy cấu hình một nơi lưu ảnh (kênh"
+                " trang web hoặc trang tĩnh, hoặc public_url https của Loa)",
+                "Zalo needs public image URLs: configure a media host (a website or static site"
+                " channel, or Loa's https public_url)",
             )
         return [self.media_host.public_url(image) for image in images] if self.media_host else []
 

@@ -479,7 +479,7 @@ def replace_setup(adapter: ZaloOA, **changes: Any) -> ZaloOA:
 @pytest.mark.parametrize(
     ("case", "expected", "words"),
     [
-        (_no_media_host, Rejected, "configure the website channel as media host"),
+        (_no_media_host, Rejected, "Zalo needs public image URLs: configure a media host"),
         (_no_cover, Rejected, "needs a cover"),
         (_http_cover, Rejected, "Invalid parameter: cover.photo_url"),
         (_no_api_base, Rejected, "api_base"),

@@ -86,13 +86,13 @@ def test_a_configured_author_zalo_would_refuse_is_a_config_problem(
     assert "tên tác giả" in problem  # Vietnamese first
 
 
-def test_media_host_must_name_a_website_channel(tmp_path: Path) -> None:
+def test_media_host_must_name_a_channel_that_hosts_files(tmp_path: Path) -> None:
     data = demo_data()
     zalo_entry(data)["settings"]["media_host"] = "fb-asean-hue"
     [problem] = config_problems(tmp_path, data)
     assert ".settings.media_host: " in problem
-    assert "'fb-asean-hue' không phải kênh website" in problem
-    assert "website channels: web-asean" in problem
+    assert "'fb-asean-hue' không phải kênh lưu được tệp" in problem
+    assert "channels that host files: web-asean" in problem
 
 
 def test_without_a_website_channel_zalo_has_no_public_media(tmp_path: Path) -> None:
