@@ -249,7 +249,7 @@ class Authorization:
     redirect_uri: str
 
 
-ConnectKind = Literal["oauth", "token", "password"]
+ConnectKind = Literal["oauth", "token", "password", "none"]
 
 
 @runtime_checkable
@@ -260,7 +260,9 @@ class Channel(Protocol):
     Connecting an account: `connect_kind` says how. "oauth": `authorize(redirect_uri)` gives the
     consent URL and `complete(authorization, code)` exchanges the code; "token": `complete_token
     (token)` turns a token a person pasted (Facebook: a user token) into stored credentials;
-    "password": `complete_token(password)` stores an application password (WordPress).
+    "password": `complete_token(password)` stores an application password (WordPress); "none":
+    there is no account to connect (the static subpage is a folder Loa writes), `verify` alone
+    says whether the channel works.
     """
 
     type: ClassVar[str]
