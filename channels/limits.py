@@ -126,6 +126,16 @@ def _wordpress_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
     )
 
 
+def _static_site_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
+    """The static subpage takes any text; its title limit is Loa's, as on the website."""
+    return (
+        FieldRule(
+            "title", "Tiêu đề", "Title", "title", caps.title_max, required=True, loa_sets_it=True
+        ),
+        FieldRule("content", "Nội dung", "Content", "plain_text", caps.text_max),
+    )
+
+
 def _generic_fields(caps: Capabilities) -> tuple[FieldRule, ...]:
     """A platform Loa has no composer for: what its Capabilities bound."""
     rules = []
@@ -146,6 +156,7 @@ FIELDS: dict[str, Callable[[Capabilities], tuple[FieldRule, ...]]] = {
     "facebook_page": _facebook_fields,
     "youtube": _youtube_fields,
     "wordpress": _wordpress_fields,
+    "static_site": _static_site_fields,
 }
 
 

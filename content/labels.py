@@ -26,6 +26,7 @@ PLATFORM_NAMES = {
     "zalo_oa": ("Zalo OA", "Zalo OA"),
     "youtube": ("YouTube", "YouTube"),
     "wordpress": ("Trang web", "Website"),
+    "static_site": ("Trang tĩnh", "Static site"),
 }
 
 

@@ -62,6 +62,8 @@ def connect_channel(
         )
     key_file = ensure_key(app)  # the first connection of a workspace made by hand
     adapter: Any = _adapter(app, channel_id)
+    if adapter.connect_kind == "none":
+        return _nothing_to_connect(adapter, channel_id, lang, say)
     pending = PendingConsents(_pending_folder(app, key_file), load_key(key_path(app)))
     try:
         if options.token_stdin:
@@ -105,6 +107,29 @@ def connect_channel(
             f"Connected {channel_id} to the account “{account.name}” ({account.id}).",
         )
     )
+    return account
+
+
+def _nothing_to_connect(
+    adapter: Any, channel_id: str, lang: str, say: Callable[[str], None]
+) -> Account:
+    """A channel with no account (the static subpage): said so, and checked as `loa channels
+    check` would, so the person learns at once whether it works."""
+    say(
+        words(
+            lang,
+            f"Kênh {channel_id} không cần kết nối: không có tài khoản hay mật khẩu nào để nhập.",
+            f"{channel_id} needs no connection: there is no account, token or password to give.",
+        )
+    )
+    try:
+        account: Account = adapter.verify()
+    except ChannelError as error:
+        raise UserError(
+            f"{channel_id} does not work yet: {worded(error, 'en')}",
+            f"Kênh {channel_id} chưa dùng được: {worded(error, 'vi')}",
+        ) from None
+    say(words(lang, f"Kênh dùng được — {account.name}.", f"The channel works — {account.name}."))
     return account
 
 

@@ -41,6 +41,7 @@ from content.slots import parse_slot, spacing_problems
 from content.validation_words import OWN_ERRORS, Words, both, phrase
 from loa.adapter_needs import need_problems, with_need_settings
 from loa.report_config import ProvinceReportSettings, ReportSettings
+from loa.static_site_config import static_site_problems, with_static_site_settings
 from loa.targets_config import TargetsConfig
 from loa.zalo_config import with_zalo_settings, zalo_setting_problems
 
@@ -499,9 +500,11 @@ def _validate(
     found = _cross_check(data, known_channel_types() if types is None else frozenset(types))
     found += zalo_setting_problems(data)
     found += need_problems(data)
+    found += static_site_problems(data, base_dir)
     config: LoaConfig | None = None
     try:
-        config = LoaConfig.model_validate(with_need_settings(with_zalo_settings(data)))
+        completed = with_static_site_settings(with_zalo_settings(data), base_dir)
+        config = LoaConfig.model_validate(with_need_settings(completed))
     except ValidationError as exc:
         # Only the located messages leave this block: the ValidationError itself would show
         # input values, and a mistaken secret is one of them.

@@ -105,6 +105,11 @@ class WebConnector:
 
     def complete_secret(self, channel_id: str, secret: str, actor: str) -> str:
         adapter = self._adapter(channel_id)
+        if adapter.connect_kind == "none":
+            raise UserError(
+                f"{channel_id} needs no connection: there is no account, token or password",
+                f"Kênh {channel_id} không cần kết nối: không có tài khoản hay mật khẩu nào.",
+            )
         if adapter.connect_kind == "oauth":
             raise UserError(
                 f"{channel_id} is connected through the platform's consent page",

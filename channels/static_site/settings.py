@@ -23,9 +23,10 @@ MIN_CONTRAST = 4.5  # WCAG 2.x AA for body text: white words on the banner, colo
 LOGO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 TEXT_MAX = 200
 
-# The plan's themes and the ASEAN Community's pillars, as Loa's pages name them in short; Loa
-# passes config.yaml's own names as `settings.topics` / `settings.pillars` (channels never read
-# the content tables), and a channel may set shorter ones for its menu.
+# The plan's themes and the ASEAN Community's pillars, as Loa's pages name them in short: the
+# menu when the settings give none. Loa passes config.yaml's own lists as `settings.topics` /
+# `settings.pillars` (channels never read Loa's tables), with the channel's own names for some
+# codes, if it sets any (shorter ones for its menu).
 TOPICS = {
     "a": "Sự kiện thường niên của ASEAN",
     "b": "Chính trị - ngoại giao, kinh tế, hợp tác",
@@ -92,8 +93,9 @@ def parse(settings: Mapping[str, Any], channel_id: str = "") -> SiteSettings:
         logo=Path(logo).expanduser() if logo else None,
         primary_color=str(settings.get("primary_color") or DEFAULT_COLOR).lower(),
         page_size=int(settings.get("page_size") or DEFAULT_PAGE_SIZE),
-        topics={**TOPICS, **dict(settings.get("topics") or {})},
-        pillars={**PILLARS, **dict(settings.get("pillars") or {})},
+        # Given, a table is the whole list (Loa gives config.yaml's, in its order).
+        topics=dict(settings.get("topics") or TOPICS),
+        pillars=dict(settings.get("pillars") or PILLARS),
     )
 
 

@@ -230,7 +230,12 @@ def found(site: StaticSite, pub: Publication) -> Receipt:
 
 
 def test_one_page_per_topic_and_per_pillar_with_their_names(tmp_path: Path) -> None:
-    site = site_in(tmp_path / "site", topics={"a": "Sự kiện ASEAN"}, pillars={"AEC": "Kinh tế"})
+    site = site_in(tmp_path / "site")
+    site.publish(post(1))
+    assert len(all_of(page(site, "index.html"), "aside")[0].findall(f".//{HTML}li")) == 9 + 2
+    named = {"a": "Sự kiện ASEAN", "b": "Hợp tác", "i": "Hình ảnh và danh hiệu của Huế"}
+    pillars = {"APSC": "Chính trị - An ninh", "AEC": "Kinh tế", "ASCC": "Văn hóa - Xã hội"}
+    site = site_in(tmp_path / "site", topics=named, pillars=pillars)
     site.publish(post(1, topic="a", pillar="AEC"))
     site.publish(post(2, topic="i", pillar="ASCC"))
     site.publish(post(3, topic="a", pillar=None))
@@ -245,9 +250,11 @@ def test_one_page_per_topic_and_per_pillar_with_their_names(tmp_path: Path) -> N
     assert text_of(all_of(topic, "h1")[0]) == "Sự kiện ASEAN"  # the channel's own name
     menu = {text_of(a): a.get("aria-current") for a in all_of(topic, "a")}
     assert menu["Sự kiện ASEAN"] == "page" and menu["Hình ảnh và danh hiệu của Huế"] is None
+    assert [text_of(a) for a in all_of(all_of(topic, "aside")[0], "a")][:3] == list(named.values())
+    assert not (folder(site) / "chu-de/c.html").exists()  # not a topic of this site any more
     pillar = page(site, "tru-cot/aec.html")
     assert text_of(all_of(pillar, "h1")[0]) == "Kinh tế"
-    assert "Cộng đồng Văn hóa - Xã hội" in text_of(all_of(pillar, "header")[0])
+    assert "Văn hóa - Xã hội" in text_of(all_of(pillar, "header")[0])
 
 
 def test_a_correction_rewrites_the_page_and_the_lists(
@@ -463,3 +470,12 @@ def test_check_refuses_what_the_page_cannot_show(tmp_path: Path, jpeg: MediaFile
     fields = {p.field: p.vi for p in StaticSite.check(post(1, title="", text="", media=(no_alt,)))}
     assert set(fields) == {"title", "body", "media"}
     assert "alt text" in fields["media"]
+
+
+def test_the_title_limit_is_said_as_loa_s_own() -> None:
+    from channels.limits import channel_problems
+
+    [problem] = channel_problems(post(1, title="x" * 251), "static_site")
+    assert problem.field == "title"
+    assert problem.vi.startswith("Loa giới hạn tiêu đề bài trên Trang tĩnh ở 250 ký tự")
+    assert problem.en.startswith("Loa keeps titles on the static site to 250 characters")
