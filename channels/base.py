@@ -107,6 +107,7 @@ class Publication:
     topic: str = ""
     pillar: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
+    department: str = ""  # the code of the department responsible for the post ("STTTT")
 
     @property
     def hashtag_line(self) -> str:

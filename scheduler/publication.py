@@ -40,6 +40,7 @@ def build_publication(
         hashtags=post.hashtags,
         topic=post.topic,
         pillar=post.pillar,
+        department=post.department_code,
         scheduled_at=planned_time(delivery.due_at, post.scheduled_at, channel.settings),
         overrides=delivery.overrides,
         channel_id=channel.id,
@@ -67,6 +68,7 @@ def publications_of(
             hashtags=row.hashtags,
             topic=row.topic,
             pillar=row.pillar,
+            department=row.department_code,
             scheduled_at=planned_time(row.due_at, row.scheduled_at, row.settings, native=native),
             overrides=row.overrides,
             channel_id=row.channel_id,
@@ -116,6 +118,7 @@ def compose_publication(
     settings: Mapping[str, Any],
     media: Sequence[tuple[Media, PostMedia]],
     media_path: MediaPath,
+    department: str = "",
 ) -> Publication:
     files = tuple(
         MediaFile(
@@ -147,6 +150,7 @@ def compose_publication(
         topic=topic,
         pillar=pillar,
         settings=channel_settings,
+        department=department,
     )
 
 
@@ -172,6 +176,7 @@ def _publication_rows() -> Any:
             post.c.hashtags,
             post.c.topic,
             post.c.pillar,
+            post.c.department_code,
             post.c.scheduled_at,
             channel.c.settings,
             media_count,
