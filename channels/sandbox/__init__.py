@@ -35,6 +35,7 @@ PLATFORMS = [
     ("channels.sandbox.graph", "GraphSandbox"),
     ("channels.sandbox.youtube", "YouTubeSandbox"),
     ("channels.sandbox.wordpress", "WordPressSandbox"),
+    ("channels.sandbox.webhook", "WebhookSandbox"),  # a receiver of signed webhooks (HueS)
 ]
 
 

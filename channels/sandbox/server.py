@@ -72,6 +72,7 @@ class Request:
     headers: CaseInsensitive
     body: bytes
     prefix: str = ""
+    raw_query: str = ""  # as sent: what a signature over the query string covers
 
     def json(self) -> Any:
         try:
@@ -376,6 +377,7 @@ def _handler_for(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 query=dict(parse_qsl(parts.query, keep_blank_values=True)),
                 headers=CaseInsensitive(dict(self.headers.items())),
                 body=body,
+                raw_query=parts.query,
             )
             try:
                 response = server.dispatch(request, parts.path)
