@@ -86,3 +86,36 @@ def test_the_web_connector_refuses_a_secret_for_it(tmp_path: Path) -> None:
     with pytest.raises(UserError) as refused:
         connector.complete_secret("web-tinh", "bat-ky", "admin")
     assert "không cần kết nối" in refused.value.text("vi")
+
+
+def test_an_approved_post_published_now_is_on_the_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through Loa itself: the Publication built from the database (the settings Loa completed,
+    config.yaml's topic names), the adapter built with its needs, the receipt recorded."""
+    from PIL import Image
+
+    config = workspace(tmp_path / "ws")
+    Image.new("RGB", (800, 500), (150, 30, 30)).save(tmp_path / "anh.png")
+    loa = ["--config", str(config)]
+    steps = [
+        ["channels", "connect", "web-tinh"],
+        ["--as", "cbtt.stttt", "post", "add", "--title", "Lễ hội Huế 2026 chào đón bạn bè ASEAN",
+         "--body", "Tối nay tại Đại Nội Huế, nghệ sĩ mười nước ASEAN cùng biểu diễn.",
+         "--topic", "i", "--pillar", "ASCC", "--channel", "web-tinh", "--at", "2099-01-02 09:00",
+         "--media", str(tmp_path / "anh.png"), "--alt", "Sân khấu Lễ hội Huế về đêm"],
+        ["--as", "cbtt.stttt", "post", "submit", "1"],
+        ["--as", "bientap", "post", "approve", "1"],
+        ["publish", "1", "--now"],
+    ]  # fmt: skip
+    for step in steps:
+        assert main([*loa, *step]) == 0, capsys.readouterr()
+    shown = capsys.readouterr().out
+    address = next(w for w in shown.split() if w.startswith("http://127.0.0.1:8000/asean/bai"))
+    site = tmp_path / "ws" / "loa-site" / "asean"
+    page = (site / address.removeprefix("http://127.0.0.1:8000/asean/")).read_text("utf-8")
+    assert "Lễ hội Huế 2026 chào đón bạn bè ASEAN" in page
+    assert 'alt="Sân khấu Lễ hội Huế về đêm"' in page
+    assert "Hình ảnh và danh hiệu của Huế (Thành phố Festival" in page  # config.yaml's name
+    assert "Cơ quan chủ quản: Sở Thông tin và Truyền thông" in page  # the department's
+    assert address in (site / "atom.xml").read_text("utf-8")
