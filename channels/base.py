@@ -263,7 +263,9 @@ class Channel(Protocol):
     (token)` turns a token a person pasted (Facebook: a user token) into stored credentials;
     "password": `complete_token(password)` stores an application password (WordPress); "none":
     there is no account to connect (the static subpage is a folder Loa writes), `verify` alone
-    says whether the channel works.
+    says whether the channel works. For "token" and "password", optional class data
+    `connect_prompt: ClassVar[tuple[str, str]]` words what `loa channels connect` asks for,
+    Vietnamese first ("Dán khoá API do đài cấp", "Paste the API key the station gave you").
     """
 
     type: ClassVar[str]

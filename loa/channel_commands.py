@@ -23,16 +23,21 @@ from loa.pending_consent import PENDING_SECONDS, PendingConsents
 from loa.token_connect import connect_with_token
 from loa.views import words
 
+# What the prompt asks for, by connect kind, unless the adapter words it (`connect_prompt`).
 PROMPTS = {
-    "token": (
-        "Dán mã truy cập người dùng Facebook (không hiện khi gõ)",
-        "Paste a Facebook user access token (hidden)",
-    ),
-    "password": (
-        "Nhập mật khẩu ứng dụng WordPress (không hiện khi gõ)",
-        "Enter the WordPress application password (hidden)",
-    ),
+    "token": ("Dán mã truy cập (không hiện khi gõ)", "Paste the access token (hidden)"),
+    "password": ("Nhập mật khẩu (không hiện khi gõ)", "Enter the password (hidden)"),
 }
+
+
+def prompt_for(adapter: Any) -> tuple[str, str]:
+    """The adapter's own words for its secret (class data `connect_prompt`: Vietnamese, then
+    English), else Loa's for its connect kind: a new platform needs no change here."""
+    own = getattr(adapter, "connect_prompt", None)
+    if isinstance(own, tuple) and len(own) == 2 and all(isinstance(w, str) and w for w in own):
+        return own[0], own[1]
+    vi, en = PROMPTS[adapter.connect_kind]
+    return vi, en
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def connect_channel(
         elif adapter.connect_kind != "oauth":
             if options.code is not None or options.no_browser:
                 raise _no_consent_here(channel_id)
-            vi, en = PROMPTS[adapter.connect_kind]
+            vi, en = prompt_for(adapter)
             account = adapter.complete_token(_read_secret(words(lang, vi, en)))
         elif options.code is not None:
             account = adapter.complete(pending.find(channel_id), _code(options.code))

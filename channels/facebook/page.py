@@ -75,6 +75,10 @@ MARKER_CHARS = len(invisible(""))  # what the invisible marker adds to every mes
 class FacebookPage(FacebookMetrics):
     type: ClassVar[str] = "facebook_page"
     connect_kind: ClassVar[ConnectKind] = "token"
+    connect_prompt: ClassVar[tuple[str, str]] = (
+        "Dán mã truy cập người dùng Facebook (không hiện khi gõ)",
+        "Paste a Facebook user access token (hidden)",
+    )
     capabilities: ClassVar[Capabilities] = Capabilities(
         text_max=MESSAGE_MAX - MARKER_CHARS,  # room kept for the invisible marker
         image_mimes=frozenset({"image/jpeg", "image/png", "image/gif"}),

@@ -68,6 +68,10 @@ BLOCK_ATTRIBUTES = {
 class WordPress(WordPressMetrics):
     type: ClassVar[str] = "wordpress"
     connect_kind: ClassVar[ConnectKind] = "password"
+    connect_prompt: ClassVar[tuple[str, str]] = (
+        "Nhập mật khẩu ứng dụng WordPress (không hiện khi gõ)",
+        "Enter the WordPress application password (hidden)",
+    )
     needs: ClassVar[frozenset[str]] = frozenset({NEED_MEMO})  # what it learnt of the site
     capabilities: ClassVar[Capabilities] = Capabilities(
         title_max=250,

@@ -53,6 +53,10 @@ IDS_MAX = 50  # the station's `?ids=` takes at most 50
 class RadioBulletin:
     type: ClassVar[str] = "radio_bulletin"
     connect_kind: ClassVar[ConnectKind] = "token"  # the station hands out an API key
+    connect_prompt: ClassVar[tuple[str, str]] = (
+        "Dán khoá API do đài cấp (không hiện khi gõ)",
+        "Paste the API key the station gave you (hidden)",
+    )
     needs: ClassVar[frozenset[str]] = frozenset()  # nothing from Loa beyond setup and store
     capabilities: ClassVar[Capabilities] = Capabilities(
         title_max=120,  # the station's limit: a title is read on air
