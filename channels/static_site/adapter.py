@@ -54,6 +54,9 @@ class StaticSite:
     # for a secret; `verify` checks the folder can be written.
     connect_kind: ClassVar[ConnectKind] = "none"
     needs: ClassVar[frozenset[str]] = frozenset()  # nothing from Loa: it is its own media host
+    # No `setting_problems` hook: loa.static_site_config checks the settings after taking the
+    # paths from the config file's folder (the hook sees them as written, relative to nothing),
+    # and the hook would report every problem a second time.
     capabilities: ClassVar[Capabilities] = Capabilities(
         title_max=250,  # Loa's house limit, as for the WordPress subpage: a heading, not a text
         title_required=True,  # every page, feed entry and sitemap line needs one
