@@ -40,6 +40,7 @@ from content.slots import Slot as SlotRule
 from content.slots import parse_slot, spacing_problems
 from content.validation_words import OWN_ERRORS, Words, both, phrase
 from loa.adapter_needs import need_problems, with_need_settings
+from loa.adapter_settings import adapter_setting_problems
 from loa.report_config import ProvinceReportSettings, ReportSettings
 from loa.static_site_config import static_site_problems, with_static_site_settings
 from loa.targets_config import TargetsConfig
@@ -501,6 +502,7 @@ def _validate(
     found += zalo_setting_problems(data)
     found += need_problems(data)
     found += static_site_problems(data, base_dir)
+    found += adapter_setting_problems(data)
     config: LoaConfig | None = None
     try:
         completed = with_static_site_settings(with_zalo_settings(data), base_dir)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -43,7 +44,14 @@ from channels.base import (
 )
 from channels.checks import check_capabilities
 from channels.webhook import payload
-from channels.webhook.client import SECRET_NAME, WebhookClient, decode_secret, host_of
+from channels.webhook.client import (
+    ADDRESS_KEYS,
+    SECRET_NAME,
+    WebhookClient,
+    address_problem,
+    decode_secret,
+    host_of,
+)
 from channels.webhook.errors import answer_of, error_for
 from channels.webhook.media import host_problems, media_entries
 
@@ -99,6 +107,16 @@ class Webhook:
                 )
             )
         return problems
+
+    @classmethod
+    def setting_problems(cls, settings: Mapping[str, Any]) -> list[Problem]:
+        """No I/O: the settings `loa config check` refuses, by key (loa.adapter_settings)."""
+        found = []
+        for key in ADDRESS_KEYS:
+            wrong = address_problem(settings.get(key))
+            if wrong is not None:
+                found.append(Problem(key, *wrong))
+        return found
 
     # -- sending --------------------------------------------------------------------------
 

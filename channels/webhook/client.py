@@ -22,6 +22,7 @@ import base64
 import binascii
 import logging
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -59,6 +60,27 @@ def decode_secret(secret: str) -> bytes | None:
     except (binascii.Error, ValueError):
         return None
     return key if len(key) >= MIN_SECRET_BYTES else None
+
+
+ADDRESS_KEYS = ("url", "lookup_url", "verify_url")
+
+
+def address_problem(value: Any) -> tuple[str, str] | None:
+    """Why a setting cannot be one of the receiver's addresses (absolute http(s), or a path
+    below api_base), in Vietnamese and English; None when it can."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return ("phải là một địa chỉ (chuỗi ký tự)", "must be an address (a string)")
+    parts = urlsplit(value.strip())
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return None
+    if parts.scheme or parts.netloc or any(c.isspace() for c in value.strip()):
+        return (
+            f"{value!r} không phải địa chỉ http(s) tuyệt đối hay đường dẫn dưới api_base",
+            f"{value!r} is neither an absolute http(s) address nor a path below api_base",
+        )
+    return None
 
 
 class WebhookClient:
