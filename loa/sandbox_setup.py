@@ -2,7 +2,8 @@
 
 The demo, the crash test and the benchmarks use it: each channel goes through its adapter's
 real connect flow (OAuth consent and code exchange, a Facebook user token, a WordPress
-application password) against the sandbox, and the credentials are stored encrypted as usual.
+application password, a webhook receiver's signing secret) against the sandbox, and the
+credentials are stored encrypted as usual.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def connect_all(app: App, sandbox_url: str) -> dict[str, str]:
             account = adapter.complete(authorization, code)
         elif adapter.connect_kind == "none":  # nothing to connect: checked as it is
             account = adapter.verify()
+        elif channel.type == "webhook":  # the receiver's secret, as its operator would give it
+            account = adapter.complete_token(str(control(sandbox_url, "webhook", "signing_secret")))
         elif channel.type == "facebook_page":
             token = control(sandbox_url, "graph", "user_token")["access_token"]
             account = adapter.complete_token(token)

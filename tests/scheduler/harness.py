@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -60,10 +60,14 @@ def write_config(
     database: str | None = None,
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     worker: Mapping[str, Any] | None = None,
+    channels: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
-    """The demo config.yaml, on the sandbox, with settings merged per channel."""
+    """The demo config.yaml, on the sandbox, with settings merged per channel and `channels`
+    added (their base addresses written for the demo's sandbox, at http://127.0.0.1:8765)."""
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text += yaml.safe_dump({"extra": [dict(channel) for channel in channels]}, allow_unicode=True)
     data = yaml.safe_load(text.replace("http://127.0.0.1:8765", sandbox_url))
+    data["channels"] += data.pop("extra")
     if database is not None:
         data["database"] = database
     data["alerts"] = {"urls": []}
@@ -337,6 +341,7 @@ def open_harness(
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     worker: Mapping[str, Any] | None = None,
     video: Path | None = None,
+    channels: Sequence[Mapping[str, Any]] = (),
 ) -> Iterator[Harness]:
     from cryptography.fernet import Fernet
 
@@ -345,7 +350,10 @@ def open_harness(
     monkeypatch.setenv("LOA_FB_APP_SECRET", "sandbox-facebook-app-secret")
     monkeypatch.setenv("LOA_YOUTUBE_CLIENT_SECRET", "youtube-client-secret")
     monkeypatch.delenv("LOA_ALERT_URL", raising=False)
-    path = write_config(tmp_path, sandbox.url, database=database, settings=settings, worker=worker)
+    path = write_config(
+        tmp_path, sandbox.url, database=database, settings=settings, worker=worker,
+        channels=channels,
+    )  # fmt: skip
     app = open_app(path, migrate=True)
     clock = Clock(utcnow().replace(microsecond=0))
     app.posts.clock = clock
