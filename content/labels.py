@@ -27,6 +27,7 @@ PLATFORM_NAMES = {
     "youtube": ("YouTube", "YouTube"),
     "wordpress": ("Trang web", "Website"),
     "static_site": ("Trang tĩnh", "Static site"),
+    "webhook": ("Hệ thống nhận bài", "Webhook"),  # HueS, a district radio: whatever takes them
 }
 
 

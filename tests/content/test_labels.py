@@ -20,4 +20,4 @@ def test_metric_and_platform_names_in_both_languages() -> None:
     assert (
         platform_name("wordpress") == "Trang web" and platform_name("wordpress", "en") == "Website"
     )
-    assert platform_name("webhook") == "webhook"  # an adapter Loa has no name for keeps its own
+    assert platform_name("pigeon") == "pigeon"  # an adapter Loa has no name for keeps its own
