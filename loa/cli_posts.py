@@ -12,6 +12,7 @@ from loa.cli_state import State, state_of
 if TYPE_CHECKING:
     from content.inputs import MediaRef
     from loa.app import App
+    from loa.views import Names
 
 post_app = typer.Typer(help="Bài viết / Posts.", no_args_is_help=True)
 media_app = typer.Typer(help="Ảnh và video / Media files.", no_args_is_help=True)
@@ -248,21 +249,28 @@ def post_show(ctx: typer.Context, post_id: PostId) -> None:
     from sqlmodel import select
 
     from content.models import User
-    from loa.views import Names, post_lines
+    from loa.views import post_lines
 
     state = state_of(ctx)
     loa = state.app()
     detail = loa.posts.detail(post_id)
     with loa.db.read() as session:
         usernames = {uid: name for uid, name in session.exec(select(User.id, User.username)).all()}
+    names = _names(loa)
+    for line in post_lines(detail, loa.config.zone, state.lang, usernames, names):  # type: ignore[arg-type]
+        typer.echo(line)
+
+
+def _names(loa: App) -> Names:
+    """What config.yaml calls the departments, topics and pillars, for the lines shown."""
+    from loa.views import Names
+
     config = loa.config
-    names = Names(
+    return Names(
         departments={d.code: (d.name_vi, d.name_en) for d in config.departments},
         topics={t.code: (t.vi, t.en) for t in config.topics},
         pillars={p.code: (p.vi, p.en) for p in config.pillars},
     )
-    for line in post_lines(detail, config.zone, state.lang, usernames, names):  # type: ignore[arg-type]
-        typer.echo(line)
 
 
 @post_app.command("list")
@@ -275,14 +283,15 @@ def post_list(
     limit: Annotated[int, typer.Option(help="Số bài tối đa / At most this many.")] = 200,
 ) -> None:
     """Liệt kê bài theo giờ đăng. / List posts by publishing time."""
-    from loa.views import post_list_lines
+    from loa.views import channel_names, post_list_lines
 
     state = state_of(ctx)
     loa = state.app()
     rows = loa.posts.list_posts(
         department=department, state=post_state, topic=topic, channel=channel, limit=limit
     )
-    for line in post_list_lines(rows, loa.config.zone, state.lang):
+    channels = channel_names(loa.config.channels, state.lang)
+    for line in post_list_lines(rows, loa.config.zone, state.lang, _names(loa), channels):
         typer.echo(line)
 
 

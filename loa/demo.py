@@ -53,7 +53,7 @@ from loa.demo_progress import (
     watch,
 )
 from loa.samples import build_import_records
-from loa.views import calendar_lines, day_heading, local_date_range, words
+from loa.views import calendar_lines, channel_names, day_heading, local_date_range, words
 from scheduler.retry import Decision, Next, RetryPolicy
 
 if TYPE_CHECKING:
@@ -358,7 +358,8 @@ def _publish(
     wordpress = sandbox.platform("wordpress")
     with wordpress.lock:
         wordpress.faults = Faults(**copy.deepcopy(TRANSIENT_FAULT))  # type: ignore[arg-type]
-    watcher = Watcher(loa.db, loa.config.zone, lang, plan.watched)
+    channels = channel_names(loa.config.channels, lang)
+    watcher = Watcher(loa.db, loa.config.zone, lang, plan.watched, channels)
     worker = build_worker(loa, threads=4)
     if timing.retry_wait_cap_seconds is not None:
         policy = CappedRetries(
@@ -430,10 +431,10 @@ def _connect_and_load(
 ) -> Generator[str, None, Plan]:
     from loa.sandbox_setup import connect_all
 
+    channels = channel_names(loa.config.channels, lang)
     for channel_id, account in connect_all(loa, sandbox.url).items():
-        yield words(
-            lang, f"  đã kết nối {channel_id}: {account}", f"  connected {channel_id}: {account}"
-        )
+        name = channels.get(channel_id, channel_id)
+        yield words(lang, f"  đã kết nối {name}: {account}", f"  connected {name}: {account}")
     yield _generating(lang)
     tz = loa.config.zone
     tomorrow = (utcnow().astimezone(tz) + timedelta(days=1)).date()
@@ -449,7 +450,7 @@ def _connect_and_load(
         retried=report.post_ids[plan.retried],
         rejected=report.post_ids[plan.rejected],
     )
-    yield from announce(plan, len(records), tz, lang)
+    yield from announce(plan, len(records), tz, lang, channels)
     return plan
 
 

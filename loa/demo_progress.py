@@ -12,7 +12,7 @@ import shutil
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 D = DeliveryState
 FINAL = frozenset({D.published, D.failed, D.missed, D.cancelled})
 TITLE_WIDTH = 44
+# The channel's name in an event line is cut to this: "Facebook · Du lịch Huế - Visit Hue" fits.
+CHANNEL_WIDTH = 34
 # (vi, en) labels of the events; the widths line the columns up.
 LABELS: dict[str, tuple[str, str]] = {
     "published": ("✓ đã đăng", "✓ published"),
@@ -69,8 +71,13 @@ class Plan:
     watched: tuple[int, ...] = ()  # the deliveries the demo waits for
 
 
-def announce(plan: Plan, total: int, tz: tzinfo, lang: str) -> Iterator[str]:
+def announce(
+    plan: Plan, total: int, tz: tzinfo, lang: str, channels: Mapping[str, str]
+) -> Iterator[str]:
+    """`channels`: what people call each channel, by id (loa.views.channel_names)."""
     first, last = (format_local(t, tz, "%H:%M:%S") for t in (plan.first, plan.last))
+    retried = channels.get(plan.retried_channel, plan.retried_channel)
+    rejected = channels.get(plan.rejected_channel, plan.rejected_channel)
     waiting, count = total - plan.approved, len(plan.watched)
     yield words(
         lang,
@@ -82,17 +89,17 @@ def announce(plan: Plan, total: int, tz: tzinfo, lang: str) -> Iterator[str]:
     yield words(lang, "Cố ý, để thấy Loa xử lý sự cố:", "On purpose, to show how Loa copes:")
     yield words(
         lang,
-        f"  #{plan.retried} trên {plan.retried_channel}: trang web báo lỗi tạm thời ở lần gửi"
-        " đầu, Loa tự thử lại;",
-        f"  #{plan.retried} on {plan.retried_channel}: the website has a transient fault on the"
-        " first try, and Loa tries again;",
+        f"  #{plan.retried} trên {retried}: trang web báo lỗi tạm thời ở lần gửi đầu, Loa tự"
+        " thử lại;",
+        f"  #{plan.retried} on {retried}: the website has a transient fault on the first try,"
+        " and Loa tries again;",
     )
     yield words(
         lang,
-        f"  #{plan.rejected} trên {plan.rejected_channel}: liên kết trỏ vào trang nháp nội bộ mà"
-        " Facebook không đọc được: bài bị từ chối, lý do được ghi lại.",
-        f"  #{plan.rejected} on {plan.rejected_channel}: its link points to an internal draft"
-        " page Facebook cannot read: refused, with the reason kept.",
+        f"  #{plan.rejected} trên {rejected}: liên kết trỏ vào trang nháp nội bộ mà Facebook"
+        " không đọc được: bài bị từ chối, lý do được ghi lại.",
+        f"  #{plan.rejected} on {rejected}: its link points to an internal draft page Facebook"
+        " cannot read: refused, with the reason kept.",
     )
 
 
@@ -108,7 +115,7 @@ def watch(watcher: Watcher, seconds: float, poll_seconds: float) -> Generator[st
                 yield watcher.w("Hết thời gian chờ; chưa xong:", "Timed out; unfinished:")
                 for row in watcher.unfinished():
                     state = delivery_label(row.state, watcher.lang)
-                    yield f"  #{row.post_id} {row.channel_id}: {state}"
+                    yield f"  #{row.post_id} {watcher.channel(row)}: {state}"
                 break
             time.sleep(poll_seconds)
             yield from watcher.poll()
@@ -231,18 +238,30 @@ def read_deliveries(db: Database) -> list[Snapshot]:
 class Watcher:
     """Turns successive reads of the deliveries into event lines, and sums them up at the end."""
 
-    def __init__(self, db: Database, tz: tzinfo, lang: str, watched: Collection[int]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tz: tzinfo,
+        lang: str,
+        watched: Collection[int],
+        channels: Mapping[str, str],
+    ) -> None:
         self.db, self.tz, self.lang = db, tz, lang
         self.watched = set(watched)  # the deliveries the demo waits for
+        self.channels = channels  # what people call each channel, by id
         self.seen: dict[int, Snapshot] = {row.delivery_id: row for row in read_deliveries(db)}
         self.retried: set[int] = set()
         self.retries_shown: dict[int, int] = {}  # delivery id -> the attempt last shown as retried
-        width = max((len(row.channel_id) for row in self.seen.values()), default=14)
-        self.channel_width = width
+        width = max((len(self.channel(row)) for row in self.seen.values()), default=14)
+        self.name_width = width  # the summary's: whole names
+        self.channel_width = min(width, CHANNEL_WIDTH)  # the event lines': names cut to fit
         self.label_width = max(len(words(lang, vi, en)) for vi, en in LABELS.values())
 
     def w(self, vi: str, en: str) -> str:
         return words(self.lang, vi, en)
+
+    def channel(self, row: Snapshot) -> str:
+        return self.channels.get(row.channel_id, row.channel_id)
 
     def poll(self) -> list[str]:
         lines: list[str] = []
@@ -296,10 +315,11 @@ class Watcher:
         vi, en = LABELS[kind]
         label = self.w(vi, en)
         title = shorten(row.title, TITLE_WIDTH)
+        channel = shorten(self.channel(row), self.channel_width)
         tail = "  ".join(part for part in extra if part)
         return (
             f"{format_local(row.updated_at, self.tz, '%H:%M:%S')}  {label:<{self.label_width}}"
-            f"  #{row.post_id:<3} {row.channel_id:<{self.channel_width}}  {title:<{TITLE_WIDTH}}"
+            f"  #{row.post_id:<3} {channel:<{self.channel_width}}  {title:<{TITLE_WIDTH}}"
             f"  {tail}"
         ).rstrip()
 
@@ -321,9 +341,8 @@ class Watcher:
                 by_channel[row.channel_id]["retried"] += 1
         lines = [self.w("Kết quả theo kênh:", "Results by channel:")]
         for channel_id in sorted(by_channel):
-            lines.append(
-                f"  {channel_id:<{self.channel_width}}  {self._counts(by_channel[channel_id])}"
-            )
+            name = self.channels.get(channel_id, channel_id)
+            lines.append(f"  {name:<{self.name_width}}  {self._counts(by_channel[channel_id])}")
         total: Counter[str] = sum(by_channel.values(), Counter())
         published, failed = total[D.published], total[D.failed] + total[D.missed]
         lines.append(
@@ -338,7 +357,7 @@ class Watcher:
         if failures:
             lines.append(self.w("Không đăng được:", "Not published:"))
             for row in failures:
-                lines.append(f"  ✗ #{row.post_id} {row.channel_id}  {shorten(row.title, 60)}")
+                lines.append(f"  ✗ #{row.post_id} {self.channel(row)}  {shorten(row.title, 60)}")
                 lines.append(self._reason(row))
         return lines
 

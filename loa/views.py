@@ -9,8 +9,10 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from content.calendar import CalendarEntry, by_local_day
+from content.labels import channel_label
 from content.models import Post
 from content.posts import PostDetail
 from content.reasons import reason_text
@@ -30,6 +32,11 @@ def words(lang: str, vi: str, en: str) -> str:
 
 def delivery_label(state: str, lang: str) -> str:
     return delivery_state_words(state, lang)
+
+
+def channel_names(channels: Iterable[Any], lang: str) -> dict[str, str]:
+    """The configured channels (config.yaml's `channels:`) as people know them, by id."""
+    return {c.id: channel_label(c.type, c.name or c.id, lang) for c in channels}
 
 
 def day_heading(day: date, lang: str) -> str:
@@ -170,21 +177,35 @@ def _event_detail(detail: dict[str, object]) -> str:
     return ("  " + "; ".join(parts)) if parts else ""
 
 
-def post_list_lines(rows: Sequence[tuple[Post, list[str]]], tz: tzinfo, lang: str) -> list[str]:
+def post_list_lines(
+    rows: Sequence[tuple[Post, list[str]]],
+    tz: tzinfo,
+    lang: str,
+    names: Names | None = None,
+    channels: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Each post on its own lines: time, state and department, then its title, then one line
+    per channel by the name people know (with the id `--channel` takes)."""
     if not rows:
         return [words(lang, "Không có bài nào.", "No posts.")]
+    known = names or Names()
+    shown = channels or {}
     header = words(
         lang,
-        "  ID  Giờ đăng          Trạng thái   Đơn vị  Kênh",
-        "  ID  Time              State        Dept    Channels",
+        "  ID  Giờ đăng          Trạng thái   Đơn vị",
+        "  ID  Time              State        Department",
     )
     lines = [header]
-    for post, channels in rows:
+    for post, channel_ids in rows:
         lines.append(
             f"{post.id:>4}  {format_local(post.scheduled_at, tz) or '-':<16}  "
-            f"{state_label(post.state, lang):<11}  {post.department_code:<6}  {','.join(channels)}"
+            f"{state_label(post.state, lang):<11}  "
+            f"{known.of(known.departments, post.department_code, lang)}"
         )
         lines.append(f"      {shorten(post.title, 90)}")
+        for channel_id in channel_ids:
+            name = shown.get(channel_id)
+            lines.append(f"      → {name} ({channel_id})" if name else f"      → {channel_id}")
     return lines
 
 

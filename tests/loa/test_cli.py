@@ -261,11 +261,23 @@ def test_a_post_from_draft_to_approval_review_rejection_and_cancellation(
 
     listed = loa("post", "list")
     assert listed.code == 0
+    # Names people know, each with the code or id `--department` and `--channel` take.
     assert re.search(
-        rf"^\s+1\s+{day} 09:00\s+Nháp\s+STTTT\s+web-asean,zalo-asean-hue$", listed.out, re.M
+        rf"^\s+1\s+{day} 09:00\s+Nháp\s+Sở Thông tin và Truyền thông \(STTTT\)$",
+        listed.out,
+        re.M,
     )
     assert "Lễ hội Huế 2026 chào đón bạn bè ASEAN" in listed.out
-    assert loa("--lang", "en", "post", "list").out.startswith("  ID  Time")
+    assert re.search(
+        r"^\s+→ Trang web · Trang thông tin ASEAN tỉnh Thừa Thiên Huế \(web-asean\)\n"
+        r"\s+→ Zalo OA Thông tin đối ngoại Thừa Thiên Huế \(zalo-asean-hue\)$",
+        listed.out,
+        re.M,
+    )
+    in_english = loa("--lang", "en", "post", "list").out
+    assert in_english.startswith("  ID  Time")
+    assert "Department of Information and Communications (STTTT)" in in_english
+    assert "→ Website · Trang thông tin ASEAN tỉnh Thừa Thiên Huế (web-asean)" in in_english
 
     submitted = loa("--as", "cbtt.stttt", "post", "submit", "1")
     assert (submitted.code, submitted.out.strip()) == (0, "Bài #1: Chờ duyệt.")

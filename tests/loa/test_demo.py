@@ -23,6 +23,22 @@ from loa.app import open_app
 from loa.demo import UNREADABLE_HOST, Timing, run_demo
 
 SECRETS = ("LOA_ZALO_APP_SECRET", "LOA_FB_APP_SECRET", "LOA_YOUTUBE_CLIENT_SECRET")
+# The demo's channels as people know them: the platform, then config.yaml's `name:`.
+NAMES = {
+    "web-asean": "Trang web · Trang thông tin ASEAN tỉnh Thừa Thiên Huế",
+    "fb-asean-hue": "Facebook · Thông tin đối ngoại Thừa Thiên Huế",
+    "fb-dulich-hue": "Facebook · Du lịch Huế - Visit Hue",
+    "yt-hue-asean": "YouTube · Huế - ASEAN",
+    "zalo-asean-hue": "Zalo OA Thông tin đối ngoại Thừa Thiên Huế",
+}
+# An event line: its time, what happened, the post, then the channel's name (cut to fit).
+EVENT = r"^\d\d:\d\d:\d\d  {}\s+#{} +{}"
+# ... never its id (a website's address may hold one, further along the line).
+EVENT_WITH_ID = r"^\d\d:\d\d:\d\d  \S+ [^#\n]+#\d+ +(fb|web|yt|zalo)-"
+
+
+def event(label: str, post_id: int | str, name: str) -> str:
+    return EVENT.format(label, post_id, re.escape(name[:30]))
 
 
 @pytest.fixture(autouse=True)
@@ -120,18 +136,25 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
     assert re.search(
         r"^Đã nạp 32 bài mẫu \(approved: \d+, draft: \d+, in_review: \d+\)", text, re.M
     )
-    event = r"^\d\d:\d\d:\d\d  {}\s+#{} +{} "
+    for name in NAMES.values():
+        assert f"  đã kết nối {name}: " in text
+    assert f"#{again.post_id} trên {NAMES['web-asean']}: trang web báo lỗi tạm thời" in text
+    assert f"#{refused.post_id} trên {NAMES['fb-asean-hue']}: liên kết trỏ vào" in text
     for delivery in published:
-        assert re.search(
-            event.format("✓ đã đăng", delivery.post_id, delivery.channel_id), text, re.M
-        )
-    assert re.search(event.format("↻ thử lại", again.post_id, "web-asean"), text, re.M), text
-    assert re.search(event.format("✗ thất bại", refused.post_id, "fb-asean-hue"), text, re.M)
+        shown = event("✓ đã đăng", delivery.post_id, NAMES[delivery.channel_id])
+        assert re.search(shown, text, re.M)
+    assert re.search(event("↻ thử lại", again.post_id, NAMES["web-asean"]), text, re.M), text
+    assert re.search(event("✗ thất bại", refused.post_id, NAMES["fb-asean-hue"]), text, re.M)
+    assert not re.search(EVENT_WITH_ID, text, re.M)
     # The reason in Vietnamese first, then English, then Facebook's own words.
     said = "lý do (nền tảng từ chối): Đăng bài: Facebook không đọc được liên kết; hãy kiểm tra"
     assert said in text and " / publishing the post: Facebook could not read the link" in text
     assert "lý do (lỗi tạm thời): " in text and "(lần thử 2)" in text
     assert f"{len(published)}/{len(approved)} lượt đã đăng, 1 lượt phải thử lại" in text
+    results = lines[lines.index("Kết quả theo kênh:") + 1 :]
+    for channel_id in {d.channel_id for d in published}:
+        assert any(re.match(rf"  {NAMES[channel_id]} +\d+ đã đăng", line) for line in results)
+    assert f"  ✗ #{refused.post_id} {NAMES['fb-asean-hue']}  " in text
     url = sandbox_state["url"]
     for page in ("zalo-openapi", "graph", "youtube", "wordpress"):
         assert f"{url}/{page}/_public" in text
@@ -174,9 +197,10 @@ def test_the_demo_speaks_english_runs_twice_and_survives_a_taken_port(
         second = run(folder, "en")
     text = "\n".join(second)
     assert sandbox_state["url"] != f"http://127.0.0.1:{DEFAULT_PORT}"
-    assert re.search(r"^\d\d:\d\d:\d\d  ✓ published\s+#\d+ +zalo-asean-hue ", text, re.M)
-    assert re.search(r"^\d\d:\d\d:\d\d  ↻ retrying\s+#\d+ +web-asean ", text, re.M)
-    assert re.search(r"^\d\d:\d\d:\d\d  ✗ failed\s+#\d+ +fb-asean-hue ", text, re.M)
+    assert re.search(event("✓ published", r"\d+", NAMES["zalo-asean-hue"]), text, re.M)
+    assert re.search(event("↻ retrying", r"\d+", "Website · Trang thông tin ASEAN"), text, re.M)
+    assert re.search(event("✗ failed", r"\d+", NAMES["fb-asean-hue"]), text, re.M)
+    assert not re.search(EVENT_WITH_ID, text, re.M)
     assert "reason (refused by the platform): " in text
     assert "Results by channel:" in text and "See the published posts on the sandbox:" in text
     assert f"{sandbox_state['url']}/graph/_public" in text
