@@ -8,15 +8,8 @@ from sqlmodel import col, select
 
 from content.db import Database
 from content.errors import InvalidInput
-from content.models import AuditEvent, User
+from content.models import AuditEvent
 from content.users import UserService, set_own_email
-
-
-def user_id(db: Database, username: str) -> int:
-    with db.read() as session:
-        found = session.exec(select(User).where(User.username == username)).one()
-        assert found.id is not None
-        return found.id
 
 
 def user_changes(db: Database) -> list[AuditEvent]:
@@ -26,7 +19,7 @@ def user_changes(db: Database) -> list[AuditEvent]:
 
 
 def test_changing_ones_own_email_is_in_the_audit_trail(any_db: Database) -> None:
-    me = user_id(any_db, "cbtt.stttt")
+    me = UserService(any_db).get("cbtt.stttt").id
     with any_db.write() as session:
         assert set_own_email(session, me, " cbtt@stttt.hue.gov.vn ") == "cbtt@stttt.hue.gov.vn"
     with any_db.write() as session:  # saved again unchanged, with the rest of the page
@@ -53,10 +46,9 @@ def test_changing_ones_own_email_is_in_the_audit_trail(any_db: Database) -> None
 
 
 def test_a_refused_address_is_neither_saved_nor_recorded(any_db: Database) -> None:
-    me = user_id(any_db, "cbtt.stttt")
+    me = UserService(any_db).get("cbtt.stttt").id
     with any_db.write() as session, pytest.raises(InvalidInput) as refused:
         set_own_email(session, me, "không phải địa chỉ")
     assert refused.value.problems[0].field == "email"
     assert user_changes(any_db) == []
-    with any_db.read() as session:
-        assert session.get(User, me).email is None  # type: ignore[union-attr]
+    assert UserService(any_db).get("cbtt.stttt").email is None
