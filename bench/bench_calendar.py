@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import pstats
 import random
 import statistics
 import sys
@@ -29,8 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bench.bench_queue import p95, record, results, summary, workspace
-from bench.bench_web import MONTH, Parts, seed_month, signed_in
+from bench.bench_queue import p95, record, summary, workspace
+from bench.bench_web import MONTH, Parts, profile_if_over, seed_month, signed_in, timed_views
 from content.calendar import entries, month_window
 from web import pages_calendar
 
@@ -87,16 +86,10 @@ def bench(count: int, others: int, runs: int, profile: bool, freeze: bool) -> No
         )
         parts = Parts()
         for label, path in pages:
-            timings: list[float] = []
-            full_collections = gc.get_stats()[2]["collections"]
             with parts.watching(), cpu_times() as cpu:
-                for _ in range(runs + 1):  # the first run warms the caches and is not counted
-                    began = time.perf_counter()
-                    response = client.get(path)
-                    timings.append((time.perf_counter() - began) * 1000)
-                    assert response.status_code == 200, response.text[:500]
-            full_collections = gc.get_stats()[2]["collections"] - full_collections
+                views = timed_views(client, path, runs)
             work = [cpu[i] + cpu[i + 1] for i in range(2, len(cpu) - 1, 2)]  # load + render
+            response = views.response
             drawn = response.text.count('class="chip ')
             more = response.text.count('<li class="more">')
             print(
@@ -104,18 +97,12 @@ def bench(count: int, others: int, runs: int, profile: bool, freeze: bool) -> No
                 f" {len(response.content) / 1024:,.0f} KiB; median of the query and entries"
                 f" {parts.median('load'):.0f} ms, of the templates {parts.median('render'):.0f} ms;"
                 f" CPU time of that work p50 / p95 {statistics.median(work):.0f} /"
-                f" {p95(work):.0f} ms; {full_collections} full garbage collections"
+                f" {p95(work):.0f} ms; {views.full_collections} full garbage collections"
             )
             goal = GOAL_MS if label.startswith("month") else None
-            record(f"{label} p50", statistics.median(timings[1:]), goal, "ms")
-            record(f"{label} p95", p95(timings[1:]), goal, "ms")
-        over = any(value >= (target or 0) for _, value, target, _ in results if target)
-        if profile or over:
-            print("\n  cProfile of the month view's work, one request (top 25 by own time):")
-            with parts.watching(parts.profiler):
-                client.get(pages[0][1])
-            stats = pstats.Stats(parts.profiler, stream=sys.stdout)
-            stats.sort_stats("tottime").print_stats(25)
+            record(f"{label} p50", statistics.median(views.counted), goal, "ms")
+            record(f"{label} p95", p95(views.counted), goal, "ms")
+        profile_if_over(profile, parts, client, pages[0][1], "the month view's work")
         client.close()
 
 
