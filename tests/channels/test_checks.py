@@ -12,7 +12,7 @@ from channels import registry
 from channels.base import MediaFile, Publication
 from channels.registry import RegistryError, adapter_class, known_types
 
-BUILT_IN = ["facebook_page", "wordpress", "youtube", "zalo_oa"]
+BUILT_IN = ["facebook_page", "static_site", "webhook", "wordpress", "youtube", "zalo_oa"]
 MB = 1024 * 1024
 
 
