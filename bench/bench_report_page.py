@@ -33,7 +33,7 @@ from content.users import UserService
 from loa.report_inputs import current_year, reporting_year
 from tests.factories import CHANNELS, VOCABULARY, Clock
 from web.app import create_app
-from web.reports_view import BREAKDOWNS
+from web.pages.reports_view import BREAKDOWNS
 from web.services import ReportTools, WebServices, channel_displays
 
 PASSWORD = "bench-report-page"

@@ -35,7 +35,7 @@ from content.models import Delivery, Post, User
 from content.users import UserService
 from loa.app import App
 from loa.web_app import build_web_app
-from web import pages_calendar
+from web.pages import calendar as pages_calendar
 
 PASSWORD = "Huế-ASEAN-2026!"
 MONTH = (2026, 8)  # August: ASEAN Day falls in it, so the observance is drawn too

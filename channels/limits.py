@@ -3,9 +3,10 @@
 The numbers are the adapters' own (`Capabilities`, Zalo's summary, YouTube's description bytes
 and tags); this module says which field each one bounds, how that field is counted, and words a
 refusal in the name of the platform that sets it ("Zalo OA giới hạn tiêu đề 149 ký tự — bài
-này có 163"). The composer's live counters and preview (web.preview_rules, web.preview) and the
-checks run at submit and approve (scheduler.publication.channel_checker, hence the pages, the
-REST API and `loa import`) all ask `channel_problems`, so the preview's "over" is a refusal there.
+này có 163"). The composer's live counters and preview (web.pages.preview_rules and
+web.pages.preview) and the checks run at submit and approve
+(scheduler.publication.channel_checker, hence the pages, the REST API and `loa import`) all ask
+`channel_problems`, so the preview's "over" is a refusal there.
 """
 
 from __future__ import annotations

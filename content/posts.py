@@ -563,7 +563,7 @@ class PostService:
         post_id: int | None,
         placed: Mapping[str, set[datetime]] | None = None,
     ) -> datetime:
-        # The composer's search (web.compose_slot), so the time stored is the one it explained.
+        # The composer's search (web.pages.compose_slot): the time stored is the one it explained.
         slots = {cid: context.channels[cid].slots for cid in channel_ids}
         plan = find_slot_plan(session, slots, self.clock(), self.tz, post_id, placed)
         if plan is None:

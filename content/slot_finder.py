@@ -2,7 +2,7 @@
 composer, so the time stored is the time the composer's page explained.
 
 `content.posts` places a post with `find_slot_plan` (its `.at`); the composer shows the same
-plan before saving, with why it suits each channel (web.compose_slot). Both read the same busy
+plan before saving, with why it suits each channel (web.pages.compose_slot). Both read the same busy
 times (every live delivery of those channels due from a day before now, the post's own left out,
 plus what an import batch placed already) and each channel's spacing from its settings
 (`settings.min_gap_minutes`, `settings.daily_cap`: content.slots.spacing_of).

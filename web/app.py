@@ -2,7 +2,9 @@
 
 Built by `loa serve` (and the tests) from a `WebServices`; every route gets `csrf_protect`
 (see web.auth), every response the security headers (web.security), every refusal a clear
-page or a JSON error (web.errors). Page modules each own an `APIRouter`, included below.
+page or a JSON error (web.errors). Page modules (web/pages/) and API modules (web/api/) each
+own an `APIRouter`, included below; the shared services they stand on (auth, render, errors,
+i18n, services) stay at web/'s top, and each page area's templates sit in web/templates/<area>/.
 """
 
 from __future__ import annotations
@@ -10,40 +12,98 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web import (
-    api_calendar,
-    api_channels,
-    api_control,
-    api_deliveries,
-    api_me,
-    api_media,
-    api_notifications,
-    api_posts,
-    api_schema,
-    api_stats,
-    pages_admin,
-    pages_admin_audit,
-    pages_admin_export,
-    pages_admin_import,
-    pages_auth,
-    pages_calendar,
-    pages_channels,
-    pages_compose,
-    pages_connect,
-    pages_feeds,
-    pages_media,
-    pages_media_library,
-    pages_my_posts,
-    pages_notifications,
-    pages_post_copy,
-    pages_posts,
-    pages_reports,
-    pages_review,
-    pages_tokens,
-    pages_users,
+from web.api import (
+    calendar as api_calendar,
+)
+from web.api import (
+    channels as api_channels,
+)
+from web.api import (
+    control as api_control,
+)
+from web.api import (
+    deliveries as api_deliveries,
+)
+from web.api import (
+    me as api_me,
+)
+from web.api import (
+    media as api_media,
+)
+from web.api import (
+    notifications as api_notifications,
+)
+from web.api import (
+    posts as api_posts,
+)
+from web.api import (
+    schema as api_schema,
+)
+from web.api import (
+    stats as api_stats,
 )
 from web.auth import csrf_protect
 from web.errors import install_error_handlers
+from web.pages import (
+    admin as pages_admin,
+)
+from web.pages import (
+    admin_audit as pages_admin_audit,
+)
+from web.pages import (
+    admin_export as pages_admin_export,
+)
+from web.pages import (
+    admin_import as pages_admin_import,
+)
+from web.pages import (
+    calendar as pages_calendar,
+)
+from web.pages import (
+    channels as pages_channels,
+)
+from web.pages import (
+    compose as pages_compose,
+)
+from web.pages import (
+    connect as pages_connect,
+)
+from web.pages import (
+    feeds as pages_feeds,
+)
+from web.pages import (
+    media as pages_media,
+)
+from web.pages import (
+    media_library as pages_media_library,
+)
+from web.pages import (
+    my_posts as pages_my_posts,
+)
+from web.pages import (
+    notifications as pages_notifications,
+)
+from web.pages import (
+    post_copy as pages_post_copy,
+)
+from web.pages import (
+    posts as pages_posts,
+)
+from web.pages import (
+    reports as pages_reports,
+)
+from web.pages import (
+    review as pages_review,
+)
+from web.pages import (
+    sign_in as pages_auth,
+)
+from web.pages import (
+    tokens as pages_tokens,
+)
+from web.pages import (
+    users as pages_users,
+)
 from web.render import STATIC_DIR, make_environment
 from web.security import SecurityHeaders
 from web.services import WebServices

@@ -29,7 +29,7 @@ from content.errors import (
 from content.users import LoginThrottled
 from content.validation_words import Words, field_words
 from web.access_errors import CsrfFailed, Forbidden, NotAuthenticated
-from web.api_models import EXAMPLE_AT, SHA256_PATTERN, TIME_PATTERN
+from web.api.models import EXAMPLE_AT, SHA256_PATTERN, TIME_PATTERN
 from web.auth import load_session
 from web.i18n import t
 from web.query_errors import InvalidQuery, is_date_error, unreadable_time

@@ -46,10 +46,10 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("/calendar", "nav.calendar"),
     NavItem("/compose", "nav.compose"),
-    NavItem("/media", "nav.media"),  # web/pages_media_library.py
+    NavItem("/media", "nav.media"),  # web/pages/media_library.py
     NavItem("/review", "nav.review", REVIEWERS),
     NavItem("/channels", "nav.channels", REVIEWERS),
-    NavItem("/reports", "nav.reports"),  # web/pages_reports.py
+    NavItem("/reports", "nav.reports"),  # web/pages/reports.py
     NavItem("/admin/users", "nav.users", frozenset({Role.admin})),
 ]
 

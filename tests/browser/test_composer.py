@@ -69,7 +69,7 @@ def test_the_live_preview_matches_the_server_s_and_the_fields_are_named_apart(pa
     page.locator("input[name=channels][value='web-asean']").check()
     card = page.locator("#live-preview .preview-card")
     expect(card).to_have_count(1)
-    expect(card).to_have_attribute("data-channel", "web-asean")  # as post_preview.html has it
+    expect(card).to_have_attribute("data-channel", "web-asean")  # as compose/preview.html has it
     page.get_by_role("button", name="Xem trước").click()  # the server's own rendering
     expect(page.locator("#live-preview .preview-card[data-channel='web-asean']")).to_have_count(1)
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from content import audit
 from content.db import Database
-from web.pages_admin_audit import PER_PAGE
+from web.pages.admin_audit import PER_PAGE
 
 
 def _events(db: Database) -> None:

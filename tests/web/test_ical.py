@@ -14,7 +14,7 @@ from content.models import Delivery, DeliveryState
 from content.observances import Observance, occurrences
 from content.posts import PostService
 from tests.factories import post_input
-from web.ical import (
+from web.pages.ical import (
     FeedEvent,
     escape_text,
     feed_entries,

@@ -21,8 +21,8 @@ from content.models import Channel, Delivery, Post
 from content.posts import PostService
 from scheduler.publication import build_publication
 from tests.factories import post_input
-from web import preview_rules
-from web.preview import (
+from web.pages import preview_rules
+from web.pages.preview import (
     MEASURES,
     Draft,
     all_limits,

@@ -39,7 +39,7 @@
       .map(function (box) { return { id: box.value, type: box.getAttribute("data-type") }; });
   }
 
-  /* The texts a channel gets, overrides applied, as web.preview.publication_for does. */
+  /* The texts a channel gets, overrides applied, as web.pages.preview.publication_for does. */
   function textsFor(channelId) {
     function ov(name) { return value("ov." + channelId + "." + name); }
     var tags = splitTags(ov("hashtags") || value("hashtags"));
@@ -98,7 +98,7 @@
     });
   }
 
-  /* The server's preview: post_preview.html's own markup, every text escaped by the server
+  /* The server's preview: compose/preview.html's own markup, every text escaped by the server
    * (Jinja autoescape); parsed inertly and moved in, so the page and the live preview are one
    * drawing. Scripts in it would not run (parsed markup never runs them, and CSP allows none). */
   function drawPreview(data) {
