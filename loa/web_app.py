@@ -44,6 +44,8 @@ def build_web_app(
     loa: App, *, secure_cookies: bool | None = None, trusted_proxies: frozenset[str] = frozenset()
 ) -> FastAPI:
     from content.users import UserService
+    from loa.adapters import media_links
+    from loa.media_links import is_public_base
     from loa.web_connect import WebConnector
     from web.app import create_app
     from web.services import Choice, WebServices, channel_displays
@@ -66,6 +68,9 @@ def build_web_app(
         approval_warnings=partial(approval_warnings, loa),
         connector=WebConnector(loa),
         reports=report_tools(loa),
+        # Loa signs media addresses for platforms only when it is reachable over https
+        # (loa.adapter_needs), so only then does it answer them.
+        public_media=media_links(loa) if is_public_base(str(loa.config.public_url)) else None,
     )
     return create_app(services)
 

@@ -113,6 +113,13 @@ class ChannelConnector(Protocol):
         ...
 
 
+class MediaLinkChecker(Protocol):
+    """Whether a public media address (`/media/public/{sha256}?expires=&signature=`) is one Loa
+    signed and has not expired: `loa.media_links.MediaLinks` (web does not import loa)."""
+
+    def verify(self, sha256: str, expires: str | int, signature: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class ReportTools:
     """The yearly report as `loa` reads and writes it (config.yaml's names, targets and
@@ -163,6 +170,9 @@ class WebServices:
     # the data moved (figures are read every few minutes); zero: always counted in the request.
     # The downloads and the digest are always exact.
     report_stale_after: timedelta = timedelta(minutes=30)
+    # Checks the signed addresses under /media/public/ that platforms fetch images from (Zalo,
+    # webhook receivers) without signing in; None: Loa hands out no such address, all are 404.
+    public_media: MediaLinkChecker | None = None
 
     def channel(self, channel_id: str) -> ChannelDisplay | None:
         return next((item for item in self.channels if item.id == channel_id), None)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
 from PIL import Image
 
 import loa.adapters
@@ -28,6 +29,7 @@ from loa.app import App, open_app
 from loa.cli import main
 from loa.config import ConfigError, load_config
 from loa.media_links import MediaLinks
+from loa.web_app import build_web_app
 from tests.channels.test_zalo_oa import make_adapter, publication, zalo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -326,6 +328,16 @@ def test_zalo_without_any_host_channel_uses_loas_signed_addresses_when_public_ur
     assert cover.path == f"/media/public/{jpeg.sha256}"
     query = {key: values[0] for key, values in parse_qs(cover.query).items()}
     assert media_links(app).verify(jpeg.sha256, query["expires"], query["signature"])
+
+    # And Loa answers that address, as `loa serve` does, to anyone holding it (Zalo's fetcher).
+    with app.db.write() as session:
+        app.media.add(session, jpeg.path)
+    with TestClient(build_web_app(app)) as client:
+        fetched = client.get(f"{cover.path}?{cover.query}")
+        forged = client.get(f"{cover.path}?expires={query['expires']}&signature={'0' * 64}")
+    assert fetched.status_code == 200
+    assert fetched.content == jpeg.path.read_bytes()
+    assert forged.status_code == 403
 
 
 def test_zalo_with_an_http_public_url_and_no_host_has_no_public_media(

@@ -6,12 +6,18 @@
 `{sha256, kind, mime, thumbnail_url, url, width, height}`, or `{"error": {...}}` with 422.
 `GET /media/{sha}` and `GET /media/{sha}/thumb` serve the stored file and its JPEG thumbnail
 with the stored type and `X-Content-Type-Options: nosniff`.
+
+`GET /media/public/{sha}?expires=&signature=` serves a file without signing in, to a platform
+that takes images only by address (Zalo) or a webhook's receiver, when the address is one Loa
+signed (loa.media_links) and has not expired: a forged, altered or expired one is refused
+with 403, so nobody can list or guess the store.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +27,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from content.errors import NotFound
+from content.errors import NotFound, PermissionDenied
 from content.media import MediaError
 from content.models import Media
 from content.workflow import Actor
@@ -86,6 +92,36 @@ def upload_media(
         refusal = Refusal(422, "invalid_media", error.vi, error.en, "file")
         return json_error(refusal, lang_of(request))
     return JSONResponse(media_json(media), status_code=201)
+
+
+@router.api_route("/public/{sha}", methods=["GET", "HEAD"])
+def serve_public_media(
+    request: Request, sha: str, expires: str = "", signature: str = ""
+) -> Response:
+    services = services_of(request)
+    sha = sha.lower()
+    checker = services.public_media
+    if checker is None:
+        raise _missing(sha)
+    if not checker.verify(sha, expires, signature):
+        raise PermissionDenied(
+            "this file address is not one Loa signed, or it has expired: ask for a new one",
+            "Địa chỉ tệp này không phải do Loa ký hoặc đã hết hạn: hãy xin địa chỉ mới.",
+        )
+    with services.db.read() as session:
+        media = session.get(Media, sha)
+    path = services.media.path_of(media) if media is not None else None
+    if media is None or path is None or not path.exists():
+        raise _missing(sha)
+    # Cached by whoever fetches it until the address expires, never longer; anyone holding the
+    # address may read the file, hence public.
+    left = max(0, int(expires) - int(time.time()))
+    headers = {
+        **SERVED_HEADERS,
+        "cache-control": f"public, max-age={left}",
+        "content-disposition": _inline_named(media.original_name),
+    }
+    return FileResponse(path, media_type=media.mime, headers=headers)
 
 
 @router.get("/{sha}")
