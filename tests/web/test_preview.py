@@ -400,6 +400,7 @@ def test_a_saved_post_previews_as_the_worker_would_build_it(
                 scheduled_at=delivery.due_at or post.scheduled_at,
                 post_id=post.id or 0,
                 overrides={channel.id: delivery.overrides},
+                department=post.department_code,
             )
             mine = publication_for(draft, channel.id, channel.settings)
             assert replace(mine, marker=built.marker) == built

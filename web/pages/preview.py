@@ -304,6 +304,7 @@ class Draft:
     scheduled_at: datetime | None = None
     post_id: int = 0
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by channel id
+    department: str = ""  # the owner's code; no preview shows it, webhooks send it
 
 
 def publication_for(
@@ -329,6 +330,7 @@ def publication_for(
         topic=draft.topic,
         pillar=draft.pillar,
         settings=settings,
+        department=draft.department,
     )
 
 
