@@ -11,7 +11,7 @@ from content.labels import zone_label
 from content.models import DeliveryState, EditorialState
 from content.timeutil import utcnow
 from loa.app import App
-from loa.views import calendar_lines, local_date_range, words
+from loa.views import calendar_lines, channel_names, local_date_range, words
 
 
 def show_calendar(
@@ -57,7 +57,10 @@ def show_calendar(
     with loa.db.read() as session:
         found = entries(session, start, end, where)
     heading += f" ({zone_label(tz, lang, start)})"
-    return calendar_lines(found, tz, lang, heading, local_date_range(start, end, tz))
+    days = local_date_range(start, end, tz)
+    return calendar_lines(
+        found, tz, lang, heading, days, channels=channel_names(loa.config.channels, lang)
+    )
 
 
 def _read_date(text: str, option: str) -> date:

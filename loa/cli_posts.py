@@ -249,15 +249,16 @@ def post_show(ctx: typer.Context, post_id: PostId) -> None:
     from sqlmodel import select
 
     from content.models import User
-    from loa.views import post_lines
+    from loa.views import channel_names, post_lines
 
     state = state_of(ctx)
     loa = state.app()
     detail = loa.posts.detail(post_id)
     with loa.db.read() as session:
-        usernames = {uid: name for uid, name in session.exec(select(User.id, User.username)).all()}
-    names = _names(loa)
-    for line in post_lines(detail, loa.config.zone, state.lang, usernames, names):  # type: ignore[arg-type]
+        rows = session.exec(select(User.id, User.username)).all()
+    usernames = {uid: name for uid, name in rows if uid is not None}
+    channels = channel_names(loa.config.channels, state.lang)
+    for line in post_lines(detail, loa.config.zone, state.lang, usernames, _names(loa), channels):
         typer.echo(line)
 
 

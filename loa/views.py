@@ -24,6 +24,9 @@ WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 TITLE_WIDTH = 56
+# A channel's name in a calendar column is cut to this, as in the demo's event lines:
+# "Facebook · Du lịch Huế - Visit Hue" fits; the whole name and its id follow the days.
+CHANNEL_WIDTH = 34
 
 
 def words(lang: str, vi: str, en: str) -> str:
@@ -37,6 +40,19 @@ def delivery_label(state: str, lang: str) -> str:
 def channel_names(channels: Iterable[Any], lang: str) -> dict[str, str]:
     """The configured channels (config.yaml's `channels:`) as people know them, by id."""
     return {c.id: channel_label(c.type, c.name or c.id, lang) for c in channels}
+
+
+def channel_line(channel_id: str, channels: Mapping[str, str]) -> str:
+    """ "Trang web · Sở Du lịch (web-sdl)": the name people know, with the id commands take;
+    the id alone for a channel config.yaml no longer has."""
+    name = channels.get(channel_id)
+    return f"{name} ({channel_id})" if name else channel_id
+
+
+def _channel_cell(channel_id: str, channels: Mapping[str, str] | None) -> str:
+    if channels is None:
+        return channel_id
+    return shorten(channels.get(channel_id, channel_id), CHANNEL_WIDTH)
 
 
 def day_heading(day: date, lang: str) -> str:
@@ -54,11 +70,19 @@ def calendar_lines(
     lang: str,
     heading: str,
     days: Iterable[date] | None = None,
+    channels: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Day by day; with `days`, empty days are shown too so gaps in the plan are visible."""
+    """Day by day; with `days`, empty days are shown too so gaps in the plan are visible.
+
+    With `channels` (channel_names), each delivery names its channel as people know it, cut to
+    fit a column; the channels met are then listed whole, each with the id `--channel` takes."""
     grouped = by_local_day(list(entries), tz)
     lines = [heading, "=" * len(heading)]
-    channel_width = max((len(e.channel_id) for e in entries), default=10)
+    shown = {
+        channel_id: _channel_cell(channel_id, channels)
+        for channel_id in sorted({e.channel_id for e in entries})
+    }
+    channel_width = max((len(cell) for cell in shown.values()), default=10)
     for day in days if days is not None else sorted(grouped):
         found = grouped.get(day, [])
         lines.append("")
@@ -70,9 +94,13 @@ def calendar_lines(
             state += " · " + delivery_label(entry.delivery_state, lang)
             title = shorten(entry.title, TITLE_WIDTH)
             lines.append(
-                f"  {format_local(entry.due_at, tz, '%H:%M')}  {entry.channel_id:<{channel_width}}"
+                f"  {format_local(entry.due_at, tz, '%H:%M')}"
+                f"  {shown[entry.channel_id]:<{channel_width}}"
                 f"  #{entry.post_id:<5} {title:<{TITLE_WIDTH}}  [{state}]"
             )
+    if channels is not None and shown:
+        lines += ["", words(lang, "Kênh:", "Channels:")]
+        lines += [f"  {channel_line(channel_id, channels)}" for channel_id in shown]
     total = len(entries)
     posts = len({e.post_id for e in entries})
     lines.append("")
@@ -108,7 +136,10 @@ def post_lines(
     lang: str,
     usernames: dict[int, str],
     names: Names | None = None,
+    channels: Mapping[str, str] | None = None,
 ) -> list[str]:
+    """`channels` (channel_names): each delivery's channel by the name people know, with its
+    id; without it, the id alone."""
     post = detail.post
     known = names or Names()
 
@@ -146,10 +177,15 @@ def post_lines(
             name = media.original_name or media.sha256[:12]
             lines.append(f"  {kind} {name} ({media.mime}{size})  {alt}")
     lines += ["", w("Kênh:", "Channels:")]
+    labels = {
+        d.channel_id: channel_line(d.channel_id, channels) if channels else d.channel_id
+        for d in detail.deliveries
+    }
+    width = max([16, *(len(label) for label in labels.values())])
     for delivery in detail.deliveries:
         extra = delivery.remote_url or reason_text(delivery.last_error, lang)
         lines.append(
-            f"  {delivery.channel_id:<16} {delivery_label(delivery.state, lang):<14}"
+            f"  {labels[delivery.channel_id]:<{width}} {delivery_label(delivery.state, lang):<14}"
             f" {format_local(delivery.due_at, tz)}  {extra}".rstrip()
         )
         for name, value in delivery.overrides.items():
@@ -204,8 +240,7 @@ def post_list_lines(
         )
         lines.append(f"      {shorten(post.title, 90)}")
         for channel_id in channel_ids:
-            name = shown.get(channel_id)
-            lines.append(f"      → {name} ({channel_id})" if name else f"      → {channel_id}")
+            lines.append(f"      → {channel_line(channel_id, shown)}")
     return lines
 
 

@@ -255,8 +255,17 @@ def test_a_post_from_draft_to_approval_review_rejection_and_cancellation(
     assert "Sân khấu Lễ hội Huế về đêm" in shown.out
     assert re.search(r"Đơn vị: \S.* \(STTTT\)", shown.out)
     assert "title = Đêm hội ASEAN ở Đại Nội" in shown.out
-    assert re.search(r"web-asean\s+chưa duyệt", shown.out)
-    assert re.search(r"zalo-asean-hue\s+chưa duyệt", shown.out)
+    # Each channel by the name people know (config.yaml's, with its platform), then its id.
+    assert re.search(
+        r"^  Trang web · Trang thông tin ASEAN tỉnh Thừa Thiên Huế \(web-asean\)\s+chưa duyệt ",
+        shown.out,
+        re.M,
+    )
+    assert re.search(
+        r"^  Zalo OA Thông tin đối ngoại Thừa Thiên Huế \(zalo-asean-hue\)\s+chưa duyệt ",
+        shown.out,
+        re.M,
+    )
     assert "post.created" in shown.out
 
     listed = loa("post", "list")
@@ -286,11 +295,11 @@ def test_a_post_from_draft_to_approval_review_rejection_and_cancellation(
     assert (approved.code, approved.out.strip()) == (0, "Bài #1: Đã duyệt.")
     in_english = loa("--lang", "en", "post", "show", "1").out
     assert "State: Approved  (v3)" in in_english
-    assert re.search(r"web-asean\s+scheduled", in_english)
+    assert re.search(r"Website · Trang thông tin ASEAN .* \(web-asean\)\s+scheduled", in_english)
 
     edited = loa("--as", "cbtt.stttt", "post", "edit", "1", "--title", "Lễ hội Huế 2026: đêm ASEAN")
     assert (edited.code, edited.out.strip()) == (0, "Bài #1: Chờ duyệt.")
-    assert re.search(r"web-asean\s+chưa duyệt", loa("post", "show", "1").out)
+    assert re.search(r"\(web-asean\)\s+chưa duyệt", loa("post", "show", "1").out)
 
     rejected = loa("--as", "bientap", "post", "reject", "1", "--comment", "Thêm nguồn ảnh")
     assert (rejected.code, rejected.out.strip()) == (0, "Bài #1: Bị trả lại.")
@@ -308,7 +317,7 @@ def test_a_post_from_draft_to_approval_review_rejection_and_cancellation(
     for action in ("post.submitted", "post.approved", "post.edited", "post.rejected"):
         assert action in history
     assert "post.rescheduled" in history and "reason: Trùng lịch" in history
-    assert re.search(r"web-asean\s+đã hủy", history)
+    assert re.search(r"\(web-asean\)\s+đã hủy", history)
 
 
 def test_reschedule_to_the_next_free_slot(loa: Run) -> None:
@@ -476,13 +485,26 @@ def test_calendar_month_shows_the_posts_on_their_day_with_vietnamese_weekdays(
     heading = f"{WEEKDAYS['vi'][planned.weekday()]}, {planned:%d/%m/%Y}"
     assert heading in lines
     day_lines = lines[lines.index(heading) + 1 : lines.index(heading) + 4]
+    # Channels by the name people know (cut to fit the column), not by their ids.
     assert re.search(
-        r"09:00\s+web-asean\s+#1\s+Ngày hội văn hóa ASEAN.*\[Đã duyệt · chờ đăng\]", day_lines[0]
+        r"09:00\s+Trang web · Trang thông tin ASEAN…\s+#1\s+Ngày hội văn hóa ASEAN"
+        r".*\[Đã duyệt · chờ đăng\]",
+        day_lines[0],
     )
-    assert re.search(r"09:00\s+zalo-asean-hue\s+#1 ", day_lines[1])
+    assert re.search(r"09:00\s+Zalo OA Thông tin đối ngoại Thừa …\s+#1 ", day_lines[1])
     assert re.search(
-        r"10:00\s+fb-dulich-hue\s+#2\s+Tour đêm Đại Nội.*\[Nháp · chưa duyệt\]", day_lines[2]
+        r"10:00\s+Facebook · Du lịch Huế - Visit Hue\s+#2\s+Tour đêm Đại Nội"
+        r".*\[Nháp · chưa duyệt\]",
+        day_lines[2],
     )
+    assert not any(re.search(r"web-asean|zalo-asean-hue|fb-dulich-hue", x) for x in day_lines)
+    # After the days, each channel met: its whole name and the id `--channel` takes.
+    listed = lines[lines.index("Kênh:") + 1 : lines.index("Kênh:") + 4]
+    assert listed == [
+        "  Facebook · Du lịch Huế - Visit Hue (fb-dulich-hue)",
+        "  Trang web · Trang thông tin ASEAN tỉnh Thừa Thiên Huế (web-asean)",
+        "  Zalo OA Thông tin đối ngoại Thừa Thiên Huế (zalo-asean-hue)",
+    ]
     # Every day of the month is listed, with its Vietnamese weekday; empty days say so.
     assert "Chủ Nhật, " in result.out and "Thứ Hai, " in result.out
     assert "(không có bài)" in result.out
@@ -532,6 +554,8 @@ def test_calendar_in_english(planned: date, loa: Run) -> None:
     )
     assert f"{WEEKDAYS['en'][planned.weekday()]}, {planned:%d/%m/%Y}" in result.out
     assert "[Approved · scheduled]" in result.out and "[Draft · not approved]" in result.out
+    assert re.search(r"09:00\s+Website · Trang thông tin ASEAN t…\s+#1 ", result.out)
+    assert "\nChannels:\n  Facebook · Du lịch Huế - Visit Hue (fb-dulich-hue)\n" in result.out
     assert "(nothing planned)" in result.out
     assert result.out.splitlines()[-1] == "Total: 2 posts, 3 deliveries."
     assert "Thứ" not in result.out
