@@ -473,12 +473,19 @@ class LoaConfig(_Model):
         index = self.channels.index(channel)
         path = f"channels[{index}].secrets.{name}"
         if name not in channel.secrets:
-            message = f"no secret of that name; add `{name}: ENV_VAR_NAME` under secrets"
+            message = both(
+                (
+                    f"không có bí mật tên này; thêm `{name}: TÊN_BIẾN_MÔI_TRƯỜNG` dưới secrets",
+                    f"no secret of that name; add `{name}: ENV_VAR_NAME` under secrets",
+                )
+            )
             return _locate([(path, message)], self._file, self._lines)[0]
         variable = channel.secrets[name]
         if os.environ.get(variable):
             return None
-        message = f"environment variable {variable} is not set"
+        message = both(
+            (f"chưa đặt biến môi trường {variable}", f"environment variable {variable} is not set")
+        )
         return _locate([(path, message)], self._file, self._lines)[0]
 
 

@@ -604,7 +604,9 @@ def test_config_check_names_missing_secrets_and_passes_once_they_are_set(
     assert "LOA_WP_APP_PASSWORD" not in missing.err  # optional: `loa channels connect` stores one
     for variable in set(SECRET_VARS) - {"LOA_WP_APP_PASSWORD"}:
         line = next(line for line in missing.err_lines if variable in line)
-        assert f"environment variable {variable} is not set" in line
+        assert line.endswith(
+            f": chưa đặt biến môi trường {variable} / environment variable {variable} is not set"
+        )
         assert line.startswith(f"{cfg}:")  # file and line of the secret in the config
     assert "hợp lệ" not in missing.out
 

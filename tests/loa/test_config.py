@@ -313,14 +313,17 @@ def test_secrets_are_read_from_the_environment_when_asked(
     config = load_text(BASE)  # loading never needs the secrets
     with pytest.raises(ConfigError) as info:
         config.secret("zalo-asean-hue", "app_secret")
+    # Vietnamese first, English second, like every other message of `loa config check`.
     assert str(info.value) == (
         "config.yaml:18: channels[0].secrets.app_secret: "
-        "environment variable LOA_ZALO_APP_SECRET is not set"
+        "chưa đặt biến môi trường LOA_ZALO_APP_SECRET"
+        " / environment variable LOA_ZALO_APP_SECRET is not set"
     )
     # The WordPress application password is optional (a connected one takes its place).
     assert config.missing_secrets() == [
         "config.yaml:18: channels[0].secrets.app_secret: "
-        "environment variable LOA_ZALO_APP_SECRET is not set",
+        "chưa đặt biến môi trường LOA_ZALO_APP_SECRET"
+        " / environment variable LOA_ZALO_APP_SECRET is not set",
     ]
     monkeypatch.setenv("LOA_ZALO_APP_SECRET", "zalo-value")
     monkeypatch.setenv("LOA_WP_APP_PASSWORD", "")  # empty counts as not set
@@ -329,8 +332,13 @@ def test_secrets_are_read_from_the_environment_when_asked(
     assert config.missing_secrets() == []
     with pytest.raises(ConfigError, match="LOA_WP_APP_PASSWORD is not set"):
         config.secret("web-asean", "app_password")  # asked for, it must be there
-    with pytest.raises(ConfigError, match=r"channels\[1\]\.secrets\.token: no secret of that"):
+    with pytest.raises(ConfigError) as info:
         config.secret("web-asean", "token")
+    assert str(info.value) == (
+        "config.yaml:25: channels[1].secrets.token: không có bí mật tên này; thêm"
+        " `token: TÊN_BIẾN_MÔI_TRƯỜNG` dưới secrets"
+        " / no secret of that name; add `token: ENV_VAR_NAME` under secrets"
+    )
 
 
 def test_an_unset_mail_password_variable_is_reported_with_the_channels_secrets(
