@@ -46,6 +46,7 @@ def build_web_app(
     from content.users import UserService
     from loa.adapters import media_links
     from loa.media_links import is_public_base
+    from loa.static_preview import mount_static_previews
     from loa.web_connect import WebConnector
     from web.app import create_app
     from web.services import Choice, WebServices, channel_displays
@@ -72,7 +73,9 @@ def build_web_app(
         # (loa.adapter_needs), so only then does it answer them.
         public_media=media_links(loa) if is_public_base(str(loa.config.public_url)) else None,
     )
-    return create_app(services)
+    web_app = create_app(services)
+    mount_static_previews(web_app, loa)  # each static subpage's folder, under /asean/ or its path
+    return web_app
 
 
 class BackgroundServer:
