@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from content.errors import FieldProblem, InvalidInput, NotFound
+from content.errors import FieldProblem, NotFound
 from content.models import (
     AuditEvent,
     Channel,
@@ -56,7 +56,6 @@ __all__ = [
     "recent",
     "reviewers_of",
     "save_preferences",
-    "set_email",
     "shown_count",
     "tell",
     "unread_count",
@@ -269,23 +268,6 @@ def email_problems(address: str) -> list[FieldProblem]:
             "that is not an e-mail address (for example: name@thuathienhue.gov.vn)",
         )
     ]
-
-
-def set_email(session: Session, user_id: int, address: str) -> str | None:
-    """Save the person's e-mail address (blank: none); refused with the field named.
-
-    Not audited: this module sits below content.audit. content.users.set_own_email does the
-    same and records the change; the preferences page is to call that instead, then this goes.
-    """
-    address = address.strip()
-    problems = email_problems(address)
-    if problems:
-        raise InvalidInput(problems, "e-mail address not saved")
-    user = session.get(User, user_id)
-    if user is not None:
-        user.email = address or None
-        session.add(user)
-    return address or None
 
 
 def email_of(session: Session, user_id: int) -> str | None:

@@ -17,6 +17,7 @@ from content.models import Notification, User
 from content.notifications import Choice
 from content.posts import PostService
 from content.timeutil import zone
+from content.users import set_own_email
 from tests.factories import VOCABULARY, Clock
 from tests.factories import post_input as any_post_input
 
@@ -104,8 +105,8 @@ def test_choices_decide_page_and_email_and_an_address_is_needed_for_email(
 ) -> None:
     officer, editor = posts.actor("cbtt.stttt"), posts.actor("bientap")
     with any_db.write() as session:
-        notifications.set_email(session, user_id(any_db, "cbtt.stttt"), "cbtt@stttt.hue.gov.vn")
-        notifications.set_email(session, user_id(any_db, "admin"), "admin@stttt.hue.gov.vn")
+        set_own_email(session, user_id(any_db, "cbtt.stttt"), "cbtt@stttt.hue.gov.vn")
+        set_own_email(session, user_id(any_db, "admin"), "admin@stttt.hue.gov.vn")
         chosen = notifications.preferences(session, user_id(any_db, "admin"))
         chosen["post_submitted"] = Choice(in_page=False, email=False)
         notifications.save_preferences(session, user_id(any_db, "admin"), chosen)
@@ -160,7 +161,7 @@ def test_mark_read_only_ones_own_and_mark_all(posts: PostService, any_db: Databa
 
 def test_an_email_address_is_checked(any_db: Database) -> None:
     with any_db.write() as session, pytest.raises(InvalidInput) as refused:
-        notifications.set_email(session, user_id(any_db, "admin"), "không phải địa chỉ")
+        set_own_email(session, user_id(any_db, "admin"), "không phải địa chỉ")
     assert refused.value.problems[0].field == "email"
     assert "e-mail" in refused.value.problems[0].vi
 

@@ -16,6 +16,7 @@ from content.models import Channel, Delivery, DeliveryState, Notification, Post,
 from content.observances import Observance
 from content.reasons import Reason
 from content.timeutil import zone
+from content.users import set_own_email
 from scheduler.notify import Notifier, NotifySettings, tell_reminder
 from scheduler.notify_mail import MAX_ATTEMPTS, STALE_AFTER, Mailer, SmtpSettings
 from scheduler.publish import Alert, hold_channel
@@ -190,7 +191,7 @@ def test_the_report_deadline_reaches_every_departments_officers_and_editors_once
 
 def queue_one(db: Database, address: str, clock: Clock) -> None:
     with db.write() as session:
-        notifications.set_email(session, uid(db, "cbtt.stttt"), address)
+        set_own_email(session, uid(db, "cbtt.stttt"), address)
     message = notifications.Message(
         "post_rejected", "post_rejected:9:2",
         ("Bài bị trả lại: «Lễ thượng cờ ASEAN»", "Post sent back: “Lễ thượng cờ ASEAN”"),

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from content.db import Database
-from content.models import Notification, User
+from content.models import AuditEvent, Notification, User
 from content.posts import PostService
 from tests.factories import Clock, post_input
 from tests.web.helpers import csrf_of
@@ -145,3 +145,27 @@ def test_choices_are_saved_per_person_and_obeyed(
 def test_signed_out_people_are_sent_to_sign_in(client: TestClient) -> None:
     assert client.get("/notifications", follow_redirects=False).status_code in (303, 401)
     assert client.get("/account/notifications", follow_redirects=False).status_code in (303, 401)
+
+
+def test_changing_ones_own_email_on_the_page_is_in_the_audit_trail(
+    officer_client: TestClient, db: Database
+) -> None:
+    def email_changes() -> list[AuditEvent]:
+        with db.read() as session:
+            query = select(AuditEvent).where(AuditEvent.action == "user.update")
+            return list(session.exec(query.order_by(col(AuditEvent.id))).all())
+
+    token = csrf_of(officer_client)
+    for address in ("cbtt@stttt.hue.gov.vn", "cbtt@stttt.hue.gov.vn", ""):  # set, kept, cleared
+        saved = officer_client.post(
+            "/account/notifications",
+            data={"csrf_token": token, "email": address, "page:post_rejected": "on"},
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+
+    changed, cleared = email_changes()  # saving it unchanged records nothing
+    assert changed.actor == cleared.actor == "cbtt.stttt"  # by the person themselves
+    assert changed.detail["username"] == "cbtt.stttt"
+    assert changed.detail["changes"] == {"email": [None, "cbtt@stttt.hue.gov.vn"]}
+    assert cleared.detail["changes"] == {"email": ["cbtt@stttt.hue.gov.vn", None]}

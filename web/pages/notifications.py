@@ -24,7 +24,7 @@ from content import notifications
 from content.errors import InvalidInput
 from content.notifications import EVENTS, Choice
 from content.timeutil import utcnow
-from content.users import UserInfo
+from content.users import UserInfo, set_own_email
 from web.auth import current_user
 from web.path_ids import PathId
 from web.render import field_errors, lang_of, render
@@ -111,7 +111,7 @@ async def save_preferences(request: Request, user: Signed) -> Response:
     db = services_of(request).db
     try:
         with db.write() as session:
-            notifications.set_email(session, user.id, email)
+            set_own_email(session, user.id, email)  # audited as the person's own change
             kept = notifications.preferences(session, user.id)  # events outside the role stay
             notifications.save_preferences(session, user.id, {**kept, **chosen})
     except InvalidInput as error:
