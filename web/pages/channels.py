@@ -4,7 +4,8 @@ Editors and administrators see it; administrators may pause a channel (its deliv
 and resume it, each recorded in the audit trail. A channel that needs its credentials again
 shows the command that reconnects it (`loa channels connect ID`, run on the server) and, for
 administrators, a link to its reconnect page (web/pages/connect.py), offered for every channel
-but a retired one (removed from config.yaml: there is nothing to connect).
+but a retired one (removed from config.yaml) and one whose platform has nothing to connect (the
+static subpage): there is nothing to connect.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from content.models import Department, Role
 from content.quota import QuotaUse, units_used
 from content.workflow import Actor, channel_state_words
 from web.auth import require_admin, require_editor
+from web.pages.connect import connect_kind
 from web.pages.figures_view import ChannelFigures, channel_figures
 from web.pages.posts import ERROR_KINDS
 from web.render import lang_of, render
@@ -43,6 +45,7 @@ class ChannelRow:
     colour: str
     quota: QuotaUse | None
     figures: ChannelFigures | None = None
+    connect_kind: str = ""  # web.pages.connect.connect_kind: "none", nothing to connect
 
 
 def declared_metrics(kind: str) -> frozenset[str]:
@@ -102,6 +105,7 @@ def channels_page(request: Request, actor: Reviewer, done: str = "") -> Response
                 display.colour if display else "#37474f",
                 quota_of(services, channel, now),
                 figures.get(channel.id),
+                connect_kind(channel.type),
             )
         )
     context = {

@@ -2,9 +2,10 @@
 
 `GET /channels/ID/connect`: for an OAuth platform (Zalo OA, YouTube) a link to its consent page,
 which sends the browser back to `GET /channels/ID/callback` on this server; for Facebook (a
-user token) and WordPress (an application password) a form whose secret is never shown again.
-The work is done by `services.connector` (built by `loa`, the same adapter methods as `loa
-channels connect`); without one the page shows that command.
+user token) and WordPress (an application password) a form whose secret is never shown again;
+for a channel with nothing to connect (connect kind "none": the static subpage) it says so and
+offers no form. The work is done by `services.connector` (built by `loa`, the same adapter
+methods as `loa channels connect`); without one the page shows that command.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
+from channels.registry import RegistryError, adapter_class
 from content.errors import NotFound, TransitionRefused, UserError
 from content.models import Channel, ChannelState
 from content.workflow import Actor
@@ -39,16 +41,28 @@ def external_url(services: WebServices, path: str) -> str:
     return f"{services.public_url}{path}"
 
 
+def connect_kind(channel_type: str) -> str:
+    """How a channel of this type connects (its adapter's `connect_kind`: "oauth", "token",
+    "password", "none"); "" for a type not registered here. Read from the adapter's class, so
+    the pages know it with or without a connector."""
+    try:
+        return str(adapter_class(channel_type).connect_kind)
+    except RegistryError:
+        return ""
+
+
 def _channel_and_connector(
     request: Request, channel_id: str
-) -> tuple[str, ChannelConnector | None]:
-    """The channel's display name (404 for an unknown channel) and the connector, if the app
-    was built with one."""
+) -> tuple[str, bool, ChannelConnector | None]:
+    """The channel's display name (404 for an unknown channel), whether it has anything to
+    connect, and the connector, if the app was built with one."""
     services = services_of(request)
-    return _channel_name(services, channel_id), services.connector
+    name, kind = _channel_name(services, channel_id)
+    return name, kind != "none", services.connector
 
 
-def _channel_name(services: WebServices, channel_id: str) -> str:
+def _channel_name(services: WebServices, channel_id: str) -> tuple[str, str]:
+    """The channel's display name and its connect kind."""
     with services.db.read() as session:
         row = session.get(Channel, channel_id)
     if row is None:
@@ -60,7 +74,7 @@ def _channel_name(services: WebServices, channel_id: str) -> str:
             f"Kênh “{channel_id}” đã gỡ khỏi cấu hình: không có gì để kết nối.",
         )
     display = services.channel(channel_id)
-    return (display.name if display else "") or row.name or channel_id
+    return (display.name if display else "") or row.name or channel_id, connect_kind(row.type)
 
 
 def _page(
@@ -84,7 +98,9 @@ def _page(
 
 @router.get("/{channel_id}/connect")
 def connect_page(request: Request, actor: Admin, channel_id: str) -> Response:
-    name, connector = _channel_and_connector(request, channel_id)
+    name, connectable, connector = _channel_and_connector(request, channel_id)
+    if not connectable:
+        return _page(request, channel_id, name, kind="none")
     if connector is None:
         return _page(request, channel_id, name)
     kind = connector.kind(channel_id)
@@ -107,7 +123,9 @@ def connect_with_secret(
     channel_id: str,
     secret: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    name, connector = _channel_and_connector(request, channel_id)
+    name, connectable, connector = _channel_and_connector(request, channel_id)
+    if not connectable:  # nothing is stored: the page says why, as its GET does
+        return _page(request, channel_id, name, 409, kind="none")
     if connector is None:
         return _page(request, channel_id, name)
     kind = connector.kind(channel_id)
@@ -128,7 +146,9 @@ def oauth_callback(
     code: str = "",
 ) -> Response:
     """Where the platform sends the browser back after consent, with `code` and `state`."""
-    name, connector = _channel_and_connector(request, channel_id)
+    name, connectable, connector = _channel_and_connector(request, channel_id)
+    if not connectable:
+        return _page(request, channel_id, name, 409, kind="none")
     if connector is None:
         return _page(request, channel_id, name)
     try:
