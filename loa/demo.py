@@ -1,4 +1,5 @@
-"""`loa demo`: the sample ASEAN posts published, live, to the local sandbox of the four platforms.
+"""`loa demo`: the sample ASEAN posts published, live, to the local sandbox of the four platforms
+and to the static ASEAN subpage Loa renders itself.
 
 The demo goes through the same paths as real use: a configuration file, Alembic migrations, the
 real connect flow of every channel, the media store, the importer (with its checks and the
@@ -10,7 +11,9 @@ editorial workflow) and the worker, so what it shows is what Loa does:
    (in review, drafts) on the four-week calendar from tomorrow;
 3. the worker publishes them while the demo prints one line per event, including one post that
    meets a transient fault and is retried, and one that Facebook refuses with a readable reason;
-4. a summary by channel, the links to the sandbox pages that show the posts, and the calendar.
+4. a summary by channel, the links to the sandbox pages that show the posts and to the static
+   subpage (served by the demo's web server under /asean/, as `loa serve` does), and the
+   calendar.
 
 `calendar_only=True` only loads the four weeks of samples and prints the calendar.
 """
@@ -66,6 +69,9 @@ EDITOR = "bientap"
 DEMO_USERS = (EDITOR, "cbtt.stttt", "admin")  # an editor, an officer, the admin
 DEMO_DAYS = 28
 TEMPLATE_URL = "http://127.0.0.1:8765"
+# Loa's own address in the template (public_url, and the static subpage's under it), and the
+# port the demo's web server prefers.
+WEB_TEMPLATE_URL, WEB_PORT = "http://127.0.0.1:8000", 8000
 RETRIED_CHANNEL, REJECTED_CHANNEL = "web-asean", "fb-asean-hue"
 # A link the officer copied from the intranet's draft page: Facebook cannot fetch it.
 UNREADABLE_HOST = "soan-thao.thuathienhue.invalid"
@@ -138,13 +144,17 @@ def prepare_workspace(directory: Path) -> Path:
     return config
 
 
-def point_at_sandbox(config_path: Path, sandbox_url: str, timing: Timing) -> None:
-    """Every base URL on the running sandbox, quick retries, no alerts sent anywhere.
+def point_at_sandbox(
+    config_path: Path, sandbox_url: str, timing: Timing, web_url: str = WEB_TEMPLATE_URL
+) -> None:
+    """Every base URL on the running sandbox, Loa's addresses (its public_url, the static
+    subpage's) on the demo's web server at `web_url`, quick retries, no alerts sent anywhere.
 
     The template's comments are kept (people read this file); settings the template does not
     hold as plain `key: value` lines are merged through YAML.
     """
     text = config_path.read_text(encoding="utf-8").replace(TEMPLATE_URL, sandbox_url)
+    text = text.replace(WEB_TEMPLATE_URL, web_url)
     text, count = re.subn(r"(?m)^(alerts:\s*\n\s+urls:\s*)\[[^\]\n]*\]", r"\1[]", text)
     missing: dict[str, Any] = {} if count else {"alerts": {"urls": []}}
     for key, value in timing.worker.items():
@@ -327,12 +337,13 @@ def _live(
             f"Sandbox (Zalo, Facebook, YouTube, WordPress mô phỏng): {sandbox.url}/",
             f"Sandbox (stand-ins of Zalo, Facebook, YouTube, WordPress): {sandbox.url}/",
         )
-        point_at_sandbox(config_path, sandbox.url, timing)
+        web_port = free_port(WEB_PORT)
+        point_at_sandbox(config_path, sandbox.url, timing, f"http://127.0.0.1:{web_port}")
         loa = open_app(config_path, migrate=True)
         try:
             with demo_environment(loa, directory / "demo.log"):
                 yield from _publish(
-                    loa, sandbox, directory, config_path, lang, keep_running, timing
+                    loa, sandbox, directory, config_path, lang, keep_running, timing, web_port
                 )
         finally:
             loa.close()
@@ -348,13 +359,14 @@ def _publish(
     lang: str,
     keep_running: bool,
     timing: Timing,
+    web_port: int = WEB_PORT,
 ) -> Iterator[str]:
     from channels.sandbox.server import Faults
     from loa.demo_results import figures_lines, report_lines
     from loa.worker_app import build_worker
 
     plan = yield from _connect_and_load(loa, sandbox, directory, timing, lang)
-    web = yield from _open_calendar(loa, lang)
+    web = yield from _open_calendar(loa, lang, web_port)
     wordpress = sandbox.platform("wordpress")
     with wordpress.lock:
         wordpress.faults = Faults(**copy.deepcopy(TRANSIENT_FAULT))  # type: ignore[arg-type]
@@ -376,7 +388,7 @@ def _publish(
         if not keep_running:
             running = None
             worker.stop()
-        yield from closing_lines(loa, sandbox, watcher, plan.first, lang)
+        yield from closing_lines(loa, sandbox, watcher, plan.first, lang, static_sites(loa, web))
         yield from figures_lines(loa, sandbox, lang)
         yield ""
         yield from report_lines(loa, directory, lang)
@@ -405,7 +417,32 @@ def _publish(
         web.stop()
 
 
-def _open_calendar(loa: App, lang: str) -> Generator[str, None, BackgroundServer]:
+def free_port(preferred: int) -> int:
+    """`preferred` if nothing listens there now, else a free port. Chosen before the
+    configuration is loaded, so the static subpage's public_url names the port its pages are
+    served on; were it taken meanwhile, the server falls back to another port and the printed
+    addresses follow the server (the pages' relative links still work)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def static_sites(loa: App, web: BackgroundServer) -> list[tuple[str, str]]:
+    """(channel id, address) of each static subpage as the demo's web server shows it."""
+    from loa.static_preview import previews
+
+    return [(preview.channel_id, f"{web.url}{preview.path}") for preview in previews(loa)]
+
+
+def _open_calendar(
+    loa: App, lang: str, port: int = WEB_PORT
+) -> Generator[str, None, BackgroundServer]:
     """The editors' pages on http://127.0.0.1:8000 (or a free port), with a password made for
     this run only for the demo's editor, an officer and the admin."""
     from content.users import UserService
@@ -415,7 +452,7 @@ def _open_calendar(loa: App, lang: str) -> Generator[str, None, BackgroundServer
     users = UserService(loa.db)
     for username in DEMO_USERS:
         users.set_password("demo", username, password)
-    web = BackgroundServer(build_web_app(loa), port=8000).start()
+    web = BackgroundServer(build_web_app(loa), port=port).start()
     yield words(
         lang,
         f"Lịch đăng bài (trang web): {web.url}/calendar — đăng nhập {', '.join(DEMO_USERS)},"

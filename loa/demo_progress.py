@@ -12,7 +12,7 @@ import shutil
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Generator, Iterator, Mapping
+from collections.abc import Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -127,9 +127,15 @@ def watch(watcher: Watcher, seconds: float, poll_seconds: float) -> Generator[st
 
 
 def closing_lines(
-    loa: App, sandbox: SandboxServer, watcher: Watcher, since: datetime, lang: str
+    loa: App,
+    sandbox: SandboxServer,
+    watcher: Watcher,
+    since: datetime,
+    lang: str,
+    sites: Sequence[tuple[str, str]] = (),
 ) -> Iterator[str]:
-    """The calendar of the run, the summary, and the sandbox pages that show the posts."""
+    """The calendar of the run, the summary, the sandbox pages that show the posts, and the
+    static subpages Loa rendered (`sites`: channel id and address, loa.static_preview)."""
     yield ""
     tz = loa.config.zone
     with loa.db.read() as session:
@@ -150,6 +156,16 @@ def closing_lines(
     width = max(len(platform.title) for platform in sandbox.platforms.values())
     for platform in sandbox.platforms.values():
         yield f"  {platform.title:<{width}}  {sandbox.url}{platform.prefixes[0]}/_public"
+    if sites:
+        yield words(
+            lang,
+            "Trang ASEAN dạng trang tĩnh do Loa dựng (xem thử qua trang web của Loa):",
+            "The static ASEAN subpage Loa rendered (previewed by Loa's web server):",
+        )
+        names = watcher.channels
+        width = max(len(names.get(channel_id, channel_id)) for channel_id, _ in sites)
+        for channel_id, address in sites:
+            yield f"  {names.get(channel_id, channel_id):<{width}}  {address}"
     yield ""
 
 

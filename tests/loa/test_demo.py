@@ -4,6 +4,8 @@ the worker and the progress lines, as a person would see them, in a few seconds.
 from __future__ import annotations
 
 import contextlib
+import html
+import json
 import os
 import re
 from collections import Counter
@@ -30,7 +32,10 @@ NAMES = {
     "fb-dulich-hue": "Facebook · Du lịch Huế - Visit Hue",
     "yt-hue-asean": "YouTube · Huế - ASEAN",
     "zalo-asean-hue": "Zalo OA Thông tin đối ngoại Thừa Thiên Huế",
+    "web-tinh": "Trang tĩnh · Chuyên trang ASEAN - Cổng thông tin điện tử Thừa Thiên Huế",
 }
+# The static subpage's address among the closing links: its name, then where it is served.
+STATIC_LINE = r"^  Trang tĩnh · Chuyên trang ASEAN[^\n]*  (http://127\.0\.0\.1:\d+/asean/)$"
 # An event line: its time, what happened, the post, then the channel's name (cut to fit).
 EVENT = r"^\d\d:\d\d:\d\d  {}\s+#{} +{}"
 # ... never its id (a website's address may hold one, further along the line).
@@ -117,6 +122,15 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
     on_platform["web-asean"] = len(sandbox_state["wordpress"]["posts"])
     on_platform["yt-hue-asean"] = len(sandbox_state["youtube"]["videos"])
     on_platform["zalo-asean-hue"] = len(sandbox_state["zalo"]["articles"])
+    # The static subpage: the posts its index records, each with its page on the disk.
+    site = folder / "loa-site" / "asean"
+    written = json.loads((site / ".loa" / "manifest.json").read_text(encoding="utf-8"))["posts"]
+    on_platform["web-tinh"] = len(written)
+    for delivery in published:
+        if delivery.channel_id == "web-tinh":
+            assert delivery.remote_id in written and delivery.remote_url
+            page = delivery.remote_url.split("/asean/", 1)[1]
+            assert (site / page).is_file(), delivery.remote_url
     items = sandbox_state["graph"]["items"]
     for delivery in published:
         if delivery.channel_id.startswith("fb-"):
@@ -158,6 +172,9 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
     url = sandbox_state["url"]
     for page in ("zalo-openapi", "graph", "youtube", "wordpress"):
         assert f"{url}/{page}/_public" in text
+    assert "Trang ASEAN dạng trang tĩnh do Loa dựng (xem thử qua trang web của Loa):" in text
+    assert re.search(STATIC_LINE, text, re.M), text
+    assert "web-tinh" in {d.channel_id for d in published}
     assert "Lịch đăng của buổi chạy thử (giờ Việt Nam (GMT+7))" in text
     assert "[Đã duyệt · thất bại]" in text and "[Đã duyệt · đã đăng]" in text
     # The figures the platforms reported, read after publishing, by channel, and the report.
@@ -166,7 +183,9 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
     total = next(line for line in table if line.strip().startswith("Tổng "))
     assert total.split()[1:3] == [str(len({d.post_id for d in published})), str(len(published))]
     with_figures, deliveries_shown = total.split()[3].split("/")
-    assert deliveries_shown == str(len(published)) and int(with_figures) >= len(published) - 1
+    # The static subpage is Loa's own folder: no platform counts its readers, so no figures.
+    measured = [d for d in published if d.channel_id != "web-tinh"]
+    assert deliveries_shown == str(len(published)) and int(with_figures) >= len(measured) - 1
     [report] = folder.glob("bao-cao-asean-20*.docx")
     assert f"Đã viết báo cáo: {report}" in text
     assert report.with_suffix(".xlsx").exists()
@@ -239,10 +258,47 @@ def test_the_calendar_page_is_open_while_the_demo_publishes(
             assert page.status_code == 200
             shown += len(re.findall(r'href="/posts/\d+"', page.text))
         assert shown >= 20  # the samples going out now
-    rest = list(lines)  # the demo goes on to its end and stops the page with the sandbox
+    # The demo goes on to its end, printing the static subpage's address while its web server
+    # still shows it, then stops the page with the sandbox.
+    rest, served = [], []
+    for line in lines:
+        rest.append(line)
+        static = re.match(STATIC_LINE, line)
+        if static:
+            served.append(check_static_subpage(static.group(1), url, tmp_path / "loa-demo"))
     assert any("✓ đã đăng" in line for line in rest)
+    assert len(served) == 1, "\n".join(rest)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/login", timeout=5)
+
+
+def check_static_subpage(address: str, web_url: str, folder: Path) -> str:
+    """The printed address answers with the posts published there, on the demo's own web
+    server, as do a post's page and a topic's; the site's index is not served."""
+    import requests
+
+    assert address == f"{web_url}/asean/"
+    home = requests.get(address, timeout=10)
+    assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
+    loa = open_app(folder / "config.yaml")
+    try:
+        with loa.db.read() as session:
+            rows = session.exec(
+                select(Delivery, Post.title)
+                .join(Post)
+                .where(Delivery.channel_id == "web-tinh", Delivery.state == "published")
+            ).all()
+    finally:
+        loa.close()
+    assert rows
+    for delivery, title in rows:
+        assert html.escape(title, quote=False) in home.text  # 5 posts: all on the first page
+        assert delivery.remote_url and delivery.remote_url.startswith(address)
+        post = requests.get(delivery.remote_url, timeout=10)
+        assert post.status_code == 200 and html.escape(title, quote=False) in post.text
+    assert requests.get(f"{address}chu-de/a.html", timeout=10).status_code == 200
+    assert requests.get(f"{address}.loa/manifest.json", timeout=10).status_code == 404
+    return address
 
 
 def test_the_calendar_only_mode_loads_four_weeks(tmp_path: Path) -> None:

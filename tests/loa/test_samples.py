@@ -33,7 +33,9 @@ AUTHORS = {
     "LHHN": "cbtt.lhhn", "LMHTX": "cbtt.lmhtx", "HHDN": "cbtt.hhdn", "BAO-TTH": "cbtt.bao",
     "TTVH-PD": "cbtt.ttvh",
 }  # fmt: skip
-CHANNELS = {"zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "web-asean"}
+CHANNELS = {
+    "zalo-asean-hue", "fb-asean-hue", "fb-dulich-hue", "yt-hue-asean", "web-asean", "web-tinh",
+}  # fmt: skip
 STATES = {"draft", "in_review", "approved"}
 RECORD_KEYS = {
     "title", "body", "link", "hashtags", "topic", "pillar", "audience", "department", "author",
@@ -93,6 +95,16 @@ def test_departments_authors_and_channels_are_valid(specs: list[dict[str, Any]])
         if "fb-dulich-hue" in channels:
             assert spec["department"] == "SDL", spec["title"]
         assert set(spec.get("overrides", {})) <= set(channels), spec["title"]
+
+
+def test_the_static_subpage_gets_approved_posts_with_pictures(specs: list[dict[str, Any]]) -> None:
+    """The demo shows the static ASEAN subpage (web-tinh) with posts, their infographics among
+    them, across several topics, and one waiting for review."""
+    static = [s for s in specs if "web-tinh" in s["channels"]]
+    approved = [s for s in static if s["state"] == "approved"]
+    assert len(approved) >= 4 and any("infographic" in s for s in approved)
+    assert len({s["topic"] for s in approved}) >= 3
+    assert any(s["state"] == "in_review" for s in static)
 
 
 def test_states_form_a_realistic_mix(specs: list[dict[str, Any]]) -> None:
