@@ -94,7 +94,10 @@ def upload_media(
     return JSONResponse(media_json(media), status_code=201)
 
 
-@router.api_route("/public/{sha}", methods=["GET", "HEAD"])
+# Two routes rather than one with both methods: the API description names an operation per
+# route and method, and one route would give GET and HEAD the same operation id.
+@router.get("/public/{sha}")
+@router.head("/public/{sha}")
 def serve_public_media(
     request: Request, sha: str, expires: str = "", signature: str = ""
 ) -> Response:
