@@ -51,7 +51,7 @@ def test_credentials_are_encrypted_and_a_rotation_by_another_process_is_seen(
     assert b"abcd" not in row.credentials
 
     decrypted: list[bytes] = []
-    # cryptography 46's Fernet is a Rust class whose methods cannot be patched: count through a
+    # cryptography 51's Fernet is a Rust class whose methods cannot be patched: count through a
     # stand-in that decrypts with the same key.
     monkeypatch.setattr(mine, "cipher", CountingFernet(key, decrypted))
     first = mine.load()
