@@ -42,6 +42,7 @@ from content.calendar import day_window, entries
 from content.errors import UserError
 from content.import_files import Row
 from content.importer import Importer, ImportReport
+from content.labels import zone_label
 from content.models import Delivery
 from content.timeutil import utcnow
 from loa.app import App, open_app
@@ -207,12 +208,15 @@ def _calendar(loa: App, directory: Path, config_path: Path, lang: str) -> Iterat
     first, last = day_window(start, tz, DEMO_DAYS)
     with loa.db.read() as session:
         found = entries(session, first, last)
+    zone = zone_label(tz, lang)
     heading = words(
         lang,
-        f"Lịch đăng bài từ {day_heading(start, 'vi')} ({loa.config.timezone})",
-        f"Publishing calendar from {day_heading(start, 'en')} ({loa.config.timezone})",
+        f"Lịch đăng bài từ {day_heading(start, 'vi')} ({zone})",
+        f"Publishing calendar from {day_heading(start, 'en')} ({zone})",
     )
-    yield from calendar_lines(found, tz, lang, heading, local_date_range(first, last, tz))
+    days = local_date_range(first, last, tz)
+    names = channel_names(loa.config.channels, lang)
+    yield from calendar_lines(found, tz, lang, heading, days, channels=names)
     yield ""
     prefix = f"{loa_command()} --config {config_path} --as {EDITOR}"
     yield words(lang, "Thử tiếp:", "Try next:")

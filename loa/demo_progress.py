@@ -26,7 +26,7 @@ from content.labels import zone_label
 from content.models import Attempt, Delivery, DeliveryState, Post
 from content.reasons import reason_text
 from content.timeutil import format_local, utcnow
-from loa.views import calendar_lines, delivery_label, shorten, words
+from loa.views import calendar_lines, channel_names, delivery_label, shorten, words
 
 if TYPE_CHECKING:
     from channels.sandbox.server import SandboxServer
@@ -146,7 +146,9 @@ def closing_lines(
         f"Lịch đăng của buổi chạy thử ({zone})",
         f"The demo's publishing calendar ({zone})",
     )
-    yield from calendar_lines(found, tz, lang, heading)
+    yield from calendar_lines(
+        found, tz, lang, heading, channels=channel_names(loa.config.channels, lang)
+    )
     yield ""
     yield from watcher.summary()
     yield ""

@@ -305,6 +305,12 @@ def test_the_calendar_only_mode_loads_four_weeks(tmp_path: Path) -> None:
     lines = list(run_demo(tmp_path / "d", "en", calendar_only=True))
     text = "\n".join(lines)
     assert "Loaded 32 sample posts" in text and "Publishing calendar from " in text
+    assert "(Vietnam time (GMT+7))" in text and "Asia/Ho_Chi_Minh" not in text
+    # Rows name channels as people know them; the list after the calendar gives each id once.
+    rows = [line for line in lines if re.match(r"^  \d\d:\d\d  ", line)]
+    assert rows and all(" · " in row or "Zalo OA" in row for row in rows)
+    assert not any(channel_id in row for row in rows for channel_id in NAMES)
+    assert "  Facebook · Thông tin đối ngoại Thừa Thiên Huế (fb-asean-hue)" in lines
     assert re.search(r"^Total: \d+ posts, \d+ deliveries\.$", text, re.M)
     assert "sandbox" not in text.lower()
 
