@@ -21,6 +21,7 @@ from content.errors import NotFound, TransitionRefused, UserError
 from content.models import Channel, ChannelState
 from content.workflow import Actor
 from web.auth import require_admin, session_of
+from web.i18n import known
 from web.render import lang_of, render
 from web.services import ChannelConnector, WebServices, services_of
 
@@ -51,18 +52,27 @@ def connect_kind(channel_type: str) -> str:
         return ""
 
 
+def secret_label(channel_type: str) -> str:
+    """The catalogue key naming what the form asks for: the type's own words where the catalogue
+    has them (a WordPress application password, a webhook signing secret), else "the channel's
+    secret", so a plug-in's channel is never asked for another platform's password."""
+    own = f"connect.secret.{channel_type}"
+    return own if known(own) else "connect.secret"
+
+
 def _channel_and_connector(
     request: Request, channel_id: str
-) -> tuple[str, bool, ChannelConnector | None]:
+) -> tuple[str, bool, ChannelConnector | None, str]:
     """The channel's display name (404 for an unknown channel), whether it has anything to
-    connect, and the connector, if the app was built with one."""
+    connect, the connector, if the app was built with one, and the label of its secret."""
     services = services_of(request)
-    name, kind = _channel_name(services, channel_id)
-    return name, kind != "none", services.connector
+    name, channel_type = _channel_name(services, channel_id)
+    connectable = connect_kind(channel_type) != "none"
+    return name, connectable, services.connector, secret_label(channel_type)
 
 
 def _channel_name(services: WebServices, channel_id: str) -> tuple[str, str]:
-    """The channel's display name and its connect kind."""
+    """The channel's display name and its type."""
     with services.db.read() as session:
         row = session.get(Channel, channel_id)
     if row is None:
@@ -74,7 +84,7 @@ def _channel_name(services: WebServices, channel_id: str) -> tuple[str, str]:
             f"Kênh “{channel_id}” đã gỡ khỏi cấu hình: không có gì để kết nối.",
         )
     display = services.channel(channel_id)
-    return (display.name if display else "") or row.name or channel_id, connect_kind(row.type)
+    return (display.name if display else "") or row.name or channel_id, row.type
 
 
 def _page(
@@ -91,6 +101,7 @@ def _page(
         "redirect_uri": "",
         "error": "",
         "account": "",
+        "secret_label": "connect.secret",
     }
     context.update(values)
     return render(request, "channels/connect.html", context, status_code=status_code)
@@ -98,14 +109,14 @@ def _page(
 
 @router.get("/{channel_id}/connect")
 def connect_page(request: Request, actor: Admin, channel_id: str) -> Response:
-    name, connectable, connector = _channel_and_connector(request, channel_id)
+    name, connectable, connector, label = _channel_and_connector(request, channel_id)
     if not connectable:
         return _page(request, channel_id, name, kind="none")
     if connector is None:
         return _page(request, channel_id, name)
     kind = connector.kind(channel_id)
     if kind != "oauth":
-        return _page(request, channel_id, name, kind=kind)
+        return _page(request, channel_id, name, kind=kind, secret_label=label)
     redirect_uri = external_url(services_of(request), f"/channels/{channel_id}/callback")
     try:
         start = connector.begin(channel_id, redirect_uri, owner_of(request))
@@ -123,7 +134,7 @@ def connect_with_secret(
     channel_id: str,
     secret: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    name, connectable, connector = _channel_and_connector(request, channel_id)
+    name, connectable, connector, label = _channel_and_connector(request, channel_id)
     if not connectable:  # nothing is stored: the page says why, as its GET does
         return _page(request, channel_id, name, 409, kind="none")
     if connector is None:
@@ -133,7 +144,7 @@ def connect_with_secret(
         account = connector.complete_secret(channel_id, secret, actor.username)
     except UserError as error:
         message = error.text(lang_of(request))
-        return _page(request, channel_id, name, 422, kind=kind, error=message)
+        return _page(request, channel_id, name, 422, kind=kind, error=message, secret_label=label)
     return _page(request, channel_id, name, kind=kind, account=account)
 
 
@@ -146,7 +157,7 @@ def oauth_callback(
     code: str = "",
 ) -> Response:
     """Where the platform sends the browser back after consent, with `code` and `state`."""
-    name, connectable, connector = _channel_and_connector(request, channel_id)
+    name, connectable, connector, _ = _channel_and_connector(request, channel_id)
     if not connectable:
         return _page(request, channel_id, name, 409, kind="none")
     if connector is None:
