@@ -37,7 +37,7 @@ from content.models import EditorialState
 from content.posts import PostService
 from content.queries import WriteContext
 from content.timeutil import parse_local
-from content.workflow import Actor
+from content.workflow import Actor, state_label
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ class ParsedRow:
 class ImportReport:
     post_ids: list[int]
     by_state: dict[str, int]
+
+    def state_counts(self, lang: str) -> str:
+        """ "Đã duyệt: 24, Nháp: 3" in the reader's language: the states as people say them."""
+        return ", ".join(f"{state_label(s, lang)}: {n}" for s, n in sorted(self.by_state.items()))
 
 
 class Importer:

@@ -162,7 +162,7 @@ def import_command(
     report = Importer(loa.posts, loa.media).run(
         state.actor(), file, dry_run=dry_run, encoding=encoding
     )
-    counts = ", ".join(f"{state_name}: {n}" for state_name, n in sorted(report.by_state.items()))
+    counts = report.state_counts(state.lang)
     if dry_run:
         typer.echo(state.say(f"Hợp lệ, chưa lưu ({counts}).", f"Valid, nothing saved ({counts})."))
     else:

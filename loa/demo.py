@@ -260,7 +260,7 @@ def _as_submitted(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _loaded(report: ImportReport, lang: str) -> str:
-    counts = ", ".join(f"{name}: {count}" for name, count in sorted(report.by_state.items()))
+    counts = report.state_counts(lang)
     return words(
         lang,
         f"Đã nạp {len(report.post_ids)} bài mẫu ({counts}), duyệt bởi {EDITOR}.",

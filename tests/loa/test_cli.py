@@ -366,12 +366,12 @@ def test_import_a_csv_then_export_it(tmp_path: Path, loa: Run) -> None:
     )
     checked = loa("--as", "bientap", "import", str(source), "--dry-run")
     assert checked.code == 0, checked
-    assert checked.out.strip() == "Hợp lệ, chưa lưu (draft: 1, in_review: 1)."
+    assert checked.out.strip() == "Hợp lệ, chưa lưu (Nháp: 1, Chờ duyệt: 1)."
     assert loa("post", "list").out.strip() == "Không có bài nào."
 
     imported = loa("--as", "bientap", "import", str(source))
     assert imported.code == 0, imported
-    assert imported.out.strip() == "Đã nhập 2 bài (draft: 1, in_review: 1)."
+    assert imported.out.strip() == "Đã nhập 2 bài (Nháp: 1, Chờ duyệt: 1)."
     listed = loa("post", "list").out
     assert "Hội chợ hàng Việt - ASEAN" in listed and "Tọa đàm thanh niên ASEAN" in listed
     assert "Chờ duyệt" in listed and "Nháp" in listed
@@ -826,7 +826,7 @@ def test_the_demo_runs_twice_in_its_folder_and_refuses_any_other(
     assert loaded, first.out
     count = int(loaded[1])
     assert 25 <= count <= 40
-    assert "approved: " in loaded[2] and "in_review: " in loaded[2]
+    assert "Đã duyệt: " in loaded[2] and "Chờ duyệt: " in loaded[2]
     total = re.search(r"^Tổng: (\d+) bài, (\d+) lượt đăng\.$", first.out, re.M)
     assert total and 25 <= int(total[1]) <= count and int(total[2]) >= int(total[1])
     assert "Lịch đăng bài từ " in first.out

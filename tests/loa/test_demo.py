@@ -147,9 +147,7 @@ def test_the_demo_publishes_the_samples_with_one_retry_and_one_refusal(
 
     # What a person sees: one line per event, the retry, the refusal, the summary, the links.
     assert lines[0] == f"Không gian chạy thử: {folder}/"
-    assert re.search(
-        r"^Đã nạp 32 bài mẫu \(approved: \d+, draft: \d+, in_review: \d+\)", text, re.M
-    )
+    assert re.search(r"^Đã nạp 32 bài mẫu \(Đã duyệt: \d+, Nháp: \d+, Chờ duyệt: \d+\)", text, re.M)
     for name in NAMES.values():
         assert f"  đã kết nối {name}: " in text
     assert f"#{again.post_id} trên {NAMES['web-asean']}: trang web báo lỗi tạm thời" in text
@@ -304,7 +302,8 @@ def check_static_subpage(address: str, web_url: str, folder: Path) -> str:
 def test_the_calendar_only_mode_loads_four_weeks(tmp_path: Path) -> None:
     lines = list(run_demo(tmp_path / "d", "en", calendar_only=True))
     text = "\n".join(lines)
-    assert "Loaded 32 sample posts" in text and "Publishing calendar from " in text
+    assert "Loaded 32 sample posts (Approved: 24, Draft: 3, In review: 5)" in text
+    assert "Publishing calendar from " in text
     assert "(Vietnam time (GMT+7))" in text and "Asia/Ho_Chi_Minh" not in text
     # Rows name channels as people know them; the list after the calendar gives each id once.
     rows = [line for line in lines if re.match(r"^  \d\d:\d\d  ", line)]
